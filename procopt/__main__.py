@@ -1,0 +1,5 @@
+"""Allow ``python -m procopt``."""
+
+from procopt.cli import main
+
+main()

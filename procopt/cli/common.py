@@ -1,0 +1,65 @@
+"""Shared CLI pieces: --json output, --map parsing, progress bars that stay quiet in pipes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+import click
+
+from procopt._io import dumps_json
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def json_option(func: F) -> F:
+    """Add ``--json``: print one JSON document on stdout instead of the human summary."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of the text summary."
+    )(func)
+
+
+def emit_json(obj: Any) -> None:
+    """Print ``obj`` as stable JSON (sorted keys, Chinese text kept readable)."""
+    click.echo(dumps_json(obj), nl=False)
+
+
+def interactive() -> bool:
+    """True when stderr is a terminal: progress bars only then, never in pipes or CI logs."""
+    return sys.stderr.isatty()
+
+
+def progress(items: Iterable[T], *, length: int | None = None, label: str = "") -> Iterator[T]:
+    """Iterate ``items`` with a progress bar on a terminal, silently otherwise."""
+    if not interactive():
+        yield from items
+        return
+    with click.progressbar(items, length=length, label=label, file=sys.stderr) as bar:
+        yield from bar
+
+
+class ProgressCallback:
+    """A ``callback(done, total)`` for library functions that report progress (terminal only)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._bar: Any = None
+        self._done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not interactive():
+            return
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None

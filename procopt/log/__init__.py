@@ -1,0 +1,1 @@
+"""Stage 1 — ingest: read ERP event logs, map their columns, normalise to activity instances, audit quality."""
