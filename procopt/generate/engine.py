@@ -91,7 +91,7 @@ class Pool:
         start = self.timeline.next_open(self.env.now)
         end = self.timeline.add_work(start, work_s)
         yield self.env.timeout(end - self.env.now)
-        yield self.store.put(place)
+        self.store.put(place)  # always succeeds at once: the place is free for the next case
         # the ERP keeps the user who confirmed the work: in shift pools, the one on shift when it ends
         rec.add(Record(case, activity, start, end, self.person(place, end - 1e-6),
                        department or self.department, self.key))

@@ -10,6 +10,8 @@ from collections import Counter
 from types import ModuleType
 from typing import Any, Literal
 
+import pandas as pd
+
 from procopt.errors import InputError, did_you_mean
 from procopt.generate import o2c, p2p
 from procopt.generate.names import O2C_COLUMNS, P2P_COLUMNS, term
@@ -79,13 +81,16 @@ def _truth(kind: str, module: ModuleType, process: Any, events: Any, seed: int, 
     kpis = case_kpis(events, cases, t(static["delivery_activity"]))
     handoffs = handoff_waits(events)
     slowest = max(handoffs, key=lambda pair: handoffs[pair]) if handoffs else ("", "")
+    by_pool: dict[str, list[Any]] = {}
+    for r in process.rec.records:
+        by_pool.setdefault(r.pool, []).append(r)
     pools = {}
     for spec in module.POOLS:
         pool = process.pools[spec.key]
         pools[t(spec.key)] = PoolTruth(
             size=pool.places, calendar=spec.calendar.describe(), department=t(spec.department),
             activities=tuple(t(a) for a in spec.activities), resources=tuple(t(n) for n in pool.names),
-            utilisation=pool_utilisation(pool, records=process.rec.records, warmup_days=WARMUP_DAYS, days=days),
+            utilisation=pool_utilisation(pool, by_pool.get(spec.key, []), warmup_days=WARMUP_DAYS, days=days),
         )
     decisions = Counter((a, r) for _, a, r in process.rec.decisions)
     approvals = sorted({a for a, _ in decisions})
@@ -111,5 +116,6 @@ def _truth(kind: str, module: ModuleType, process: Any, events: Any, seed: int, 
         rework_activities=tuple(t(a) for a in static["rework_activities"]),
         pools=pools, lead_time_mean_h=kpis["lead_time_mean_h"], delivery_rate=kpis["delivery_rate"],
         cases_measured=kpis["cases_measured"], cycle_time_mean_h=kpis["cycle_time_mean_h"],
-        measured=measured, notes=tuple(static.get("notes", ())),
+        measured=measured, notes=tuple(static.get("notes", {}).get(language, ())),
+        holidays=tuple((START_DATE + pd.Timedelta(days=d)).date().isoformat() for d in sorted(HOLIDAYS)),
     )

@@ -49,6 +49,7 @@ ZH_TERMS: dict[str, str] = {
     "IT": "信息技术部",
     "Marketing": "市场部",
     "Operations": "运营部",
+    "Requesting departments": "申请部门",
     # resource pools
     "Sales Reps": "销售代表",
     "Credit Analysts": "信用分析员",
@@ -136,7 +137,7 @@ O2C_COLUMNS: dict[str, tuple[str, ...]] = {
 P2P_COLUMNS: dict[str, tuple[str, ...]] = {
     "en": ("requisition_id", "activity", "lifecycle", "timestamp", "resource", "department",
            "amount", "supplier", "category", "need_by_date"),
-    "zh": ("申请单号", "活动", "生命周期", "时间戳", "操作员", "部门", "金额", "供应商", "类别", "需求日期"),
+    "zh": ("申请单号", "活动", "生命周期", "时间", "操作员", "部门", "金额", "供应商", "类别", "交货日期"),
 }
 LIFECYCLE: dict[str, tuple[str, str]] = {"en": ("start", "complete"), "zh": ("开始", "完成")}
 

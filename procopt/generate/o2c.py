@@ -1,12 +1,13 @@
 """The true order-to-cash process behind ``sample_logs/o2c_orders.csv``.
 
-Stage: generate. An ERP a few months after go-live: Sales creates the order; two credit analysts in
-Finance check credit (the injected bottleneck, ~88 % busy); the sales manager approves (rejects ~35 %
-of orders above 20,000, which are revised and approved again: a necessary approval); the finance
+Stage: generate. An ERP a few weeks after go-live: Sales creates the order and sends the customer's
+papers to Finance (a slow hand-off, ~3 working hours); two credit analysts check credit (the injected
+bottleneck, ~90 % busy, queueing dominates); the sales manager approves (rejects ~35 % of orders above
+20,000, which are revised and approved again: a necessary approval with a threshold); the finance
 director approves everything, but only in a daily batch at 16:00 (the redundant approval); the warehouse
-checks stock, production makes what is missing (two shifts), quality inspects (8 % rework), goods are
-picked and leave on the 10:00 or 15:00 truck (the delivery); Finance invoices once the proof of delivery
-has crawled over from Logistics (the slow hand-off).
+checks stock, production makes what is missing (two shifts), quality inspects (8 % rework), the morning
+pickers prepare the goods and they leave on the 10:00 or 15:00 truck (the delivery); Billing invoices
+once the proof of delivery arrives from Logistics.
 """
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ from procopt.generate.names import LIFECYCLE, term
 from procopt.log import columns as C
 
 START_DATE = pd.Timestamp("2025-03-03")  # a Monday, a few weeks after go-live
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def to_timestamps(seconds: Iterable[float]) -> pd.Series:
@@ -30,7 +29,9 @@ def to_timestamps(seconds: Iterable[float]) -> pd.Series:
 
 
 def _fmt(stamps: pd.Series) -> pd.Series:
-    return stamps.dt.strftime(TIME_FORMAT)
+    """``YYYY-MM-DD HH:MM:SS`` strings (numpy formats ten times faster than ``strftime``)."""
+    text = np.datetime_as_string(stamps.to_numpy(dtype="datetime64[s]"), unit="s")
+    return pd.Series(np.char.replace(text, "T", " "), index=stamps.index, dtype=object)
 
 
 def _attribute_frame(cases: Mapping[str, Mapping[str, Any]], language: str) -> pd.DataFrame:

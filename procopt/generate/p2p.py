@@ -19,7 +19,7 @@ import simpy
 
 from procopt.generate.arrivals import ArrivalProfile, case_rng, draw_arrivals
 from procopt.generate.calendar import DAY_S, Timeline, add_working_days, hhmm, is_working_day
-from procopt.generate.engine import BatchRelease, Proc, Record, Recorder, lognormal
+from procopt.generate.engine import BatchRelease, Pool, Proc, Recorder, lognormal
 from procopt.generate.names import SUPPLIERS
 from procopt.generate.world import APPROVAL_WINDOWS, OFFICE, WAREHOUSE, PoolSpec, build_pools
 
@@ -90,14 +90,22 @@ TRUTH = {
     "necessary_approvals": (APPROVE_DH, APPROVE_CFO),
     "threshold_approval": APPROVE_CFO,
     "threshold_value": THRESHOLD,
-    "batch_activities": {PAY: PAYMENT_RUNS},
+    # the procurement manager works through the approval inbox when a window opens (09:00, 14:00)
+    "batch_activities": {APPROVE_PM: tuple(a for a, _ in APPROVAL_WINDOWS.hours), PAY: PAYMENT_RUNS},
     "delivery_activity": RECEIVE_GOODS,
     "rework_activities": (RESOLVE,),
-    "notes": (
-        "A rejected requisition ends after the rejecting approval (no purchase order).",
-        "The wait before Receive Goods is the supplier's delivery time: external, not a resource queue.",
-        "The Procurement Manager approves only 09:00-10:00 and 14:00-15:00 (approval windows).",
-    ),
+    "notes": {
+        "en": (
+            "A rejected requisition ends after the rejecting approval (no purchase order).",
+            "The wait before Receive Goods is the supplier's delivery time: external, not a resource queue.",
+            "The Procurement Manager approves only 09:00-10:00 and 14:00-15:00 (approval windows).",
+        ),
+        "zh": (
+            "被驳回的采购申请在驳回的审批之后结束（不创建采购订单）。",
+            "收货前的等待是供应商的交货时间：外部等待，不是资源排队。",
+            "采购经理只在 09:00-10:00 和 14:00-15:00 审批（审批时段）。",
+        ),
+    },
 }
 
 PROFILE = ArrivalProfile(
@@ -150,6 +158,7 @@ class P2PProcess:
         self.pools = build_pools(self.env, POOLS, extra, horizon, holidays)
         self.payments = BatchRelease(self.env, self.pools["Treasury Clerks"], payment_runs(horizon, holidays))
         self.requisitions: dict[str, Requisition] = {}
+        self.personal: dict[tuple[str, int], Pool] = {}
         self.arrivals = draw_arrivals(seed, "p2p", days, holidays, PROFILE, arrival_scale)
         self.env.process(self._source())
 
@@ -175,12 +184,12 @@ class P2PProcess:
         yield self.env.timeout(ready - self.env.now)
 
     def _personal(self, case: str, activity: str, pool_key: str, person: int, department: str, z: float) -> Proc:
-        """Work done by one named person without a queue (requesters, department heads)."""
-        pool = self.pools[pool_key]
-        start = pool.timeline.next_open(self.env.now)
-        end = pool.timeline.add_work(start, self._dur(activity, z))
-        yield self.env.timeout(end - self.env.now)
-        self.rec.add(Record(case, activity, start, end, pool.names[person], department, pool_key))
+        """Work that only one named person can do (the requester, the head of the department): their own queue."""
+        key = (pool_key, person)
+        if key not in self.personal:
+            pool = self.pools[pool_key]
+            self.personal[key] = Pool(self.env, pool_key, department, (pool.names[person],), pool.timeline)
+        return self.personal[key].work(self.rec, case, activity, self._dur(activity, z))
 
     def _source(self) -> Proc:
         for i, (t, candidate) in enumerate(self.arrivals):

@@ -85,11 +85,14 @@ def handoff_waits(events: pd.DataFrame) -> dict[tuple[str, str], float]:
 
 
 def pool_utilisation(pool: Pool, records: Sequence[Record], warmup_days: int, days: int) -> float:
-    """Share of the pool's working time (after the warm-up) its people spent on recorded work."""
+    """Share of the pool's working time (after the warm-up) its people spent on recorded work.
+
+    ``records`` are the pool's own records (or all records; others are skipped).
+    """
     t0, t1 = warmup_days * DAY_S, days * DAY_S
     tl = pool.timeline
     busy = sum(tl.work_between(max(r.start_s, t0), min(r.end_s, t1))
-               for r in records if r.pool == pool.key and r.end_s > t0 and r.start_s < t1)
+               for r in records if r.end_s > t0 and r.pool == pool.key)
     available = pool.places * tl.work_between(t0, t1)
     return round(busy / available, 4) if available > 0 else 0.0
 

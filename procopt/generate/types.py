@@ -93,6 +93,7 @@ class GroundTruth:
     cases_measured: int
     cycle_time_mean_h: float
     measured: dict[str, Any]
+    holidays: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -112,7 +113,7 @@ class GroundTruth:
                                            "resources": tuple(v["resources"])})
                            for k, v in values["pools"].items()}
         values["batch_activities"] = {k: tuple(v) for k, v in values["batch_activities"].items()}
-        for name in ("necessary_approvals", "rework_activities", "handoff_slowest", "notes"):
+        for name in ("necessary_approvals", "rework_activities", "handoff_slowest", "holidays", "notes"):
             values[name] = tuple(values.get(name, ()))
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})

@@ -131,3 +131,15 @@ def test_reading_a_sample_gives_the_generators_event_table(
     assert list(events.columns) == list(expected.columns)
     for col in expected.columns:
         assert (events[col].astype(str) == expected[col].astype(str)).all(), col
+
+
+def test_reading_a_chinese_p2p_log_gives_the_generators_event_table(tmp_path: Path) -> None:
+    read = pytest.importorskip("procopt.log.read")
+    from procopt.generate import generate
+
+    log = generate("p2p", seed=2, days=30, language="zh")
+    events = read.read_log(log.write(tmp_path / "p2p_zh.csv")).events.reset_index(drop=True)
+    expected = log.events.reset_index(drop=True)
+    assert list(events.columns) == list(expected.columns)
+    for col in expected.columns:
+        assert (events[col].astype(str) == expected[col].astype(str)).all(), col

@@ -17,9 +17,9 @@ FD = "Approve Order (Finance Director)"
 
 
 def test_same_seed_same_bytes_other_seed_other_log() -> None:
-    a = generate("o2c", seed=7, days=30)
-    b = generate("o2c", seed=7, days=30)
-    c = generate("o2c", seed=8, days=30)
+    a = generate("o2c", seed=7, days=21)
+    b = generate("o2c", seed=7, days=21)
+    c = generate("o2c", seed=8, days=21)
     assert a.to_csv_bytes() == b.to_csv_bytes()
     assert a.truth == b.truth
     assert a.to_csv_bytes() != c.to_csv_bytes()
@@ -94,8 +94,8 @@ def test_extra_credit_analyst_cuts_credit_waiting(o2c_en: GeneratedLog, o2c_extr
 
 
 def test_more_arrivals_keep_the_baseline_orders() -> None:
-    base = generate("o2c", seed=2, days=40)
-    more = generate("o2c", seed=2, days=40, intervention=Intervention(arrival_scale=1.15))
+    base = generate("o2c", seed=2, days=30)
+    more = generate("o2c", seed=2, days=30, intervention=Intervention(arrival_scale=1.15))
 
     def orders(log: GeneratedLog) -> Counter:
         per_case = log.events.groupby(C.CASE)[["order_value", "customer", "product"]].first()
