@@ -30,7 +30,7 @@ test-slow: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m slow
 
 bench: $(VENV)/.installed-test
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/fidelity.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
