@@ -58,8 +58,7 @@ def render_summary(result: Any) -> str:
         ("cases", f"{audit.cases:,}"),
         ("activities", f"{audit.activities:,}"),
         ("span", f"{_ts(audit.span_start)} → {_ts(audit.span_end)}"),
-        ("start times", "yes (waiting and processing can be separated)" if result.has_start
-         else "no (complete-only log: only waiting between completions is measured)"),
+        ("start times", _starts(result)),
     ]
     width = max(len(k) for k, _ in rows)
     lines += [f"  {k:<{width}}  {v}" for k, v in rows]
@@ -86,6 +85,18 @@ def render_summary(result: Any) -> str:
     return "\n".join(lines)
 
 
+def _starts(result: Any) -> str:
+    from procopt.log import columns as C
+
+    share = float(result.events[C.START].notna().mean()) if len(result.events) else 0.0
+    if result.has_start:
+        return f"yes, {share:.0%} of instances (waiting and processing time can be separated)"
+    if share > 0:
+        return (f"partly, {share:.0%} of instances (too few to separate waiting from processing "
+                "reliably; the rest are recorded only at completion)")
+    return "no (complete-only log: only the time between completions is measured)"
+
+
 def _how(details: dict[str, str]) -> str:
     parts = [details.get("format", "?").upper()]
     for key in ("encoding", "delimiter", "engine", "parser", "sheet", "object_type"):
@@ -95,4 +106,4 @@ def _how(details: dict[str, str]) -> str:
 
 
 def _ts(value: Any) -> str:
-    return "—" if value is None else str(value)
+    return "—" if value is None else f"{value:%Y-%m-%d %H:%M:%S}"

@@ -209,13 +209,35 @@ def _case_shape(events: pd.DataFrame) -> list[Finding]:
     typical = ends[(ends >= 0.05 * len(last)) | (ends >= 0.2 * ends.iloc[0])]
     incomplete = last[~last.isin(typical.index)]
     if len(incomplete):
-        names = ", ".join(repr(a) for a in typical.index[:4])
-        out.append(Finding("incomplete_cases", "warning", len(incomplete),
-                           f"{len(incomplete)} case(s) never reach a typical end activity ({names}): they are "
-                           "probably still running or were cut at the extraction date. Lead times of these "
-                           "cases are too short; filter them out or extract a longer window.",
-                           tuple(incomplete.index[:MAX_EXAMPLES])))
+        out.append(_incomplete(events, incomplete, typical.index))
     return out
+
+
+def _incomplete(events: pd.DataFrame, incomplete: pd.Series, typical: pd.Index) -> Finding:
+    """Cases whose last activity is not a typical end, split by how close to the log's end they stop.
+
+    A case that stops within the usual case duration (90th percentile) of the last event in the log was
+    most likely still running at extraction; one that stopped long before ended at an unusual step: a
+    legitimate outcome (a rejection) or missing events.
+    """
+    grouped = events.groupby(C.CASE, sort=False)[C.END]
+    first, final = grouped.min(), grouped.max()
+    window = (final - first).quantile(0.9)
+    recent = (events[C.END].max() - final[incomplete.index]) <= window
+    names = ", ".join(repr(a) for a in typical[:4])
+    n, n_recent = len(incomplete), int(recent.sum())
+    message = (f"{n} case(s) never reach a typical end activity ({names}). ")
+    if n_recent:
+        message += (f"{n_recent} of them stop within the usual case duration ({window / pd.Timedelta(hours=1):.0f} h) "
+                    "of the end of the log: probably still running or cut at the extraction date; their lead times "
+                    "are too short, so filter them out or extract a longer window. ")
+    if n - n_recent:
+        older = incomplete[~recent.to_numpy()].value_counts()
+        shown = ", ".join(f"{a!r}: {k}" for a, k in older.head(3).items())
+        message += (f"{n - n_recent} stopped long before the log ends, at {shown}: a legitimate outcome "
+                    "(e.g. a rejection) or missing events.")
+    ordered = list(incomplete.index[recent.to_numpy()]) + list(incomplete.index[~recent.to_numpy()])
+    return Finding("incomplete_cases", "warning", n, message.strip(), tuple(ordered[:MAX_EXAMPLES]))
 
 
 def _out_of_order(events: pd.DataFrame) -> list[Finding]:

@@ -14,8 +14,9 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +38,7 @@ class Dialect:
     encoding: str
     delimiter: str
     header: tuple[str, ...]
+    header_line: int = 0  # 0-based line of the header; lines before it are a title/preamble and skipped
 
 
 def detect_encoding(head: bytes) -> str:
@@ -64,6 +66,23 @@ def _decodes(head: bytes, encoding: str) -> bool:
     return True
 
 
+def _first_non_utf8_chunk(path: Path, size: int = 1 << 22) -> bytes:
+    """The part of the file, from the start of a line, where UTF-8 decoding first fails (b"" if never)."""
+    import gzip
+
+    with path.open("rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with (gzip.open(path, "rb") if gz else path.open("rb")) as fh:
+        while chunk := fh.read(size):
+            try:
+                decoder.decode(chunk, final=False)
+            except UnicodeDecodeError as exc:
+                start = chunk.rfind(b"\n", 0, max(exc.start, 0)) + 1
+                return chunk[start:start + 65536]
+    return b""
+
+
 def _text_lines(head: bytes, encoding: str) -> list[str]:
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
     text = text.lstrip("\ufeff")
@@ -73,26 +92,25 @@ def _text_lines(head: bytes, encoding: str) -> list[str]:
     return lines
 
 
-def detect_delimiter(lines: list[str]) -> str | None:
-    """The delimiter giving the most consistent field count (> 1) over the sample lines, or None."""
-    sample = [ln for ln in lines[:200] if ln.strip()]
-    if not sample:
+def detect_delimiter(lines: list[str]) -> tuple[str, int] | None:
+    """The delimiter giving the most consistent field count (> 1) over the sample lines, and the index of
+    the header line (the first line with that count; lines before it are a report title or preamble)."""
+    numbered = [(i, ln) for i, ln in enumerate(lines[:300]) if ln.strip()]
+    if not numbered:
         return None
-    best: tuple[float, int, str] | None = None
+    best: tuple[float, int, str, int] | None = None
     for delim in DELIMITERS:
-        counts = [len(row) for row in csv.reader(sample, delimiter=delim)]
-        if not counts:
+        counts = [len(next(csv.reader([ln], delimiter=delim), [])) for _, ln in numbered]
+        usual = Counter(counts).most_common(1)[0][0]
+        if usual < 2:
             continue
-        header_n = counts[0]
-        if header_n < 2:
-            continue
-        consistent = sum(1 for n in counts if n == header_n) / len(counts)
-        score = (consistent, header_n, delim)
-        if best is None or score[:2] > best[:2]:
-            best = score
+        share = sum(1 for n in counts if n == usual) / len(counts)
+        header = next(i for (i, _), n in zip(numbered, counts, strict=True) if n == usual)
+        if best is None or (share, usual) > best[:2]:
+            best = (share, usual, delim, header)
     if best is None or best[0] < 0.5:
         return None
-    return best[2]
+    return best[2], best[3]
 
 
 def unique_names(raw: list[str]) -> tuple[str, ...]:
@@ -117,9 +135,9 @@ def sniff_dialect(path: Path) -> Dialect:
     lines = _text_lines(head, encoding)
     if not any(ln.strip() for ln in lines):
         raise InputError(path, "the file is empty (no header row)", hint="Export the event log again.")
-    delimiter = detect_delimiter(lines)
+    found = detect_delimiter(lines)
     first = next(ln for ln in lines if ln.strip())
-    if delimiter is None:
+    if found is None:
         data_lines = sum(1 for ln in lines if ln.strip()) - 1
         if data_lines < 1:
             raise InputError(path, f"the file has only one line ({first[:80]!r}) and no events",
@@ -130,8 +148,9 @@ def sniff_dialect(path: Path) -> Dialect:
             "comma, semicolon, tab or '|'",
             hint="Export the file again with comma, semicolon or tab separators.",
         )
-    header = next(csv.reader([first], delimiter=delimiter))
-    return Dialect(encoding, delimiter, unique_names(header))
+    delimiter, header_line = found
+    header = next(csv.reader([lines[header_line]], delimiter=delimiter))
+    return Dialect(encoding, delimiter, unique_names(header), header_line)
 
 
 def read_delimited(
@@ -140,8 +159,11 @@ def read_delimited(
     *,
     text_columns: Callable[[tuple[str, ...]], set[str]] | set[str] = frozenset(),
     trim_columns: set[str] = frozenset(),
-) -> tuple[pd.DataFrame, str]:
-    """Read the whole file; returns (frame, engine used: ``pyarrow`` or ``c``).
+) -> tuple[pd.DataFrame, str, Dialect]:
+    """Read the whole file; returns (frame, engine used: ``pyarrow`` or ``c``, dialect actually used).
+
+    When the sample looked like UTF-8 but later bytes are not (a GB18030 file whose first 64 KB are
+    ASCII), the encoding is detected again on the whole file and the read repeated.
 
     Args:
         text_columns: columns read as text whatever they look like (ids and timestamps).
@@ -151,13 +173,17 @@ def read_delimited(
     text = set(text_columns(dialect.header) if callable(text_columns) else text_columns)
     trim = set(trim_columns) & text
     try:
-        return _read_arrow(path, dialect, text, trim), "pyarrow"
-    except (ImportError, ValueError, OSError, TypeError, LookupError):
-        pass
+        return _read_arrow(path, dialect, text, trim), "pyarrow", dialect
+    except (ImportError, ValueError, OSError, TypeError, LookupError) as exc:
+        if "utf8" in str(exc).lower().replace("-", "") and dialect.encoding in ("utf-8", "utf-8-sig"):
+            encoding = detect_encoding(_first_non_utf8_chunk(path))
+            if encoding not in ("utf-8", "utf-8-sig"):
+                return read_delimited(path, replace(dialect, encoding=encoding), text_columns=text,
+                                      trim_columns=trim)
     frame = _read_pandas(path, dialect, text)
     for col in trim:
         frame[col] = frame[col].str.strip().replace("", None)
-    return frame, "c"
+    return frame, "c", dialect
 
 
 def _read_arrow(path: Path, dialect: Dialect, text: set[str], trim: set[str] = frozenset()) -> pd.DataFrame:
@@ -176,7 +202,8 @@ def _read_arrow(path: Path, dialect: Dialect, text: set[str], trim: set[str] = f
         quoted_strings_can_be_null=True,
         null_values=list(NULL_VALUES),
     )
-    read = pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding, block_size=8 << 20)
+    read = pacsv.ReadOptions(column_names=names, skip_rows=dialect.header_line + 1, encoding=encoding,
+                              block_size=8 << 20)
     table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
     for col in trim:
         i = table.schema.get_field_index(col)
@@ -189,7 +216,7 @@ def _arrow_timestamp_columns(path: Path, dialect: Dialect, parse: object) -> set
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    lines = _text_lines(head_bytes(path, 262144), dialect.encoding)[1:]
+    lines = _text_lines(head_bytes(path, 262144), dialect.encoding)[dialect.header_line + 1:]
     if not lines:
         return set()
     data = ("\n".join(lines) + "\n").encode("utf-8")
@@ -210,7 +237,7 @@ def _read_pandas(path: Path, dialect: Dialect, text: set[str]) -> pd.DataFrame:
             sep=dialect.delimiter,
             encoding=dialect.encoding,
             header=None,
-            skiprows=1,
+            skiprows=dialect.header_line + 1,
             names=list(dialect.header),
             dtype={c: str for c in text},
             engine="c",
@@ -232,8 +259,3 @@ def _read_pandas(path: Path, dialect: Dialect, text: set[str]) -> pd.DataFrame:
 def _row_of(message: str) -> str | None:
     match = re.search(r"line (\d+)", message)
     return f"line {match.group(1)}" if match else None
-
-
-def guess_text_columns(mapping: Mapping[str, str]) -> set[str]:
-    """The source columns to read as text: every mapped role column."""
-    return set(mapping.values())

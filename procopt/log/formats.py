@@ -12,6 +12,7 @@ import gzip
 import re
 import warnings
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,7 +127,7 @@ def _parse_xes(path: Path, variant: str | None = None) -> tuple[pd.DataFrame, st
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            frame = pm4py.read_xes(str(path), variant=variant)
+            frame = pm4py.read_xes(str(path), variant=variant, show_progress_bar=False)
         except BaseException as exc:  # rustxes raises a pyo3 PanicException (a BaseException) on bad XML
             if isinstance(exc, KeyboardInterrupt | SystemExit):
                 raise
@@ -233,12 +234,19 @@ def _is_ocel1(path: Path) -> bool:
     return b"ocel:global-log" in head or b"<global-log" in head or b'"ocel:version"' in head
 
 
-def read_excel(path: Path, wanted: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[Finding], str]:
-    """Read the first sheet that looks like an event log (its header names ``wanted`` roles) from .xlsx."""
+def read_excel(
+    path: Path, wanted: tuple[str, ...] = (), user: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, list[Finding], str]:
+    """Read the first sheet that looks like an event log from .xlsx.
+
+    A sheet qualifies when its header has every column the user named (``--map``) and the other
+    ``wanted`` roles can be guessed from it; when none does, the first sheet is read.
+    """
     from openpyxl import load_workbook
 
     from procopt.log.mapping import guess_mapping
 
+    user = dict(user or {})
     try:
         book = load_workbook(path, read_only=True)
         sheets = list(book.sheetnames)
@@ -252,7 +260,15 @@ def read_excel(path: Path, wanted: tuple[str, ...] = ()) -> tuple[pd.DataFrame, 
                          hint="Open it in Excel and save it again as .xlsx, or export as CSV.") from exc
     if not sheets:
         raise InputError(path, "the Excel workbook has no sheets", hint="Export the event log again.")
-    chosen = next((s for s in sheets if all(r in guess_mapping(heads[s]) for r in wanted)), sheets[0])
+
+    def fits(sheet: str) -> bool:
+        head = heads[sheet]
+        if not set(user.values()) <= set(head):
+            return False
+        guessed = guess_mapping([h for h in head if h not in user.values()])
+        return all(r in user or r in guessed for r in wanted)
+
+    chosen = next((s for s in sheets if fits(s)), sheets[0])
     frame = pd.read_excel(path, sheet_name=chosen, engine="openpyxl")
     findings = []
     if len(sheets) > 1:

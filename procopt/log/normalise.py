@@ -20,7 +20,7 @@ import pandas as pd
 from procopt.errors import InputError
 from procopt.log import columns as C
 from procopt.log.audit import MAX_EXAMPLES, Finding
-from procopt.log.timestamps import FORMATS, parse_timestamps
+from procopt.log.timestamps import parse_timestamps
 
 START_WORDS = frozenset({"start", "started", "begin", "begun", "开始", "start_activity"})
 COMPLETE_WORDS = frozenset({"complete", "completed", "end", "ended", "finish", "finished", "done",
@@ -112,11 +112,16 @@ def finish_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for col in (C.RESOURCE, C.DEPARTMENT):
         if col not in frame.columns:
             frame[col] = pd.Series(pd.NA, index=frame.index, dtype=object)
-    order = frame[[C.CASE, C.END, C.START, C.SOURCE_ROW]].sort_values(
-        [C.CASE, C.END, C.START, C.SOURCE_ROW], kind="stable", na_position="last").index
+    # (CASE, END, START, SOURCE_ROW) order, NaT last: one lexsort over integer keys instead of
+    # sort_values, which would factorize the two timestamp columns as well.
+    codes, _ = pd.factorize(frame[C.CASE], sort=True)
+    last = np.iinfo(np.int64).max
+    end = np.where(frame[C.END].isna(), last, frame[C.END].to_numpy().view("i8"))
+    start = np.where(frame[C.START].isna(), last, frame[C.START].to_numpy().view("i8"))
+    order = np.lexsort((frame[C.SOURCE_ROW].to_numpy(), start, end, codes))
     cols = list(C.CANONICAL) + [c for c in frame.columns if c not in C.CANONICAL]
     positions = [frame.columns.get_loc(c) for c in cols]
-    out = frame.iloc[frame.index.get_indexer(order), positions]
+    out = frame.iloc[order, positions]
     return out.reset_index(drop=True)
 
 
@@ -128,7 +133,7 @@ def _missing(frame: pd.DataFrame, mapping: Mapping[str, str], roles: tuple[str, 
         col = C.ROLES.get(role, "lifecycle")
         values = frame[col]
         blank = values.isna()
-        if values.dtype == object:
+        if values.dtype == object and role in ("case", "activity"):
             blank |= values.eq("")
         n = int(blank.sum())
         if not n:
@@ -278,8 +283,3 @@ def pair_lifecycle(frame: pd.DataFrame, is_start: np.ndarray, *, by_resource: bo
                                 f"{int(matched.sum())} start/complete pairs were merged into activity instances "
                                 f"(matched on case, activity{', resource' if len(keys) == 3 else ''}).", ()))
     return comp, findings
-
-
-def supported_formats() -> str:
-    """Readable list of the timestamp formats recognised (for hints)."""
-    return ", ".join(FORMATS[:6]) + ", …"

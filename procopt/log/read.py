@@ -100,8 +100,12 @@ def _read_raw(
         dialect = sniff_dialect(path)
         used = resolve_mapping(dialect.header, user, path=path)
         trim = {col for role, col in used.items() if role != "activity"}
-        raw, engine = read_delimited(path, dialect, text_columns=set(used.values()), trim_columns=trim)
+        raw, engine, dialect = read_delimited(path, dialect, text_columns=set(used.values()), trim_columns=trim)
         details.update(encoding=dialect.encoding, delimiter=_show_delim(dialect.delimiter), engine=engine)
+        if dialect.header_line:
+            found.append(Finding("preamble_skipped", "info", dialect.header_line,
+                                 f"The first {dialect.header_line} line(s) are a title or report header, not data; "
+                                 f"the column header was found on line {dialect.header_line + 1}.", ()))
         return raw, found, details, used
     if fmt == "xes":
         from procopt.log.formats import read_xes
@@ -116,7 +120,7 @@ def _read_raw(
     elif fmt == "excel":
         from procopt.log.formats import read_excel
 
-        raw, found, sheet = read_excel(path, REQUIRED_ROLES)
+        raw, found, sheet = read_excel(path, REQUIRED_ROLES, user)
         details["sheet"] = sheet
     else:
         from procopt.log.formats import read_parquet

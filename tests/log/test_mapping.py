@@ -127,7 +127,7 @@ def _styled(name: str, style: int) -> str:
     return name
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     picks=st.fixed_dictionaries({role: st.sampled_from(SYNONYMS[role][:6]) for role in ("case", "activity", "end")}),
     extras=st.lists(_noise, max_size=4, unique=True),

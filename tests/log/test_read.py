@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from procopt.errors import InputError
 from procopt.log import columns as C
@@ -130,13 +135,14 @@ def test_xes_keeps_wall_clock_and_pairs_lifecycle() -> None:
     assert ev[C.START].iloc[2:].isna().all()
 
 
-def test_xes_parsers_agree() -> None:
-    """rustxes and pm4py's own iterparse parser give the same event table."""
+def test_xes_parsers_agree(capfd: pytest.CaptureFixture[str]) -> None:
+    """rustxes and pm4py's own iterparse parser give the same event table (and print nothing)."""
     pytest.importorskip("rustxes")
     from procopt.log.formats import _parse_xes
 
     fast, used = _parse_xes(DATA / "tiny.xes", "rustxes")
     slow, _ = _parse_xes(DATA / "tiny.xes", "iterparse")
+    assert "parsing log" not in capfd.readouterr().err  # no tqdm progress bar from pm4py
     assert used == "rustxes"
     cols = sorted(fast.columns)
     assert cols == sorted(slow.columns)
@@ -213,3 +219,65 @@ def test_ocel1_json(tmp_path: Path) -> None:
     log = read_log(path)
     assert log.events[C.ACTIVITY].tolist() == ["create PO", "approve PO"]
     assert log.events[C.END].iloc[0] == pd.Timestamp("2021-03-01 09:00")
+
+
+def test_package_exports_and_cli_help() -> None:
+    import procopt.log
+    from click.testing import CliRunner
+
+    from procopt.cli import main
+
+    assert procopt.log.read_log is read_log
+    result = CliRunner().invoke(main, ["validate", "--help"])
+    assert result.exit_code == 0
+    assert "--map ROLE=COLUMN" in result.output and "--object-type" in result.output and "--json" in result.output
+
+
+@pytest.mark.parametrize("engine", ["pyarrow", "c"])
+def test_report_title_lines_before_the_header_are_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    if engine == "c":
+        monkeypatch.setattr(delimited, "_read_arrow", lambda *a, **k: (_ for _ in ()).throw(ValueError("no")))
+    path = _write(tmp_path / "pre.csv", "Sales order report\nExported 2024-03-05 by SAP\n\n"
+                  "order_id,activity,end_time\nA,x,2024-01-01 10:00\nA,y,2024-01-01 11:00\nB,x,2024-01-02 10:00\n")
+    log = read_log(path)
+    assert log.details["engine"] == engine
+    assert log.audit.rows == 3
+    assert log.events[C.ACTIVITY].tolist() == ["x", "y", "x"]
+    f = log.audit.finding("preamble_skipped")
+    assert f is not None and "line 4" in f.message
+
+
+def test_gb18030_detected_even_when_the_first_64kb_are_ascii(tmp_path: Path) -> None:
+    filler = "".join(f"C{i:05d},Create,2024-01-01 10:00:00,x\n" for i in range(4000))  # ~130 KB ASCII
+    text = "case_id,activity,timestamp,note\n" + filler + "C99999,审批,2024-01-02 10:00:00,通过\n"
+    path = _write(tmp_path / "late_zh.csv", text, "gb18030")
+    log = read_log(path)
+    assert log.details["encoding"] == "gb18030"
+    assert "审批" in set(log.events[C.ACTIVITY])
+
+
+_cell = st.text(alphabet="abcXYZ019 _-审批订单号，：", min_size=1, max_size=8).map(str.strip).filter(bool)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.tuples(_cell, _cell, st.datetimes(min_value=datetime(2000, 1, 1),
+                                                      max_value=datetime(2030, 1, 1)).map(
+        lambda d: d.replace(microsecond=0))), min_size=1, max_size=30),
+    delim=st.sampled_from([",", ";", "\t", "|"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
+)
+def test_property_csv_round_trip(tmp_path: Path, rows: list[tuple[str, str, datetime]], delim: str,
+                                 encoding: str) -> None:
+    """Whatever the delimiter, encoding and (quoted) text, read_log gives back exactly what was written."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delim, lineterminator="\n")
+    writer.writerow(["单据编号", "操作", "完成时间"])
+    writer.writerows([(c, a, f"{t:%Y-%m-%d %H:%M:%S}") for c, a, t in rows])
+    path = tmp_path / f"rt_{abs(hash((delim, encoding))) % 1000}.csv"
+    path.write_bytes(buf.getvalue().encode(encoding))
+    log = read_log(path)
+    got = sorted(zip(log.events[C.CASE], log.events[C.ACTIVITY], log.events[C.END], strict=True))
+    assert got == sorted((c, a, pd.Timestamp(t)) for c, a, t in rows)

@@ -85,7 +85,7 @@ _WRITERS = {
 }
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(
     moments=st.lists(_moments, min_size=1, max_size=30),
     writer=st.sampled_from(sorted(_WRITERS)),
@@ -103,7 +103,7 @@ def test_property_round_trip(moments: list[datetime], writer: str, day13: dateti
     assert parsed.values.tolist() == expected
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     moments=st.lists(_moments, min_size=2, max_size=25),
     offsets=st.lists(st.sampled_from([60, 120, 480, -300]), min_size=2, max_size=25),
