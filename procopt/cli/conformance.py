@@ -39,9 +39,13 @@ def command(log: str, model_path: str, alignments: bool, map_text: str | None, a
     lines = [
         f"{Path(log).name} against {Path(model_path).name} ({method}):",
         f"  fitness {result.fitness:.3f}, precision {result.precision:.3f}; "
-        f"{result.fitting_cases_share:.1%} of {result.cases:,} cases follow the blueprint exactly.",
-        "Most common deviations:",
+        f"{result.fitting_cases_share:.1%} of {result.cases:,} finished cases follow the blueprint exactly.",
     ]
+    if result.running_cases:
+        examples = ", ".join(result.running_examples)
+        lines.append(f"  {result.running_cases:,} case(s) still running at the end of the log are left out "
+                     f"(e.g. {examples}): see the note below.")  # fmt: skip
+    lines.append("Most common deviations (share of finished cases):")
     if result.deviations.empty:
         lines.append("  none: every aligned case follows the blueprint")
     for row in result.deviations.head(10).itertuples(index=False):

@@ -108,8 +108,10 @@ def _summary_lines(data: dict[str, Any]) -> list[str]:
     if vs:
         ratio = vs["value_added_ratio"]
         ratio_text = "n/a (no start times)" if ratio is None else f"{ratio:.1%}"
-        lines.append(f"Value stream ({vs['basis']}, {len(vs['path'])} steps): lead time {_h(vs['lead_time_mean_s'])}, "
-                     f"value-added ratio {ratio_text}")  # fmt: skip
+        basis = (f"most frequent variant, {vs['cases']:,} cases" if vs["basis"] == "variant"
+                 else "main path of the process map")  # fmt: skip
+        lines.append(f"Value stream ({basis}, {len(vs['path'])} steps): mean lead time {_h(vs['lead_time_mean_s'])}, "
+                     f"value-added ratio {ratio_text} (work time / lead time)")  # fmt: skip
     return lines
 
 
@@ -197,8 +199,11 @@ def approvals_command(log: str, map_text: str | None, approval_patterns: tuple[s
         lines.append("  none recognised by name (use --approval-pattern to name them)")
     for a in data["approvals"]:
         rate = "n/a" if a["approval_rate"] is None else f"{a['approval_rate']:.1%}"
+        effect = {"keep": "the step costs", "candidate_for_threshold": "saving below the threshold"}.get(
+            a["verdict"], "saving"
+        )
         lines.append(f"  {a['verdict']:<24} {a['activity']}: pass rate {rate} of {a['decisions']:,} decisions, "
-                     f"saving ~{a['estimated_saving_h']:.1f} h per case")  # fmt: skip
+                     f"{effect} ~{a['estimated_saving_h']:.1f} h per case")  # fmt: skip
         lines.append(f"  {'':<24} {a['reason']}")
     lines += [f"Note: {n}" for n in data["notes"]]
     click.echo("\n".join(lines))

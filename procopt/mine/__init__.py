@@ -103,7 +103,7 @@ def mine(events: pd.DataFrame, options: MineOptions | None = None) -> MiningResu
     bottlenecks = BN.rank_bottlenecks(inst, activities, resources, batches, has_start)
     approvals = A.assess_approvals(inst, attributes, has_start, options.approval_patterns, options.rejection_patterns)
     rework, loops = R.measure_rework(inst)
-    if inst[I.DEPARTMENT].isna().all():
+    if (inst[I.DEP_CODE].to_numpy() < 0).all():
         notes.append("The log has no department column: hand-offs and department workloads are empty.")
     models = None
     if options.discover_model and not inst.empty:

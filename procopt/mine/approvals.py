@@ -4,8 +4,11 @@ An approval step is found by its name (approve, release, sign-off, 审批, 批�
 are its instances plus the rejection events that name the same role ("Declaration REJECTED by
 SUPERVISOR" is a negative decision of "Declaration APPROVED by SUPERVISOR"). An approval instance
 also counts as rejected when the next step of the case is a rejection/revision with no role twin,
-when the case goes back to a step done earlier, or when the case stops right after it long before
-the log ends (a rejected requisition that never becomes a purchase order).
+when the case goes back to a step done earlier, or when it is the case's last event and the case
+stopped long before the log ends (a rejected requisition that never becomes a purchase order).
+"Long before" means more than the usual case duration (90th percentile of case lead time, the
+audit's incomplete-case window): a case that stops within that window of the extraction date may
+simply still be running, so it is not counted and the verdict says how many such cases there were.
 
 Verdicts, as an auditor would argue them:
 
@@ -35,6 +38,9 @@ MIN_THRESHOLD_REJECTIONS = 5
 #: numeric case attributes that are identifiers or counters, never business thresholds
 _ID_LIKE = re.compile(r"(^|[^a-z])(id|index|idx|nr|no|number|variant|count|seq)([^a-z]|$)|编号|序号", re.IGNORECASE)
 MIN_DECISIONS = 20
+#: when at least this share of an approval's instances end their case, it is the process's usual last
+#: step (e.g. a final release): ending there is completion, not a silent rejection
+USUAL_END_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +61,8 @@ class ApprovalVerdict:
     wait_median_s: float
     processing_median_s: float | None
     estimated_saving_h: float
+    stopped_cases: int = 0  # cases ending right after it long before the log end (counted as rejections)
+    open_cases: int = 0  # cases ending right after it near the log end (maybe still running; not counted)
     threshold_attribute: str | None = None
     threshold_value: float | None = None
     share_below_threshold: float | None = None
@@ -108,42 +116,59 @@ def assess_approvals(
     twins = _twins(approvals, rejections, _compile(approval_patterns + rejection_patterns))
     acts = inst[I.ACTIVITY].to_numpy()
     codes = inst[I.CODE].to_numpy()
-    nxt = np.append(acts[1:], None)
     same_next = np.append(codes[1:] == codes[:-1], False)
-    next_act = np.where(same_next, nxt, None)
     sent_back = _goes_back(inst)
-    is_approval = np.isin(acts, approvals)
+    is_approval = np.isin(acts, np.asarray(approvals, dtype=object))
     prev_approval = _previous_approval(inst, is_approval)
     numeric = [c for c in attributes.columns if pd.api.types.is_numeric_dtype(attributes[c]) and not _ID_LIKE.search(c)]
     verdicts = []
     generic_reject = {a: bool(reject_re.search(a)) and a not in twins for a in names}
-    rej_next_all = np.array([x is not None and generic_reject.get(x, False) for x in next_act], dtype=bool)
+    act_names = I.labels_of(inst, I.ACTIVITY, I.ACT_CODE)
+    generic_code = np.array([generic_reject.get(a, False) for a in act_names] + [False], dtype=bool)  # [-1]: none
+    next_code = np.append(inst[I.ACT_CODE].to_numpy()[1:], -1)
+    rej_next_all = same_next & generic_code[np.where(same_next, next_code, -1)]
+    window_s = _usual_case_duration_s(inst)
     for activity in approvals:
         mask = acts == activity
-        rejected = rej_next_all[mask] | sent_back[mask] | _stopped_after(inst, mask, same_next)
+        stopped, still_open = _stopped_after(inst, mask, same_next, window_s)
+        usual_end = (stopped | still_open).mean() >= USUAL_END_SHARE  # ending here is the normal outcome
+        rejected = rej_next_all[mask] | sent_back[mask] | (stopped & ~usual_end)
+        stops = (int(stopped.sum()), int(still_open.sum()), bool(usual_end))
         twin_count = int(sum(int((acts == r).sum()) for r, a in twins.items() if a == activity))
         rows = inst[mask]
         verdicts.append(
-            _verdict(activity, rows, rejected, twin_count, inst, prev_approval[mask], attributes[numeric], has_start)
-        )
+            _verdict(activity, rows, rejected, twin_count, inst, prev_approval[mask], attributes[numeric], has_start,
+                     stops)
+        )  # fmt: skip
     verdicts.sort(key=lambda v: (-v.estimated_saving_h, v.activity))
     return tuple(verdicts)
 
 
-def _stopped_after(inst: pd.DataFrame, mask: np.ndarray, same_next: np.ndarray) -> np.ndarray:
-    """For the rows in ``mask``: the case ended with this approval long before the log ends.
+def _usual_case_duration_s(inst: pd.DataFrame) -> float:
+    """90th percentile of case lead time in seconds (the audit's window for cases cut by the extraction)."""
+    if inst.empty:
+        return 0.0
+    codes = inst[I.CODE].to_numpy()
+    bounds = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    first = np.minimum.reduceat(inst[I.START].to_numpy().astype("datetime64[ns]").astype(np.int64), bounds)
+    last = np.maximum.reduceat(inst[I.END].to_numpy().astype("datetime64[ns]").astype(np.int64), bounds)
+    return float(np.quantile((last - first) / 1e9, 0.9))
 
-    "Long" is more than the 95th percentile of the time to the next step in cases that went on (at
-    least a day), so cases still in progress when the log was extracted are not counted as stopped.
+
+def _stopped_after(
+    inst: pd.DataFrame, mask: np.ndarray, same_next: np.ndarray, window_s: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """For the rows in ``mask``: (stopped for good, maybe still running) after this approval.
+
+    Both need the approval to be the case's last event. The case stopped for good (a rejection no
+    event records) when it ended more than ``window_s`` (the usual case duration, at least a day)
+    before the log ends; otherwise it may be cut by the extraction window and is not counted.
     """
     end = inst[I.END].to_numpy()
-    start_next = np.append(inst[I.START].to_numpy()[1:], np.datetime64("NaT"))
-    going_on = mask & same_next
-    gaps = (start_next[going_on] - end[going_on]).astype("timedelta64[s]").astype(float)
-    limit = max(float(np.quantile(gaps, 0.95)) if len(gaps) else 0.0, 86400.0)
-    log_end = end.max()
-    left = (log_end - end[mask]).astype("timedelta64[s]").astype(float)
-    return ~same_next[mask] & (left > limit)
+    last = ~same_next[mask]
+    left = (end.max() - end[mask]).astype("timedelta64[ns]").astype(np.int64) / 1e9
+    far = left > max(window_s, 86400.0)
+    return last & far, last & ~far
 
 
 def _goes_back(inst: pd.DataFrame) -> np.ndarray:
@@ -151,7 +176,8 @@ def _goes_back(inst: pd.DataFrame) -> np.ndarray:
     codes = inst[I.CODE].to_numpy()
     occurrence = inst.groupby([I.CODE, I.ACT_CODE], sort=False).cumcount().to_numpy()
     nxt_repeat = np.append(occurrence[1:] > 0, False) & np.append(codes[1:] == codes[:-1], False)
-    nxt_same = np.append(inst[I.ACTIVITY].to_numpy()[1:] == inst[I.ACTIVITY].to_numpy()[:-1], False)
+    act = inst[I.ACT_CODE].to_numpy()
+    nxt_same = np.append(act[1:] == act[:-1], False)
     return nxt_repeat & ~nxt_same
 
 
@@ -170,7 +196,7 @@ def _previous_approval(inst: pd.DataFrame, is_approval: np.ndarray) -> pd.DataFr
 
 def _verdict(
     activity: str, rows: pd.DataFrame, rejected: np.ndarray, twin_rejections: int, inst: pd.DataFrame,
-    prev: pd.DataFrame, numeric: pd.DataFrame, has_start: bool,
+    prev: pd.DataFrame, numeric: pd.DataFrame, has_start: bool, stops: tuple[int, int, bool] = (0, 0, False),
 ) -> ApprovalVerdict:  # fmt: skip
     decisions = len(rows) + twin_rejections
     n_rejected = int(rejected.sum()) + twin_rejections
@@ -190,7 +216,9 @@ def _verdict(
         follows_activity=str(prev_mode.iloc[0]) if len(prev_mode) else None,
         wait_median_s=float(rows[I.WAIT].median()),
         processing_median_s=float(proc.median()) if has_start and proc.notna().any() else None,
+        stopped_cases=0 if stops[2] else stops[0], open_cases=stops[1],
     )  # fmt: skip
+    stop_note = _stop_note(stops)
     per_case = per_instance.groupby(rows[I.CODE].to_numpy()).sum()
     saving_h = float(per_case.mean()) / 3600.0 if len(per_case) else 0.0
     threshold = None
@@ -203,9 +231,9 @@ def _verdict(
         saving = float(below_cases.mean()) / 3600.0 if len(below_cases) else 0.0
         reason = (
             f"{activity}: rejects only cases with {attr} above {value:,.0f} ({n_rejected} of {n_rejected} "
-            f"rejections); below it {below_rate:.0%} of {int(below_share * len(rows))} decisions passed — "
+            f"rejections); below it {below_rate:.0%} of {int(below_share * len(rows)):,} decisions passed — "
             f"approve automatically below {value:,.0f} to save ~{saving:.1f} h on {below_share:.0%} of cases."
-        )
+        ) + stop_note
         return ApprovalVerdict(**base, verdict="candidate_for_threshold", reason=reason, estimated_saving_h=saving,
                                threshold_attribute=attr, threshold_value=value, share_below_threshold=below_share)  # fmt: skip
     if decisions >= MIN_DECISIONS and rate >= REMOVAL_PASS_RATE:
@@ -215,7 +243,7 @@ def _verdict(
         reason = (
             f"{activity}: passes {rate:.1%} of {decisions:,} decisions and only adds waiting "
             f"(median {base['wait_median_s'] / 3600:.1f} h, ~{saving_h:.1f} h per case){chain}."
-        )
+        ) + stop_note
         return ApprovalVerdict(**base, verdict="candidate_for_removal", reason=reason, estimated_saving_h=saving_h)
     spread = " across the range of case values" if len(numeric.columns) else ""
     why = (
@@ -223,7 +251,22 @@ def _verdict(
         if decisions < MIN_DECISIONS
         else f"rejects {1 - rate:.1%} of {decisions:,} decisions{spread} — it catches real problems"
     )
-    return ApprovalVerdict(**base, verdict="keep", reason=f"{activity}: {why}.", estimated_saving_h=saving_h)
+    return ApprovalVerdict(**base, verdict="keep", reason=f"{activity}: {why}.{stop_note}", estimated_saving_h=saving_h)
+
+
+def _stop_note(stops: tuple[int, int, bool]) -> str:
+    """Evidence sentence on cases that end right after the approval (empty when there are none)."""
+    stopped, still_open, usual_end = stops
+    if usual_end:
+        return (f" {stopped + still_open:,} case(s) end right after it: it is the usual last step of the process, "
+                "so ending there is not counted as a rejection.")  # fmt: skip
+    parts = []
+    if stopped:
+        parts.append(f"{stopped:,} case(s) end right after it long before the log ends and count as rejections")
+    if still_open:
+        parts.append(f"{still_open:,} case(s) end right after it near the end of the log and may still be running "
+                     "(not counted as rejections)")  # fmt: skip
+    return (" " + "; ".join(parts) + ".") if parts else ""
 
 
 def _find_threshold(

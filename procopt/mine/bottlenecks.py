@@ -62,9 +62,9 @@ def queue_halves(inst: pd.DataFrame) -> dict[str, tuple[float, float]]:
     t0, t1 = inst[I.ENABLED].min(), inst[I.END].max()
     half_s = max((t1 - t0).total_seconds() / 2.0, 1.0)
     late = (inst[I.ENABLED] - t0).dt.total_seconds().to_numpy() >= half_s
-    frame = pd.DataFrame({"a": inst[I.ACTIVITY].to_numpy(), "late": late, "w": inst[I.WAIT].to_numpy()})
+    frame = pd.DataFrame({"a": inst[I.ACT_CODE].to_numpy(), "late": late, "w": inst[I.WAIT].to_numpy()})
     sums = frame.groupby(["a", "late"])["w"].sum().unstack(fill_value=0.0)
-    sums = sums.reindex(columns=[False, True], fill_value=0.0) / half_s
+    sums = I.by_name(sums.reindex(columns=[False, True], fill_value=0.0) / half_s, I.labels_of(inst, I.ACTIVITY, I.ACT_CODE))
     return {str(a): (float(r[False]), float(r[True])) for a, r in sums.iterrows()}
 
 
@@ -73,9 +73,14 @@ def activity_utilisation(inst: pd.DataFrame, resources: pd.DataFrame) -> dict[st
     if resources.empty or "utilisation" not in resources or resources["utilisation"].isna().all():
         return {}
     util = resources.set_index("resource")["utilisation"]
-    data = inst[[I.ACTIVITY, I.RESOURCE]].dropna()
-    data = data.assign(u=util.reindex(data[I.RESOURCE]).to_numpy()).dropna()
-    return {str(k): float(v) for k, v in data.groupby(I.ACTIVITY)["u"].mean().items()}
+    res = inst[I.RES_CODE].to_numpy()
+    res_names = I.labels_of(inst, I.RESOURCE, I.RES_CODE)
+    u_of_code = util.reindex(pd.Index(res_names, dtype=object)).to_numpy(dtype=float) if len(res_names) else np.zeros(0)
+    u = np.where(res >= 0, u_of_code[np.maximum(res, 0)] if len(u_of_code) else np.nan, np.nan)
+    ok = ~np.isnan(u)
+    means = pd.Series(u[ok]).groupby(inst[I.ACT_CODE].to_numpy()[ok]).mean()
+    means = I.by_name(means, I.labels_of(inst, I.ACTIVITY, I.ACT_CODE))
+    return {str(k): float(v) for k, v in means.items()}
 
 
 def rank_bottlenecks(
@@ -147,19 +152,19 @@ def _reason(row: object, u: float | None, q1: float, q2: float, kind: str, batch
     head = f"{row.activity}: {row.wait_share:.0%} of all {what}, median wait {_fmt_h(row.wait_median_s)}"  # type: ignore[attr-defined]
     who = _who(row.department)  # type: ignore[attr-defined]
     if kind == "batching" and batch is not None:
-        busy = f"{who} only {u:.0%} busy" if u is not None else "staff utilisation unknown"
+        busy = f"{who} are only {u:.0%} busy" if u is not None else "staff utilisation is unknown"
         return (
             f"{head} — a batching delay, not a capacity shortage: work is released {batch.pattern} "
             f"({batch.batched_share:.0%} of instances) while {busy}."
         )
     if kind == "idle_wait" and u is not None:
         return (
-            f"{head}, but {who} only {u:.0%} busy — not a capacity shortage: the case waits for something "
+            f"{head}, but {who} are only {u:.0%} busy — not a capacity shortage: the case waits for something "
             "outside the team (a supplier, the customer, another system or a release rule)."
         )
     parts = [head]
     if u is not None:
-        parts.append(f"{who} {u:.0%} busy")
+        parts.append(f"{who} are {u:.0%} busy")
     elif not has_start:
         parts.append("utilisation unknown (no start times)")
     if q2 > q1 * 1.2 and q2 >= 0.5:

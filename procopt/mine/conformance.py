@@ -52,6 +52,8 @@ class ConformanceResult:
     activities_not_in_model: tuple[str, ...]
     model_activities_never_seen: tuple[str, ...]
     notes: tuple[str, ...]
+    running_cases: int = 0
+    running_examples: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (deviations as a list of records)."""
@@ -63,6 +65,7 @@ class ConformanceResult:
             "variants_aligned": self.variants_aligned, "cases_aligned": self.cases_aligned,
             "deviations": self.deviations, "activities_not_in_model": list(self.activities_not_in_model),
             "model_activities_never_seen": list(self.model_activities_never_seen), "notes": list(self.notes),
+            "running_cases": self.running_cases, "running_examples": list(self.running_examples),
         }  # fmt: skip
         return to_jsonable(out)  # type: ignore[no-any-return]
 
@@ -129,9 +132,20 @@ def check_conformance(
         raise InputError(model_path, "none of the log's activities is a task of this BPMN model",
                          hint=f"Task names must match activity names exactly. Model: {', '.join(labels[:4])}; "
                               f"log: {log_names}.")  # fmt: skip
-    frame = _pm4py_frame(inst)
-    variant_of = D.case_variants(inst)
+    running = still_running(events)
+    finished = inst[~inst[I.CASE].isin(running)] if len(running) else inst
+    if finished.empty:  # every case may still be running: judge them all rather than nothing
+        finished, running = inst, pd.Index([])
+    frame = _pm4py_frame(finished)
+    variant_of = D.case_variants(finished)
     notes: list[str] = []
+    if len(running):
+        notes.append(
+            f"{len(running):,} case(s) are probably still running at the end of the log (their last step is not a "
+            "usual end and they stop within the usual case duration of the log's end, as the audit's "
+            "incomplete-case check says); they are left out of fitness, precision and deviations, so steps they "
+            "have not reached yet are not counted as skipped."
+        )
     if method == "alignments":
         fit = pm4py.fitness_alignments(frame, net, im, fm)
         precision = float(pm4py.precision_alignments(frame, net, im, fm))
@@ -144,35 +158,42 @@ def check_conformance(
     if aligned_variants < variant_of.nunique():
         notes.append(
             f"Deviations come from the {aligned_variants} most frequent variants ({aligned_cases:,} of "
-            f"{len(variant_of):,} cases); rarer variants were not aligned."
+            f"{len(variant_of):,} finished cases); rarer variants were not aligned."
         )
     if matched < 0.5:
         notes.append(f"Only {matched:.0%} of the log's events are tasks of the blueprint: check that it models this process.")
-    unfinished = _probably_unfinished(inst)
-    if unfinished:
-        notes.append(
-            f"{unfinished:,} cases end near the end of the log on an unusual last step and are probably still "
-            "running; their missing steps show up as 'skipped'."
-        )
     seen = set(inst[I.ACTIVITY].unique())
     return ConformanceResult(
         model=str(model_path), method=method, fitness=fitness, precision=precision, fitting_cases_share=fitting,
         cases=len(variant_of), variants_aligned=aligned_variants, cases_aligned=aligned_cases,
         deviations=deviations, activities_not_in_model=tuple(sorted(seen - set(labels))),
         model_activities_never_seen=tuple(sorted(set(labels) - seen)), notes=tuple(notes),
+        running_cases=len(running), running_examples=tuple(str(c) for c in sorted(running)[:EXAMPLES]),
     )  # fmt: skip
 
 
-def _probably_unfinished(inst: pd.DataFrame) -> int:
-    """Cases whose last step is not the usual last step and that end within the 90th-percentile lead time of the log end."""
-    if inst.empty:
-        return 0
-    g = inst.groupby(I.CODE, sort=False)
-    last = inst.loc[g[I.END].idxmax(), [I.CODE, I.ACTIVITY, I.END]]
-    lead = g[I.END].max() - g[I.START].min()
-    usual = last[I.ACTIVITY].mode().iloc[0]
-    recent = last[I.END] >= inst[I.END].max() - lead.quantile(0.9)
-    return int((recent & (last[I.ACTIVITY] != usual)).sum())
+def still_running(events: pd.DataFrame) -> pd.Index:
+    """Case ids probably still running at the end of the log, by the audit's incomplete-case rule.
+
+    Same rule as ``procopt.log.audit`` (``incomplete_cases``): the case's last activity is not a typical
+    end (one that ends >= 5 % of cases or >= 20 % as many as the most common end), and the case's last
+    event lies within the usual case duration (90th percentile, first to last event) of the log's end.
+    """
+    from procopt.log import columns as C
+
+    if events.empty:
+        return pd.Index([])
+    grouped = events.groupby(C.CASE, sort=False)
+    if grouped.ngroups < 2:
+        return pd.Index([])
+    last = grouped[C.ACTIVITY].last()
+    ends = last.value_counts()
+    typical = ends[(ends >= 0.05 * len(last)) | (ends >= 0.2 * ends.iloc[0])]
+    incomplete = last[~last.isin(typical.index)]
+    first, final = grouped[C.END].min(), grouped[C.END].max()
+    window = (final - first).quantile(0.9)
+    recent = (events[C.END].max() - final[incomplete.index]) <= window
+    return pd.Index(incomplete.index[recent.to_numpy()])
 
 
 def _deviations(variant_of: pd.Series, net: Any, im: Any, fm: Any, max_variants: int) -> tuple[pd.DataFrame, int, int]:

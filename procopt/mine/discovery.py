@@ -84,12 +84,17 @@ def discover_process_map(
 ) -> ProcessMap:
     """Frequency + performance DFG over the cases of the variants that cover ``coverage`` of all cases."""
     kept = kept_variants(variants, coverage)
-    keep_cases = variant_of.index[variant_of.isin(set(kept["variant"]))]
-    sub = inst[inst[I.CASE].isin(keep_cases)] if len(kept) < len(variants) else inst
-    nodes = sub.groupby(I.ACTIVITY, sort=True).agg(
+    if len(kept) < len(variants):  # variant_of is in case-code order, so its mask indexes by case code
+        sub = inst[variant_of.isin(set(kept["variant"])).to_numpy()[inst[I.CODE].to_numpy()]]
+    else:
+        sub = inst
+    names = I.labels_of(inst, I.ACTIVITY, I.ACT_CODE)
+    nodes = sub.groupby(I.ACT_CODE, sort=True).agg(
         count=(I.CODE, "size"), cases=(I.CODE, "nunique"), processing_median_s=(I.PROC, "median")
     )
-    nodes = nodes.reset_index().rename(columns={I.ACTIVITY: "activity"})
+    nodes = I.by_name(nodes, names)
+    nodes.index.name = "activity"
+    nodes = nodes.reset_index()
     edges = _edges(sub, has_start)
     first = sub[sub[I.POS] == 0][I.ACTIVITY].value_counts()
     last_pos = sub.groupby(I.CODE)[I.POS].transform("max")
@@ -110,15 +115,18 @@ def _edges(sub: pd.DataFrame, has_start: bool) -> pd.DataFrame:
     """Directly-follows pairs (consecutive instances of a case in start order) with waiting statistics."""
     codes = sub[I.CODE].to_numpy()
     same = codes[1:] == codes[:-1]
-    src, tgt = sub[I.ACTIVITY].to_numpy()[:-1][same], sub[I.ACTIVITY].to_numpy()[1:][same]
+    acts = sub[I.ACT_CODE].to_numpy()
+    src, tgt = acts[:-1][same], acts[1:][same]
     src_end = sub[I.END].to_numpy()[:-1][same]
     tgt_time = (sub[I.START] if has_start else sub[I.END]).to_numpy()[1:][same]
     # overlapping (parallel) instances did not wait for each other: clip at zero
     wait = np.clip((tgt_time - src_end).astype("timedelta64[ns]").astype(np.int64) / 1e9, 0.0, None)
     pairs = pd.DataFrame({"source": src, "target": tgt, "wait": wait})
     g = pairs.groupby(["source", "target"], sort=True)["wait"]
-    out = pd.DataFrame({"count": g.size(), "wait_median_s": g.median(), "wait_p90_s": g.quantile(0.9)})
-    return out.reset_index().sort_values(["count", "source", "target"], ascending=[False, True, True]).reset_index(
+    out = pd.DataFrame({"count": g.size(), "wait_median_s": g.median(), "wait_p90_s": g.quantile(0.9)}).reset_index()
+    names = np.asarray(I.labels_of(sub, I.ACTIVITY, I.ACT_CODE), dtype=object)
+    out["source"], out["target"] = names[out["source"].to_numpy()], names[out["target"].to_numpy()]
+    return out.sort_values(["count", "source", "target"], ascending=[False, True, True]).reset_index(
         drop=True
     )
 
@@ -150,7 +158,10 @@ def discover_models(
     from pm4py.objects.dfg.obj import DirectlyFollowsGraph
 
     sub = inst if keep_cases is None else inst[inst[I.CASE].isin(keep_cases)]
-    n_variants = int(case_variants(sub).nunique()) if len(sub) else 0
+    if pmap is not None and keep_cases is not None:
+        n_variants = pmap.variants_kept  # the kept cases are exactly those of the map's kept variants
+    else:
+        n_variants = int(case_variants(sub).nunique()) if len(sub) else 0
     note = None
     if pmap is not None and n_variants > MAX_LOG_IM_VARIANTS:
         edges = {(str(a), str(b)): int(c) for a, b, c in zip(pmap.edges["source"], pmap.edges["target"], pmap.edges["count"], strict=True)}

@@ -9,6 +9,7 @@ delay_p90_s, delay_total_s`` (the matrix in long form), slowest first by median 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from procopt.mine import instances as I
@@ -18,15 +19,19 @@ COLUMNS = ["from_department", "to_department", "count", "delay_median_s", "delay
 
 def measure_handoffs(inst: pd.DataFrame, min_count: int = 5) -> pd.DataFrame:
     """Department-to-department hand-offs (different departments only), slowest median delay first."""
-    data = inst[inst[I.PREV_DEPARTMENT].notna() & inst[I.DEPARTMENT].notna()]
-    data = data[data[I.PREV_DEPARTMENT] != data[I.DEPARTMENT]]
+    prev, dep = inst[I.PREV_DEP_CODE].to_numpy(), inst[I.DEP_CODE].to_numpy()
+    data = inst[(prev >= 0) & (dep >= 0) & (prev != dep)]
     if data.empty:
         return pd.DataFrame(columns=COLUMNS)
-    g = data.groupby([I.PREV_DEPARTMENT, I.DEPARTMENT], sort=True)[I.WAIT]
+    # department codes are numbered in name order, so grouping by codes orders as grouping by names
+    g = data.groupby([I.PREV_DEP_CODE, I.DEP_CODE], sort=True)[I.WAIT]
     out = pd.DataFrame(
         {"count": g.size(), "delay_median_s": g.median(), "delay_p90_s": g.quantile(0.9), "delay_total_s": g.sum()}
     ).reset_index()
     out.columns = COLUMNS
+    names = np.asarray(I.labels_of(inst, I.DEPARTMENT, I.DEP_CODE), dtype=object)
+    for col in ("from_department", "to_department"):
+        out[col] = names[out[col].to_numpy()]
     out = out[out["count"] >= min(min_count, int(out["count"].max()))]
     return out.sort_values(["delay_median_s", "count"], ascending=[False, False], kind="stable").reset_index(drop=True)
 

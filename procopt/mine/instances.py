@@ -11,7 +11,7 @@ Complete-only logs (no START) cannot separate tray time from work time: ``proces
 
 Output columns (one row per instance, sorted by case then start):
 ``case, activity, resource, department, start, end, enabled_at, wait_s, processing_s, prev_activity,
-prev_resource, prev_department, pos, case_code, activity_code``.
+prev_resource, prev_department, pos, case_code, activity_code, resource_code, department_code``.
 """
 
 from __future__ import annotations
@@ -27,72 +27,123 @@ WAIT, PROC = "wait_s", "processing_s"
 PREV_ACTIVITY, PREV_RESOURCE, PREV_DEPARTMENT = "prev_activity", "prev_resource", "prev_department"
 POS, CODE = "pos", "case_code"
 ACT_CODE = "activity_code"  # integer code of the activity: grouping by it avoids re-hashing strings
+RES_CODE, DEP_CODE = "resource_code", "department_code"  # sorted label codes, -1 = missing
+PREV_DEP_CODE = "prev_department_code"
 
 _NS = 1e9
 
 
 def build_instances(events: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
-    """Return (instances, has_start) for a contract event table (see the module docstring)."""
+    """Return (instances, has_start) for a contract event table (see the module docstring).
+
+    Labels are factorised once into integer codes (``case_code``, ``activity_code``, ``resource_code``,
+    ``department_code``; -1 = missing) so that later grouping, sorting and missing-value tests run on
+    integers; the string columns are rebuilt from the codes at the end.
+    """
     has_start = C.has_start_times(events)
     end = events[C.END]
     start = events[C.START].where(events[C.START].notna() & (events[C.START] <= end), end) if has_start else end
-    frame = pd.DataFrame(
-        {
-            CASE: _strings(events[C.CASE]),
-            ACTIVITY: _strings(events[C.ACTIVITY]),
-            RESOURCE: _labels(events[C.RESOURCE]),
-            DEPARTMENT: _labels(events[C.DEPARTMENT]),
-            START: start.to_numpy(),
-            END: end.to_numpy(),
-        }
-    )
-    frame = frame[frame[END].notna()].reset_index(drop=True)
+    keep = end.notna().to_numpy()
+    end_v = end.to_numpy()[keep]
+    start_v = start.to_numpy()[keep]
+    case_c, case_u = _codes(events[C.CASE], keep, labels=False)
+    act_c, act_u = _codes(events[C.ACTIVITY], keep, labels=False)
+    res_c, res_u = _codes(events[C.RESOURCE], keep, labels=True)
+    dep_c, dep_u = _codes(events[C.DEPARTMENT], keep, labels=True)
     # sort by (case, end, start) on integer keys: case codes in case-id order, then times
-    codes, _ = pd.factorize(frame[CASE], sort=True)
-    order = np.lexsort((frame[START].to_numpy(), frame[END].to_numpy(), codes))
-    frame = frame.take(order).reset_index(drop=True)
-    frame[CODE] = codes[order]
-    pred = _predecessor_index(frame, has_start)
-    _attach_predecessor(frame, pred)
-    if not has_start:
-        frame[PROC] = np.nan
-    order = np.lexsort((frame[END].to_numpy(), frame[START].to_numpy(), frame[CODE].to_numpy()))
-    frame = frame.take(order).reset_index(drop=True)
-    frame[POS] = frame.groupby(CODE, sort=False).cumcount()
-    frame[ACT_CODE] = pd.factorize(frame[ACTIVITY], sort=False)[0]
+    order = np.lexsort((start_v, end_v, case_c))
+    case_c, act_c, res_c, dep_c = case_c[order], act_c[order], res_c[order], dep_c[order]
+    start_v, end_v = start_v[order], end_v[order]
+    pred = _predecessor_index(case_c, start_v, end_v, has_start)
+    has = pred >= 0
+    safe = np.where(has, pred, 0)
+    case_start = _group_min(case_c, start_v)
+    enabled = np.where(has, end_v[safe], case_start)
+    prev = {c: np.where(has, codes[safe], -1) for c, codes in (("a", act_c), ("r", res_c), ("d", dep_c))}
+    # final order: by case, then start, then end
+    order = np.lexsort((end_v, start_v, case_c))
+    case_c, act_c, res_c, dep_c = case_c[order], act_c[order], res_c[order], dep_c[order]
+    start_v, end_v, enabled = start_v[order], end_v[order], enabled[order]
+    prev = {k: v[order] for k, v in prev.items()}
+    wait = (start_v - enabled).astype("timedelta64[ns]").astype(np.int64) / _NS
+    proc = (end_v - start_v).astype("timedelta64[ns]").astype(np.int64) / _NS if has_start else np.full(len(end_v), np.nan)
+    columns = {
+        CASE: case_u[case_c] if len(case_u) else np.array([], dtype=object),
+        ACTIVITY: act_u[act_c] if len(act_u) else np.array([], dtype=object),
+        RESOURCE: _decode(res_u, res_c),
+        DEPARTMENT: _decode(dep_u, dep_c),
+        START: start_v,
+        END: end_v,
+        CODE: case_c,
+        ENABLED: enabled,
+        WAIT: np.clip(wait, 0.0, None),
+        PROC: proc,
+        PREV_ACTIVITY: _decode(act_u, prev["a"]),
+        PREV_RESOURCE: _decode(res_u, prev["r"]),
+        PREV_DEPARTMENT: _decode(dep_u, prev["d"]),
+    }
+    # column by column: one block per column, no costly consolidation of the object columns
+    frame = pd.DataFrame(index=pd.RangeIndex(len(case_c)))
+    for col, values in columns.items():
+        frame[col] = values
+    for col in (START, END, ENABLED):
+        frame[col] = frame[col].astype("datetime64[ns]")
+    bounds = np.r_[True, case_c[1:] != case_c[:-1]] if len(case_c) else np.zeros(0, dtype=bool)
+    first_row = np.maximum.accumulate(np.where(bounds, np.arange(len(case_c)), 0)) if len(case_c) else np.zeros(0, int)
+    frame[POS] = np.arange(len(case_c)) - first_row
+    # activity codes numbered in order of first appearance (as pd.factorize(sort=False) numbers them)
+    _, first_idx = np.unique(act_c, return_index=True)
+    rank = np.empty(len(first_idx), dtype=np.int64)
+    rank[np.argsort(first_idx, kind="stable")] = np.arange(len(first_idx))
+    present = np.zeros(len(act_u), dtype=np.int64)
+    present[np.unique(act_c)] = rank
+    frame[ACT_CODE] = present[act_c] if len(act_c) else np.zeros(0, dtype=np.int64)
+    frame[RES_CODE] = res_c
+    frame[DEP_CODE] = dep_c
+    frame[PREV_DEP_CODE] = prev["d"]
     return frame, has_start
 
 
-def _strings(series: pd.Series) -> np.ndarray:
-    """Case ids / activity names as an object array of str (the contract already makes them str)."""
-    if series.dtype == object:
-        return series.to_numpy(dtype=object)
-    return series.astype(str).to_numpy(dtype=object)
+def _codes(series: pd.Series, keep: np.ndarray, *, labels: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, sorted unique str labels) of the kept rows; missing -> -1 (``labels``) or the string of it."""
+    values = series.to_numpy(dtype=object)[keep] if series.dtype == object else series[keep]
+    codes, uniques = pd.factorize(values, sort=True)
+    uniques = np.asarray(uniques, dtype=object)
+    if any(not isinstance(u, str) for u in uniques) or (not labels and (codes < 0).any()):  # non-str labels
+        as_str = pd.Series(values, dtype=object).where(pd.notna(values), None)
+        as_str = as_str.map(lambda v: None if v is None else str(v)) if labels else as_str.astype(str)
+        codes, uniques = pd.factorize(as_str.to_numpy(dtype=object), sort=True)
+        uniques = np.asarray(uniques, dtype=object)
+    return codes.astype(np.int64), uniques
 
 
-def _labels(series: pd.Series) -> np.ndarray:
-    """Resource/department labels as object strings, missing kept as None."""
-    missing = series.isna().to_numpy()
-    values = series.to_numpy(dtype=object) if series.dtype == object else series.astype(str).to_numpy(dtype=object)
-    if series.dtype == object and not all(isinstance(v, str) for v in pd.unique(values[~missing])):
-        values = series.astype(str).to_numpy(dtype=object)
-    values = values.copy()
-    values[missing] = None
-    return values
+def _decode(uniques: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Labels of the codes as an object array, None where the code is -1."""
+    table = np.append(uniques, None).astype(object)
+    return table[codes]
 
 
-def _predecessor_index(frame: pd.DataFrame, has_start: bool) -> np.ndarray:
+def _group_min(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per row: the minimum of ``values`` over its group (codes grouped, i.e. contiguous)."""
+    if not len(codes):
+        return values
+    bounds = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    mins = np.minimum.reduceat(values.astype("datetime64[ns]").astype(np.int64), bounds)
+    sizes = np.diff(np.r_[bounds, len(codes)])
+    return np.repeat(mins, sizes).astype("datetime64[ns]")
+
+
+def _predecessor_index(codes: np.ndarray, start: np.ndarray, end: np.ndarray, has_start: bool) -> np.ndarray:
     """Row index (in end-sorted order) of the latest instance of the same case that ended by this start."""
-    n = len(frame)
-    codes = frame[CODE].to_numpy()
+    n = len(codes)
     if not has_start or n == 0:
         prev = np.arange(n) - 1
         same = np.zeros(n, dtype=bool)
         same[1:] = codes[1:] == codes[:-1]
         return np.where(same, prev, -1)
-    t0 = frame[START].min()
-    end_s = ((frame[END] - t0).dt.total_seconds().to_numpy() * 1000).astype(np.int64)
-    start_s = ((frame[START] - t0).dt.total_seconds().to_numpy() * 1000).astype(np.int64)
+    t0 = start.min()
+    end_s = (((end - t0).astype("timedelta64[ns]").astype(np.int64) / _NS) * 1000).astype(np.int64)
+    start_s = (((start - t0).astype("timedelta64[ns]").astype(np.int64) / _NS) * 1000).astype(np.int64)
     span = int(max(end_s.max(), start_s.max())) + 2
     if span * (int(codes.max()) + 1) > 2**62:  # milliseconds would overflow: fall back to seconds
         end_s, start_s, span = end_s // 1000, start_s // 1000, span // 1000 + 2
@@ -107,22 +158,6 @@ def _predecessor_index(frame: pd.DataFrame, has_start: bool) -> np.ndarray:
     return np.where(valid, idx, -1)
 
 
-def _attach_predecessor(frame: pd.DataFrame, pred: np.ndarray) -> None:
-    """Fill enabled time, waiting, processing and the predecessor's labels in place."""
-    has = pred >= 0
-    safe = np.where(has, pred, 0)
-    case_start = frame.groupby(CODE, sort=False)[START].transform("min")
-    prev_end = frame[END].to_numpy()[safe]
-    enabled = np.where(has, prev_end, case_start.to_numpy())
-    frame[ENABLED] = pd.to_datetime(enabled)
-    wait = (frame[START] - frame[ENABLED]).dt.total_seconds().to_numpy()
-    frame[WAIT] = np.clip(wait, 0.0, None)
-    frame[PROC] = (frame[END] - frame[START]).dt.total_seconds()
-    for col, src in ((PREV_ACTIVITY, ACTIVITY), (PREV_RESOURCE, RESOURCE), (PREV_DEPARTMENT, DEPARTMENT)):
-        values = frame[src].to_numpy()[safe]
-        frame[col] = np.where(has, values, None)
-
-
 def mode_by(keys: pd.Series, values: pd.Series) -> pd.Series:
     """Most frequent non-missing value per key (ties: the smallest value), indexed by key."""
     frame = pd.DataFrame({"k": keys.to_numpy(), "v": values.to_numpy()}).dropna()
@@ -131,6 +166,39 @@ def mode_by(keys: pd.Series, values: pd.Series) -> pd.Series:
     counts = frame.groupby(["k", "v"], sort=True).size().reset_index(name="n")
     counts = counts.sort_values(["k", "n"], ascending=[True, False], kind="stable")
     return counts.drop_duplicates("k").set_index("k")["v"]
+
+
+def mode_by_codes(keys: np.ndarray, values: np.ndarray, key_names: np.ndarray, value_names: np.ndarray) -> pd.Series:
+    """:func:`mode_by` on integer codes (-1 = missing); ``value_names`` must be sorted so ties pick the smallest."""
+    ok = (keys >= 0) & (values >= 0)
+    if not ok.any():
+        return pd.Series(dtype=object)
+    n_values = int(values.max()) + 1
+    pairs, counts = np.unique(keys[ok].astype(np.int64) * n_values + values[ok], return_counts=True)
+    k, v = pairs // n_values, pairs % n_values
+    order = np.lexsort((v, -counts, k))
+    k, v = k[order], v[order]
+    first = np.r_[True, k[1:] != k[:-1]]
+    out = pd.Series(np.asarray(value_names, dtype=object)[v[first]], index=pd.Index(np.asarray(key_names)[k[first]], name="k"), name="v")
+    return out.sort_index(kind="stable")
+
+
+def by_name(table: pd.DataFrame | pd.Series, names: np.ndarray) -> pd.DataFrame | pd.Series:
+    """A result indexed by integer codes, re-indexed by the names and sorted by them (as grouping by name sorts)."""
+    out = table.copy()
+    out.index = pd.Index(np.asarray(names, dtype=object)[out.index.to_numpy().astype(np.int64)], dtype=object)
+    return out.sort_index(kind="stable")
+
+
+def labels_of(inst: pd.DataFrame, label: str, code: str) -> np.ndarray:
+    """Label per code (index = code) for a (label column, code column) pair of the instance table."""
+    codes = inst[code].to_numpy()
+    if not len(codes) or codes.max() < 0:
+        return np.array([], dtype=object)
+    names = np.empty(int(codes.max()) + 1, dtype=object)
+    ok = codes >= 0
+    names[codes[ok]] = inst[label].to_numpy()[ok]
+    return names
 
 
 def case_attributes(events: pd.DataFrame) -> pd.DataFrame:

@@ -30,12 +30,16 @@ def _p90(values: pd.Series) -> float:
 
 def measure_activities(inst: pd.DataFrame) -> pd.DataFrame:
     """Per activity: count, cases, owning department, processing and waiting statistics (seconds)."""
-    g = inst.groupby(I.ACTIVITY, sort=True)
+    g = inst.groupby(I.ACT_CODE, sort=True)  # integer codes: no re-hashing of the names
+    act_names = I.labels_of(inst, I.ACTIVITY, I.ACT_CODE)
+    department = I.mode_by_codes(
+        inst[I.ACT_CODE].to_numpy(), inst[I.DEP_CODE].to_numpy(), np.arange(len(act_names)), I.labels_of(inst, I.DEPARTMENT, I.DEP_CODE)
+    )
     out = pd.DataFrame(
         {
             "count": g.size(),
             "cases": g[I.CODE].nunique(),
-            "department": I.mode_by(inst[I.ACTIVITY], inst[I.DEPARTMENT]),
+            "department": department.rename_axis(I.ACT_CODE),
             "processing_median_s": g[I.PROC].median(),
             "processing_mean_s": g[I.PROC].mean(),
             "processing_p90_s": g[I.PROC].quantile(0.9),
@@ -45,6 +49,8 @@ def measure_activities(inst: pd.DataFrame) -> pd.DataFrame:
             "wait_total_s": g[I.WAIT].sum(),
         }
     )
+    out.index = pd.Index(act_names[out.index.to_numpy().astype(np.int64)], dtype=object) if len(out) else pd.Index([], dtype=object)
+    out = out.sort_index(kind="stable")
     total = float(inst[I.WAIT].sum())
     out["wait_share"] = out["wait_total_s"] / total if total > 0 else 0.0
     out.index.name = "activity"
@@ -68,8 +74,7 @@ def union_length(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.
     else:
         order = np.lexsort((starts, codes))
         c, s, e = codes[order], starts[order].astype(np.float64), ends[order].astype(np.float64)
-    frame = pd.DataFrame({"c": c, "e": e})
-    run_max = frame.groupby("c", sort=False)["e"].cummax().to_numpy()
+    run_max = _segmented_cummax(c, e)
     prev_max = np.empty_like(run_max)
     prev_max[1:] = run_max[:-1]
     first = np.ones(len(c), dtype=bool)
@@ -77,6 +82,21 @@ def union_length(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.
     prev_max[first] = -np.inf
     covered = np.clip(e - np.maximum(s, prev_max), 0.0, None)
     return np.bincount(c, weights=covered, minlength=n_groups)
+
+
+def _segmented_cummax(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Running maximum of ``values`` restarting at each new code (codes grouped, ascending), exactly.
+
+    The values are replaced by their ranks so that ``code * (n + 1) + rank`` is an exact integer key whose
+    running maximum never leaves the group (earlier groups have smaller codes).
+    """
+    n = len(values)
+    order = np.argsort(values, kind="stable")
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    key = codes.astype(np.int64) * (n + 1) + rank
+    best = np.maximum.accumulate(key) - codes.astype(np.int64) * (n + 1)
+    return values[order][best]
 
 
 def _seconds(ts: pd.Series, t0: pd.Timestamp) -> np.ndarray:
@@ -119,12 +139,12 @@ def measure_resources(
     utilisation, queue_wait_median_s`` (plus ``department`` for resources, ``resources`` for departments).
     """
     name = "resource" if key == I.RESOURCE else "department"
-    data = inst[inst[key].notna()]
+    data = inst[inst[I.RES_CODE if key == I.RESOURCE else I.DEP_CODE].to_numpy() >= 0]
     if data.empty:
         return pd.DataFrame(columns=[name, "instances", "busy_s", "utilisation", "queue_wait_median_s"])
     if key == I.RESOURCE:
         res_rows = _per_resource(data, has_start)
-        dep = I.mode_by(data[I.RESOURCE], data[I.DEPARTMENT])
+        dep = _department_of(data)
         res_rows.insert(1, "department", dep.reindex(res_rows["resource"]).to_numpy())
         return res_rows.sort_values(["instances", "resource"], ascending=[False, True]).reset_index(drop=True)
     return _per_department(data, has_start, resources)
@@ -132,13 +152,15 @@ def measure_resources(
 
 def _per_resource(data: pd.DataFrame, has_start: bool) -> pd.DataFrame:
     """Resource-level rows; resources missing are grouped under their department only."""
-    d = data[data[I.RESOURCE].notna()]
+    d = data[data[I.RES_CODE].to_numpy() >= 0]
     if d.empty:
         return pd.DataFrame(columns=["resource", "instances", "busy_s", "utilisation", "queue_wait_median_s"])
-    g = d.groupby(I.RESOURCE, sort=True)
+    present, codes = np.unique(d[I.RES_CODE].to_numpy(), return_inverse=True)  # dense codes in name order
+    names = pd.Index(I.labels_of(d, I.RESOURCE, I.RES_CODE)[present], dtype=object)
+    g = d.groupby(codes, sort=True)
     out = pd.DataFrame({"instances": g.size(), "cases": g[I.CODE].nunique()})
-    codes, names = pd.factorize(d[I.RESOURCE], sort=True)
-    windows = W.learn_windows(d[I.RESOURCE], d[I.START], d[I.END]).reindex(names)
+    out.index = names
+    windows = W.learn_windows(d[I.RESOURCE], d[I.START], d[I.END], codes=(codes, names)).reindex(names)
     out = out.join(windows[["work_start_h", "work_end_h"]])
     ws, we = windows["work_start_h"].to_numpy()[codes], windows["work_end_h"].to_numpy()[codes]
     weekends = windows["weekends"].to_numpy(dtype=bool)[codes]
@@ -154,8 +176,17 @@ def _per_resource(data: pd.DataFrame, has_start: bool) -> pd.DataFrame:
     else:
         out["busy_s"] = np.nan
         out["utilisation"] = np.nan
-    out["queue_wait_median_s"] = g[I.WAIT].median()
+    out["queue_wait_median_s"] = g[I.WAIT].median().to_numpy()
+    out.index.name = I.RESOURCE
     return out.reset_index().rename(columns={I.RESOURCE: "resource"})
+
+
+def _department_of(data: pd.DataFrame) -> pd.Series:
+    """Most frequent department of each resource (index: resource name)."""
+    return I.mode_by_codes(
+        data[I.RES_CODE].to_numpy(), data[I.DEP_CODE].to_numpy(),
+        I.labels_of(data, I.RESOURCE, I.RES_CODE), I.labels_of(data, I.DEPARTMENT, I.DEP_CODE),
+    )  # fmt: skip
 
 
 def _per_department(data: pd.DataFrame, has_start: bool, res: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -165,7 +196,7 @@ def _per_department(data: pd.DataFrame, has_start: bool, res: pd.DataFrame | Non
     g = data.groupby(I.DEPARTMENT, sort=True)
     out = pd.DataFrame({"instances": g.size(), "cases": g[I.CODE].nunique(), "resources": g[I.RESOURCE].nunique()})
     if not res.empty and "resource" in res:
-        dep_of = I.mode_by(data[I.RESOURCE], data[I.DEPARTMENT])
+        dep_of = _department_of(data)
         res = res.assign(department=dep_of.reindex(res["resource"]).to_numpy())
         sums = res.groupby("department")[["busy_s", "available_s"]].sum(min_count=1)
         out = out.join(sums)

@@ -181,6 +181,7 @@ def draw_png(layout: dict[str, Any], dpi: int = 110) -> bytes:
     from matplotlib.path import Path as MPath
 
     x0, y0, x1, y1 = (float(v) for v in layout["bb"].split(","))
+    x1 += 40.0  # room for edge labels drawn wider than Graphviz's text-width estimate
     fig = plt.figure(figsize=(max(x1 - x0, 50) / 72, max(y1 - y0, 50) / 72), dpi=dpi)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(x0, x1)
@@ -209,14 +210,17 @@ def draw_png(layout: dict[str, Any], dpi: int = 110) -> bytes:
         for op in edge.get("_hdraw_", []):
             if op["op"] in ("P", "p"):
                 ax.add_patch(Polygon(op["points"], closed=True, fc=color, ec=color))
-        _texts(ax, edge.get("_ldraw_", []), font, color=color)
+        _texts(ax, edge.get("_ldraw_", []), font, color=color, edge=True)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
     plt.close(fig)
     return buf.getvalue()
 
 
-def _texts(ax: Any, ops: list[dict[str, Any]], font: Any, color: str = "#111111") -> None:
+def _texts(ax: Any, ops: list[dict[str, Any]], font: Any, color: str = "#111111", edge: bool = False) -> None:
+    """Draw xdot text ops. Edge labels start at the left of the box Graphviz reserved beside the edge
+    (plus a small gap) and sit on a white backing: matplotlib's glyphs are wider than Graphviz's
+    estimate, and a centred label would then run into the arrow."""
     size = 10.0
     for op in ops:
         if op["op"] == "F":
@@ -224,9 +228,15 @@ def _texts(ax: Any, ops: list[dict[str, Any]], font: Any, color: str = "#111111"
         elif op["op"] == "T":
             x, y = op["pt"]
             ha = {"c": "center", "l": "left", "r": "right"}[op.get("align", "c")]
+            extra: dict[str, Any] = {}
+            if edge:
+                width = float(op.get("width", 0.0))
+                x = x - width / 2 if ha == "center" else (x - width if ha == "right" else x)
+                x, ha = x + 4.0, "left"
+                extra["bbox"] = {"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.9}
             if font is not None:
                 props = font.copy()
                 props.set_size(size * 0.9)
-                ax.text(x, y, op["text"], ha=ha, va="baseline", color=color, fontproperties=props)
+                ax.text(x, y, op["text"], ha=ha, va="baseline", color=color, fontproperties=props, **extra)
             else:
-                ax.text(x, y, op["text"], ha=ha, va="baseline", fontsize=size * 0.9, color=color)
+                ax.text(x, y, op["text"], ha=ha, va="baseline", fontsize=size * 0.9, color=color, **extra)

@@ -19,12 +19,17 @@ MIN_DAY_H = 8.0
 _DAY = 86400.0
 
 
-def learn_windows(resource: pd.Series, start: pd.Series, end: pd.Series) -> pd.DataFrame:
-    """Per resource: ``work_start_h``, ``work_end_h``, ``weekends`` (bool)."""
+def learn_windows(
+    resource: pd.Series, start: pd.Series, end: pd.Series, codes: tuple[np.ndarray, pd.Index] | None = None
+) -> pd.DataFrame:
+    """Per resource: ``work_start_h``, ``work_end_h``, ``weekends`` (bool).
+
+    ``codes``: (code per row, names in code order) when the caller has them (saves factorising names).
+    """
     hours_s = start.dt.hour + start.dt.minute / 60.0
     hours_e = end.dt.hour + end.dt.minute / 60.0
     same_day = (end.dt.normalize() == start.dt.normalize()).to_numpy()
-    codes, names = pd.factorize(resource, sort=True)
+    codes, names = codes if codes is not None else pd.factorize(resource, sort=True)
     lo = hours_s.groupby(codes).quantile(0.02)
     # completions on a later day say nothing about the end of a working day
     hi = hours_e[same_day].groupby(codes[same_day]).quantile(0.98).reindex(lo.index)

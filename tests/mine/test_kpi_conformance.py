@@ -183,3 +183,26 @@ def test_conformance_against_a_model_of_another_process_is_an_input_error(tmp_pa
         check_conformance(events, SAMPLE / "o2c_blueprint.bpmn")
     assert "none of the log's activities is a task of this BPMN model" in info.value.message
     assert "Check Credit" in (info.value.hint or "") and "log: Enter, Ship" in (info.value.hint or "")
+
+
+def test_cases_still_running_at_log_end_are_not_counted_as_skipped(o2c: object) -> None:
+    from procopt.log import columns as C
+    from procopt.mine.conformance import check_conformance, still_running
+
+    events = o2c.events  # type: ignore[attr-defined]
+    full = check_conformance(events, SAMPLE / "o2c_blueprint.bpmn")
+    # cut the 40 most recent cases after their first two steps, as an extraction at that date would
+    recent = events.groupby(C.CASE)[C.END].min().sort_values().index[-40:]
+    pos = events.groupby(C.CASE).cumcount()
+    cut = events[~(events[C.CASE].isin(recent) & (pos >= 2))].reset_index(drop=True)
+    running = still_running(cut)
+    assert set(recent) <= set(running)
+    result = check_conformance(cut, SAMPLE / "o2c_blueprint.bpmn")
+    assert result.running_cases == len(running)
+    assert result.cases == events[C.CASE].nunique() - len(running)
+    assert any("still running" in n for n in result.notes)
+    examples = " ".join(result.deviations["example_cases"]).split()
+    assert not set(examples) & set(running)
+    skipped = result.deviations[result.deviations["kind"] == "skipped"]["cases"].sum()
+    skipped_full = full.deviations[full.deviations["kind"] == "skipped"]["cases"].sum()
+    assert skipped <= skipped_full  # the cut cases add no skipped steps

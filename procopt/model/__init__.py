@@ -1,0 +1,1 @@
+"""Stage 3 (model): learn a simulation model from an event log (``calibrate``) and store it (``io``)."""

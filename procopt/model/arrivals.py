@@ -1,0 +1,27 @@
+"""Stage 3 (model): when cases arrive — a rate per weekday and hour.
+
+A case arrives when its first activity starts (or completes, in complete-only logs). The rate of hour
+``h`` on weekday ``d`` is the number of arrivals in that hour over the number of such hours in the log's
+span, so a quiet Friday afternoon and a busy Monday morning are both kept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from procopt.model.types import WEEKDAYS, Arrivals
+
+
+def fit_arrivals(arrival_times: pd.Series) -> Arrivals:
+    """Learn the weekly arrival-rate profile (cases per hour) from case arrival timestamps."""
+    t = pd.to_datetime(arrival_times).dropna()
+    if t.empty:
+        return Arrivals({d: (0.0,) * 24 for d in WEEKDAYS})
+    first, last = t.min().normalize(), t.max().normalize()
+    days = pd.date_range(first, last, freq="D")
+    n_weekday = np.bincount(days.weekday, minlength=7).astype(float)
+    counts = np.zeros((7, 24))
+    np.add.at(counts, (t.dt.weekday.to_numpy(), t.dt.hour.to_numpy()), 1.0)
+    rate = counts / np.maximum(n_weekday, 1.0)[:, None]
+    return Arrivals({d: tuple(round(float(v), 5) for v in rate[i]) for i, d in enumerate(WEEKDAYS)})

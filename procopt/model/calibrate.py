@@ -1,0 +1,301 @@
+"""Stage 3 (model): ``calibrate(events) -> SimulationModel`` — learn a simulation model from an event log.
+
+Input: a contract event table (``procopt.log.columns``). Output: a self-contained ``SimulationModel``.
+The pieces come from small modules: arrivals (``arrivals``), pools and capacities (``pools``), working
+calendars (``calendars``), durations (``distributions``), clock-time batch releases (``batches``), waits
+that are not queueing (``delays``), control flow and attribute-dependent branches (``routing``). Whatever
+is estimated rather than measured (e.g. durations of a complete-only log) is listed in ``provenance``.
+
+``CalibrationOptions(naive=True)`` gives the naive baseline the fidelity scorecard compares against:
+durations and routing only — no calendars, no queueing (unlimited capacity), no batches, no extra delays.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from procopt.errors import ModelError
+from procopt.log import columns as C
+from procopt.model.arrivals import fit_arrivals
+from procopt.model.batches import detect_batch
+from procopt.model.calendars import describe, fit_calendar, working_seconds
+from procopt.model.delays import (
+    enabled_times, estimate_durations, extra_delay, pool_saturated_since, resource_free_times,
+)
+from procopt.model.distributions import fit_distribution
+from procopt.model.pools import discover_pools
+from procopt.model.routing import learn_routing
+from procopt.model.types import (
+    Activity, BatchRule, Calendar, CaseAttributes, Distribution, DuePolicy, Pool, SimulationModel,
+)
+
+DELIVERY_WORDS = ("deliver", "ship", "dispatch", "goods issue", "send goods", "receive goods", "goods receipt",
+                  "发货", "交货", "送货", "出库", "交付", "收货", "发运")
+VALUE_WORDS = ("value", "amount", "price", "total", "cost", "金额", "价值", "总价")
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationOptions:
+    """What to learn. Keep the defaults for the full model; ``naive=True`` for the naive baseline.
+
+    Args:
+        naive: durations + routing only (overrides the four switches below).
+        calendars / queueing / batches / extra_delays: learn each kind of waiting.
+        attribute_routing: learn attribute-dependent branches.
+        sla_s: due date = arrival + this many seconds (overrides the log's DUE column).
+        delivery_activity: the step that delivers to the customer (detected by name when None).
+        max_attribute_rows: real cases kept for attribute resampling.
+        seed: for subsampling attribute rows only (calibration is otherwise deterministic).
+    """
+
+    naive: bool = False
+    calendars: bool = True
+    queueing: bool = True
+    batches: bool = True
+    extra_delays: bool = True
+    attribute_routing: bool = True
+    sla_s: float | None = None
+    delivery_activity: str | None = None
+    max_attribute_rows: int = 5000
+    seed: int = 0
+
+
+def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOptions()) -> SimulationModel:
+    """Learn a ``SimulationModel`` from ``events`` (see the module docstring)."""
+    if events is None or len(events) == 0:
+        raise ModelError(None, "the log has no events to calibrate from",
+                         hint="Check the file and the column mapping (--map).")
+    missing = [c for c in C.REQUIRED if c not in events.columns]
+    if missing:
+        raise ModelError(None, f"the event table lacks columns {missing}")
+    ev = C.normalise_frame(events) if any(c not in events.columns for c in C.CANONICAL) else events.copy()
+    ev = ev.dropna(subset=[C.END]).reset_index(drop=True)
+    if ev.empty:
+        raise ModelError(None, "no event has a completion time", hint="Map the 'end' column with --map end=...")
+    naive = options.naive
+    use_cal = options.calendars and not naive
+    has_start = C.has_start_times(ev)
+    estimated: list[str] = []
+    if has_start:
+        ev[C.START] = ev[C.START].fillna(ev[C.END])
+    key = C.START if has_start else C.END
+    ev = ev.sort_values([C.CASE, key, C.END, C.SOURCE_ROW], kind="stable").reset_index(drop=True)
+    arrival = ev.groupby(C.CASE, sort=False)[key].min()
+    delivery = _delivery_activity(ev, options.delivery_activity)
+
+    disc = discover_pools(ev)
+    calendars: dict[str, Calendar] = {}
+    pool_cal: dict[str, str] = {}
+    pool_of_event = ev[C.ACTIVITY].map(disc.activity_pool)
+    ev["enabled"] = enabled_times(ev, has_start=has_start)
+    for pname in disc.members:
+        own = ev[pool_of_event == pname]
+        dept = disc.department.get(pname, "")
+        # A team whose first task of the day starts the moment the work arrives is not telling us when its
+        # day starts (its work may only come after a 16:00 release): it keeps its department's hours then.
+        sub = ev[ev[C.DEPARTMENT] == dept] if dept and _arrival_driven(own, has_start) else own
+        cal = fit_calendar(pname, sub[C.START], sub[C.END]) if use_cal else Calendar.always()
+        name = describe(cal)
+        calendars.setdefault(name, Calendar(name, cal.hours))
+        pool_cal[pname] = name
+    if not use_cal:
+        calendars = {"24/7": Calendar.always()}
+    pools: dict[str, Pool] = {}
+    for pname, members in disc.members.items():
+        cap: int | None = None
+        if options.queueing and not naive and members:
+            conc = disc.max_concurrency.get(pname)
+            cap = max(1, min(len(members), conc)) if conc else len(members)
+        pools[pname] = Pool(pname, cap, pool_cal[pname], members)
+    if options.queueing and not naive and not all(disc.members.values()):
+        estimated.append("capacity: no resource column, pools have unlimited capacity")
+
+    ev["free"] = resource_free_times(ev, has_start=has_start)
+    overall = fit_calendar("overall", ev[C.START], ev[C.END]) if use_cal else Calendar.always()
+    attrs = _case_attributes(ev)
+    activities: dict[str, Activity] = {}
+    for act, inst in ev.groupby(C.ACTIVITY, sort=True):
+        act = str(act)
+        pname = disc.activity_pool[act]
+        cal = calendars[pool_cal[pname]]
+        batch: BatchRule | None = None
+        if options.batches and not naive:
+            batch = detect_batch(inst, has_start=has_start, calendar=overall)
+        if has_start:
+            dur = working_seconds(cal, inst[C.START], inst[C.END])
+        else:
+            dur = estimate_durations(inst, cal)
+            if len(dur):
+                dur = dur[dur <= np.quantile(dur, 0.5)]  # the lower half: least queueing inside
+        duration = fit_distribution(dur) if len(dur) else Distribution("fixed", {"value_s": 0.0})
+        extra = None
+        if options.extra_delays and not naive and has_start and batch is None:
+            pool_ev = ev[ev[C.ACTIVITY].map(disc.activity_pool) == pname]
+            inst = inst.assign(saturated=pool_saturated_since(pool_ev, pools[pname].capacity, inst[C.START]))
+            extra = extra_delay(inst, cal, batch, duration.mean_s)
+        by = _duration_by(inst, dur, attrs) if has_start and not naive else None
+        activities[act] = Activity(act, pname, duration, batch=batch, extra_delay=extra, duration_by=by)
+    if not has_start:
+        estimated.append("durations: no start times; estimated as the lower half of the working time "
+                         "since the case's and the resource's previous completion")
+        estimated.append("extra delays: not learned (needs start times)")
+
+    routing = learn_routing(_traces(ev, arrival), attrs, use_attributes=options.attribute_routing)
+    due, attributes = _due_and_attributes(ev, arrival, attrs, options)
+    provenance: dict[str, Any] = {
+        "cases": int(ev[C.CASE].nunique()),
+        "events": int(len(ev)),
+        "log_start": str(ev[key].min()),
+        "log_end": str(ev[C.END].max()),
+        "has_start_times": has_start,
+        "naive": naive,
+        "estimated": estimated,
+        "value_attribute": _value_attribute(attrs),
+    }
+    return SimulationModel(
+        arrivals=fit_arrivals(arrival), activities=activities, pools=pools, calendars=calendars,
+        routing=routing, attributes=attributes, due=due, delivery_activity=delivery, provenance=provenance,
+    )
+
+
+def _duration_by(inst: pd.DataFrame, dur: np.ndarray, attrs: pd.DataFrame) -> tuple[str, dict[str, Distribution]] | None:
+    """The text attribute (2-10 values) that best explains an activity's duration, when it clearly does:
+    Kruskal-Wallis p < 1e-6 and the slowest value's mean at least 1.25 x the fastest's (20+ instances each)."""
+    from scipy import stats
+
+    if attrs.empty or len(dur) != len(inst):
+        return None
+    best: tuple[float, str, dict[Any, np.ndarray]] | None = None
+    for col in attrs.columns:
+        x = attrs[col]
+        if x.dtype != object or not 2 <= x.nunique() <= 10 or not all(isinstance(v, str) for v in x.dropna()):
+            continue
+        vals = inst[C.CASE].map(x).to_numpy()
+        groups = {k: dur[(vals == k) & np.isfinite(dur)] for k in x.dropna().unique()}
+        groups = {k: g for k, g in groups.items() if len(g) >= 20}
+        if len(groups) < 2:
+            continue
+        means = [float(np.mean(g)) for g in groups.values()]
+        if min(means) <= 0 or max(means) < 1.25 * min(means):
+            continue
+        p = float(stats.kruskal(*groups.values()).pvalue)
+        if p < 1e-6 and (best is None or p < best[0]):
+            best = (p, str(col), groups)
+    if best is None:
+        return None
+    return best[1], {str(k): fit_distribution(g) for k, g in sorted(best[2].items(), key=lambda kv: str(kv[0]))}
+
+
+def _arrival_driven(own: pd.DataFrame, has_start: bool) -> bool:
+    """True when, on most days, the pool's first task started within 5 minutes of becoming ready."""
+    if not has_start:
+        return False
+    inst = own.dropna(subset=[C.START, "enabled"])
+    if len(inst) < 20:
+        return False
+    first = inst.loc[inst.groupby(inst[C.START].dt.normalize())[C.START].idxmin()]
+    waited = (first[C.START] - first["enabled"]).dt.total_seconds()
+    return bool((waited < 300).mean() >= 0.5)
+
+
+def _traces(ev: pd.DataFrame, arrival: pd.Series) -> dict[str, list[str]]:
+    """Activity sequences of the cases that had time to finish (late arrivals are cut by the log end)."""
+    last = ev.groupby(C.CASE, sort=False)[C.END].max()
+    span = (last - arrival).dt.total_seconds()
+    log_end = last.max()
+    early = arrival <= arrival.min() + (log_end - arrival.min()) / 2
+    cut = float(np.quantile(span[early], 0.98)) if early.any() else 0.0
+    keep = set(arrival.index[arrival <= log_end - pd.Timedelta(seconds=cut)])
+    if len(keep) < 0.5 * len(arrival):
+        keep = set(arrival.index)
+    cases = ev[C.CASE].to_numpy()
+    acts = ev[C.ACTIVITY].to_numpy()
+    traces: dict[str, list[str]] = {}
+    for c, a in zip(cases, acts, strict=True):
+        if c in keep:
+            traces.setdefault(c, []).append(a)
+    return traces
+
+
+def _case_attributes(ev: pd.DataFrame) -> pd.DataFrame:
+    """Columns that are constant within (almost) every case, one row per case."""
+    extras = [c for c in ev.columns if c not in C.CANONICAL and c not in ("enabled", "free")]
+    if not extras:
+        return pd.DataFrame(index=pd.Index(ev[C.CASE].unique(), name=C.CASE))
+    g = ev.groupby(C.CASE, sort=False)
+    keep = [c for c in extras if (g[c].nunique(dropna=True) <= 1).mean() >= 0.99]
+    return g[keep].first()
+
+
+def _value_attribute(attrs: pd.DataFrame) -> str | None:
+    numeric = [c for c in attrs.columns if pd.api.types.is_numeric_dtype(attrs[c])]
+    for col in numeric:
+        if any(w in str(col).lower() for w in VALUE_WORDS):
+            return str(col)
+    return str(numeric[0]) if numeric else None
+
+
+def _due_and_attributes(ev: pd.DataFrame, arrival: pd.Series, attrs: pd.DataFrame,
+                        options: CalibrationOptions) -> tuple[DuePolicy, CaseAttributes]:
+    due = ev.groupby(C.CASE, sort=False)[C.DUE].first().reindex(attrs.index)
+    arr = arrival.reindex(attrs.index)
+    policy, offsets = DuePolicy(), pd.Series(np.nan, index=attrs.index)
+    if options.sla_s is not None:
+        policy = DuePolicy("sla", sla_s=float(options.sla_s))
+    elif due.notna().mean() >= 0.5:
+        known = due.dropna()
+        date_only = bool((known == known.dt.normalize()).all())
+        working = bool((known.dt.weekday >= 5).mean() < 0.02) and len(known) >= 20
+        if working:  # "N working days" promises: keep N and the clock time, not the calendar offset
+            ok = due.notna() & arr.notna()
+            days = np.full(len(due), np.nan)
+            days[ok.to_numpy()] = np.busday_count(arr[ok].dt.date.to_numpy().astype("datetime64[D]"),
+                                                  due[ok].dt.date.to_numpy().astype("datetime64[D]"))
+            tod = (due - due.dt.normalize()).dt.total_seconds()
+            offsets = pd.Series(days, index=due.index) * 86400.0 + tod
+        elif date_only:
+            offsets = (due - arr.dt.normalize()).dt.total_seconds()
+        else:
+            offsets = (due - arr).dt.total_seconds()
+        policy = DuePolicy("offset", date_only=date_only, working_days=working)
+        if offsets.isna().any():
+            offsets = offsets.fillna(float(offsets.median()))
+    n = len(attrs)
+    take = np.arange(n)
+    if n > options.max_attribute_rows:
+        rng = np.random.default_rng(options.seed)
+        take = np.sort(rng.choice(n, size=options.max_attribute_rows, replace=False))
+    rows = tuple(tuple(_plain(v) for v in row) for row in attrs.iloc[take].itertuples(index=False, name=None))
+    offs = tuple(float(v) for v in offsets.iloc[take]) if policy.kind == "offset" else ()
+    return policy, CaseAttributes(tuple(str(c) for c in attrs.columns), rows, offs)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return str(value)
+    return value
+
+
+def _delivery_activity(ev: pd.DataFrame, wanted: str | None) -> str | None:
+    acts = sorted(ev[C.ACTIVITY].unique())
+    if wanted is not None:
+        if wanted not in acts:
+            from procopt.errors import did_you_mean
+
+            raise ModelError(None, f"--delivery-activity: unknown activity {wanted!r}.{did_you_mean(wanted, acts)}",
+                             hint="Activities in the log: " + ", ".join(acts[:30]) + ".")
+        return wanted
+    counts = ev[C.ACTIVITY].value_counts()
+    hits = [a for a in acts if any(re.search(re.escape(w), a.lower()) for w in DELIVERY_WORDS)]
+    return max(hits, key=lambda a: (counts[a], a)) if hits else None

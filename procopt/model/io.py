@@ -1,0 +1,249 @@
+"""Stage 3 (model): ``model.yaml`` — save a ``SimulationModel`` readably, load it back with validation.
+
+The file is meant to be read and edited by hand (``version: 1``)::
+
+    version: 1
+    arrivals: {scale: 1.0, rate_per_hour: {Mon: [0, 0, ..., 2.1, ...], ...}}
+    calendars: {office: {Mon: ["08:00-12:00", "13:00-17:00"], ...}}
+    pools: {Credit: {capacity: 2, calendar: office, members: [Zhang Min, Chen Jing]}}
+    activities:
+      Check Credit:
+        pool: Credit
+        duration: {kind: lognormal, mean_s: 2880, cv: 1.3}   # fixed|exponential|lognormal|gamma|normal|uniform|empirical
+        extra_delay: {kind: empirical, quantiles_s: [0, 0, ..., 25000]}   # optional
+        batch: {release_times: ["16:00"], weekdays: [Mon, Tue, Wed, Thu, Fri]}   # optional
+        skip_when: "order_value < 5000"   # optional
+        priority: fifo                     # fifo | earliest_due_date | highest_value
+    routing:
+      - after: START
+        next: {Create Sales Order: 1.0}
+      - after: Approve Order (Sales Manager)
+        visit: 1                           # optional: previous: <activity> as well
+        branches:
+          - {when: "order_value < 20000", next: {Approve Order (Finance Director): 1.0}}
+          - {next: {Approve Order (Finance Director): 0.65, Revise Order: 0.35}}
+    attributes: {columns: [order_value, region], rows: [[6651.02, North], ...], due_offsets_s: [...]}
+    due: {kind: offset, date_only: false, working_days: true}  # offset | sla (with sla_s) | none
+    delivery_activity: Ship Goods
+    provenance: {...}                      # what was learned from which log; informative only
+
+Loading checks every key and names the key path of any problem, e.g.
+``model.yaml, activities.Check Credit.duration.kind: unknown kind 'lognorml' (did you mean 'lognormal'?)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from procopt._io import atomic_write_text, to_jsonable
+from procopt.errors import ModelError
+from procopt.model.types import (
+    Activity, Arrivals, BatchRule, Branch, Calendar, CaseAttributes, Decision, Distribution, DuePolicy, Pool,
+    Routing, SimulationModel,
+)
+from procopt.model.validate import Checker
+
+
+class _Dumper(yaml.SafeDumper):
+    """Lists of scalars in flow style ([a, b, c]) so long tables stay one line each."""
+
+
+def _repr_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flow = all(not isinstance(v, dict | list) for v in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(list, _repr_list)
+
+
+def model_to_dict(model: SimulationModel) -> dict[str, Any]:
+    """The plain-data form written to YAML (and used by ``--json``)."""
+    def dist(d: Distribution | None) -> dict[str, Any] | None:
+        return None if d is None else {"kind": d.kind, **{k: to_jsonable(v) for k, v in d.params.items()}}
+
+    acts: dict[str, Any] = {}
+    for name, a in model.activities.items():
+        entry: dict[str, Any] = {"pool": a.pool, "duration": dist(a.duration)}
+        if a.extra_delay is not None:
+            entry["extra_delay"] = dist(a.extra_delay)
+        if a.batch is not None:
+            entry["batch"] = {"release_times": list(a.batch.release_times), "weekdays": list(a.batch.weekdays)}
+        if a.duration_by is not None:
+            entry["duration_by"] = {"attribute": a.duration_by[0],
+                                    "values": {str(k): dist(d) for k, d in a.duration_by[1].items()}}
+        if a.skip_when:
+            entry["skip_when"] = a.skip_when
+        if a.priority != "fifo":
+            entry["priority"] = a.priority
+        acts[name] = entry
+    routing = []
+    for d in model.routing.decisions:
+        item: dict[str, Any] = {"after": d.after}
+        if d.previous is not None:
+            item["previous"] = d.previous
+        if d.visit is not None:
+            item["visit"] = d.visit
+        if len(d.branches) == 1 and d.branches[0].when is None:
+            item["next"] = dict(d.branches[0].next)
+        else:
+            item["branches"] = [({"when": b.when} if b.when else {}) | {"next": dict(b.next)} for b in d.branches]
+        routing.append(item)
+    arrivals: dict[str, Any] = {"scale": model.arrivals.scale,
+                                "rate_per_hour": {k: list(v) for k, v in model.arrivals.rate_per_hour.items()}}
+    if model.arrivals.interarrival is not None:
+        arrivals["interarrival"] = dist(model.arrivals.interarrival)
+    due: dict[str, Any] = {"kind": model.due.kind, "date_only": model.due.date_only,
+                           "working_days": model.due.working_days}
+    if model.due.sla_s is not None:
+        due["sla_s"] = model.due.sla_s
+    return to_jsonable({
+        "version": model.version,
+        "arrivals": arrivals,
+        "calendars": {n: {d: [f"{a}-{b}" for a, b in spans] for d, spans in c.hours.items()}
+                      for n, c in model.calendars.items()},
+        "pools": {n: {"capacity": p.capacity, "calendar": p.calendar, "members": list(p.members)}
+                  for n, p in model.pools.items()},
+        "activities": acts,
+        "routing": routing,
+        "due": due,
+        "delivery_activity": model.delivery_activity,
+        "attributes": {"columns": list(model.attributes.columns),
+                       "rows": [list(r) for r in model.attributes.rows],
+                       "due_offsets_s": list(model.attributes.due_offsets_s)},
+        "provenance": dict(model.provenance),
+    })
+
+
+def save_model(model: SimulationModel, path: str | Path) -> Path:
+    """Write ``model`` as readable YAML, atomically."""
+    text = "# procopt simulation model (edit freely; `procopt simulate` validates it on load)\n"
+    text += yaml.dump(model_to_dict(model), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    return atomic_write_text(path, text)
+
+
+def load_model(path: str | Path) -> SimulationModel:
+    """Read and validate a model YAML file; raises ``ModelError`` naming the key path of any problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ModelError(path, "file not found", hint="Create one with `procopt model LOG --out model.yaml`.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError(path, f"cannot read the file ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else None
+        raise ModelError(path, f"not valid YAML ({getattr(exc, 'problem', exc)})", where=where) from None
+    return model_from_dict(data, path)
+
+
+def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationModel:
+    """Build and validate a model from plain data (as written by ``model_to_dict``)."""
+    ck = Checker(path, ModelError)
+    top = ck.mapping(data, "", required=("version", "arrivals", "calendars", "pools", "activities", "routing"),
+                     optional=("due", "delivery_activity", "attributes", "provenance"))
+    if top["version"] != 1:
+        ck.fail("version", f"unsupported model version {top['version']!r}", "This procopt reads version: 1.")
+    calendars = {str(n): Calendar(str(n), ck.hours(v, f"calendars.{n}"))
+                 for n, v in ck.mapping(top["calendars"], "calendars").items()}
+    pools: dict[str, Pool] = {}
+    for n, v in ck.mapping(top["pools"], "pools").items():
+        p = ck.mapping(v, f"pools.{n}", required=("calendar",), optional=("capacity", "members"))
+        cap = p.get("capacity")
+        if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or cap < 1):
+            ck.fail(f"pools.{n}.capacity", f"capacity must be a whole number >= 1 or null, got {cap!r}")
+        cal = ck.choice(p["calendar"], f"pools.{n}.calendar", list(calendars), "calendar")
+        pools[str(n)] = Pool(str(n), cap, cal, tuple(str(m) for m in ck.seq(p.get("members", []), f"pools.{n}.members")))
+    at = ck.mapping(top.get("attributes") or {}, "attributes", optional=("columns", "rows", "due_offsets_s"))
+    cols = tuple(str(c) for c in ck.seq(at.get("columns", []), "attributes.columns"))
+    activities: dict[str, Activity] = {}
+    for n, v in ck.mapping(top["activities"], "activities").items():
+        w = f"activities.{n}"
+        a = ck.mapping(v, w, required=("pool", "duration"),
+                       optional=("extra_delay", "batch", "skip_when", "priority", "duration_by"))
+        batch = None
+        if a.get("batch") is not None:
+            b = ck.mapping(a["batch"], f"{w}.batch", required=("release_times",), optional=("weekdays",))
+            batch = BatchRule(tuple(ck.clock(t, f"{w}.batch.release_times") for t in ck.seq(b["release_times"], f"{w}.batch.release_times")),
+                              tuple(ck.weekday(d, f"{w}.batch.weekdays") for d in ck.seq(b.get("weekdays", ["Mon", "Tue", "Wed", "Thu", "Fri"]), f"{w}.batch.weekdays")))
+        duration_by = None
+        if a.get("duration_by") is not None:
+            db = ck.mapping(a["duration_by"], f"{w}.duration_by", required=("attribute", "values"), optional=())
+            attr = ck.choice(db["attribute"], f"{w}.duration_by.attribute", [str(c) for c in cols], "case attribute")
+            vals = {k: ck.distribution(d, f"{w}.duration_by.values.{k}")
+                    for k, d in ck.mapping(db["values"], f"{w}.duration_by.values").items()}
+            duration_by = (attr, vals)
+        activities[str(n)] = Activity(
+            str(n), ck.choice(a["pool"], f"{w}.pool", list(pools), "pool"),
+            ck.distribution(a["duration"], f"{w}.duration"),
+            batch=batch,
+            extra_delay=ck.distribution(a["extra_delay"], f"{w}.extra_delay") if a.get("extra_delay") is not None else None,
+            skip_when=ck.condition(a["skip_when"], f"{w}.skip_when") if a.get("skip_when") else None,
+            priority=ck.choice(a.get("priority", "fifo"), f"{w}.priority",
+                               ["fifo", "earliest_due_date", "highest_value"], "priority rule"),
+            duration_by=duration_by,
+        )
+    routing = Routing(tuple(_decision(ck, d, f"routing[{i}]", list(activities))
+                            for i, d in enumerate(ck.seq(top["routing"], "routing"))))
+    arr = ck.mapping(top["arrivals"], "arrivals", optional=("scale", "rate_per_hour", "interarrival"))
+    rates = {}
+    for day, values in ck.mapping(arr.get("rate_per_hour", {}), "arrivals.rate_per_hour").items():
+        ck.weekday(day, "arrivals.rate_per_hour")
+        vals = [ck.number(x, f"arrivals.rate_per_hour.{day}", minimum=0.0) for x in ck.seq(values, f"arrivals.rate_per_hour.{day}")]
+        if len(vals) != 24:
+            ck.fail(f"arrivals.rate_per_hour.{day}", f"needs 24 hourly rates, got {len(vals)}")
+        rates[str(day)] = tuple(vals)
+    inter = arr.get("interarrival")
+    arrivals = Arrivals(rates, ck.number(arr.get("scale", 1.0), "arrivals.scale", minimum=0.0),
+                        ck.distribution(inter, "arrivals.interarrival") if inter is not None else None)
+    if not rates and inter is None:
+        ck.fail("arrivals", "needs rate_per_hour or interarrival")
+    due_d = ck.mapping(top.get("due") or {"kind": "none"}, "due", optional=("kind", "sla_s", "date_only", "working_days"))
+    due = DuePolicy(ck.choice(due_d.get("kind", "none"), "due.kind", ["offset", "sla", "none"], "due kind"),
+                    ck.number(due_d["sla_s"], "due.sla_s", minimum=0.0) if due_d.get("sla_s") is not None else None,
+                    bool(due_d.get("date_only", False)), bool(due_d.get("working_days", False)))
+    if due.kind == "sla" and due.sla_s is None:
+        ck.fail("due.sla_s", "due kind 'sla' needs sla_s (seconds)")
+    rows = []
+    for i, r in enumerate(ck.seq(at.get("rows", []), "attributes.rows")):
+        row = ck.seq(r, f"attributes.rows[{i}]")
+        if len(row) != len(cols):
+            ck.fail(f"attributes.rows[{i}]", f"has {len(row)} values for {len(cols)} columns")
+        rows.append(tuple(row))
+    offs = tuple(ck.number(x, "attributes.due_offsets_s") for x in ck.seq(at.get("due_offsets_s", []), "attributes.due_offsets_s"))
+    if offs and len(offs) != len(rows):
+        ck.fail("attributes.due_offsets_s", f"has {len(offs)} values for {len(rows)} rows")
+    delivery = top.get("delivery_activity")
+    if delivery is not None:
+        delivery = ck.choice(delivery, "delivery_activity", list(activities), "activity")
+    return SimulationModel(arrivals, activities, pools, calendars, routing, CaseAttributes(cols, tuple(rows), offs),
+                           due, delivery, dict(top.get("provenance") or {}), 1)
+
+
+def _decision(ck: Checker, raw: Any, where: str, activities: list[str]) -> Decision:
+    d = ck.mapping(raw, where, required=("after",), optional=("previous", "visit", "next", "branches"))
+    after = ck.choice(d["after"], f"{where}.after", ["START", *activities], "activity")
+    prev = ck.choice(d["previous"], f"{where}.previous", activities, "activity") if d.get("previous") is not None else None
+    visit = d.get("visit")
+    if visit is not None and (not isinstance(visit, int) or visit < 1):
+        ck.fail(f"{where}.visit", f"visit must be a whole number >= 1, got {visit!r}")
+    if ("next" in d) == ("branches" in d):
+        ck.fail(where, "needs exactly one of 'next' or 'branches'")
+    raw_branches = [{"next": d["next"]}] if "next" in d else ck.seq(d["branches"], f"{where}.branches")
+    branches = []
+    for i, rb in enumerate(raw_branches):
+        w = f"{where}.branches[{i}]" if "branches" in d else where
+        b = ck.mapping(rb, w, required=("next",), optional=("when",))
+        nxt = {}
+        for k, p in ck.mapping(b["next"], f"{w}.next").items():
+            key = ck.choice(k, f"{w}.next", [*activities, "END"], "activity")
+            nxt[key] = ck.number(p, f"{w}.next.{k}", minimum=0.0)
+        if not nxt or sum(nxt.values()) <= 0:
+            ck.fail(f"{w}.next", "needs at least one next step with a probability > 0")
+        branches.append(Branch(nxt, ck.condition(b["when"], f"{w}.when") if b.get("when") else None))
+    return Decision(after, tuple(branches), prev, visit)

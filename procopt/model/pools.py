@@ -1,0 +1,122 @@
+"""Stage 3 (model): resource pools from who does what.
+
+Picture the finance department: two credit analysts do every credit check, the director signs the large
+orders. People of one department who share a notable part of their work (cosine similarity of their
+activity counts >= 0.3) form one pool, and so do people of different departments doing nearly the same
+work (>= 0.8) — so an early-shift clerk who only picks goods and a late-shift
+clerk who mostly checks stock (because that work arrives in the afternoon) stay one team; each activity goes to the pool that did most of it. A pool's capacity is the
+most members ever seen busy at the same time (people work one task at a time), which also handles
+shift work where early and late shift share the same desks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from procopt.log import columns as C
+
+#: people of different departments doing (nearly) the same work are one pool, e.g. the requesters of
+#: Engineering, IT and Marketing who all raise purchase requisitions
+CROSS_DEPARTMENT = 0.8
+MIXED = "\x00mixed"
+
+
+@dataclass(frozen=True, slots=True)
+class PoolDiscovery:
+    """Pools (name -> members), the pool of each activity and each pool's busy-at-once maximum."""
+
+    members: dict[str, tuple[str, ...]]
+    activity_pool: dict[str, str]
+    max_concurrency: dict[str, int]
+    department: dict[str, str]
+
+
+def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3) -> PoolDiscovery:
+    """Cluster resources into pools and assign every activity to one pool.
+
+    Without a resource column every activity gets its own pool (named after it) with unknown capacity.
+    """
+    acts = sorted(events[C.ACTIVITY].unique())
+    res = events[C.RESOURCE]
+    if res.isna().mean() > 0.5:
+        members = {f"{a}": () for a in acts}
+        return PoolDiscovery(members, {a: a for a in acts}, {}, {a: "" for a in acts})
+    frame = events[res.notna()]
+    dept = frame[C.DEPARTMENT].astype(object).where(frame[C.DEPARTMENT].notna(), "")
+    counts = pd.crosstab([frame[C.RESOURCE].astype(str), dept.astype(str)], frame[C.ACTIVITY].astype(str))
+    counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    clusters: list[dict[str, object]] = []
+    for (resource, department), row in counts.iterrows():
+        vec = row.to_numpy(dtype=float)
+        vec = vec / (np.linalg.norm(vec) or 1.0)
+        for cl in clusters:
+            sim = float(np.dot(cl["centroid"], vec))  # type: ignore[arg-type]
+            if sim >= (similarity if cl["dept"] == department else CROSS_DEPARTMENT):
+                cl["members"].append(resource)  # type: ignore[attr-defined]
+                if cl["dept"] != department:
+                    cl["dept"] = MIXED
+                cl["sum"] = cl["sum"] + row.to_numpy(dtype=float)  # type: ignore[operator]
+                s = cl["sum"]
+                cl["centroid"] = s / (np.linalg.norm(s) or 1.0)  # type: ignore[operator]
+                break
+        else:
+            clusters.append({"dept": department, "members": [resource], "sum": row.to_numpy(dtype=float),
+                             "centroid": vec})
+    names = _name_clusters(clusters, list(counts.columns))
+    members = {names[i]: tuple(sorted(cl["members"])) for i, cl in enumerate(clusters)}  # type: ignore[call-overload]
+    owner = {r: names[i] for i, cl in enumerate(clusters) for r in cl["members"]}  # type: ignore[attr-defined]
+    pool_of_row = frame[C.RESOURCE].astype(str).map(owner)
+    activity_pool: dict[str, str] = {}
+    by_act = pd.crosstab(frame[C.ACTIVITY].astype(str), pool_of_row)
+    for act in acts:
+        if act in by_act.index:
+            activity_pool[act] = str(by_act.loc[act].idxmax())
+        else:
+            activity_pool[act] = f"{act}"
+            members.setdefault(act, ())
+    used = set(activity_pool.values())
+    members = {k: v for k, v in members.items() if k in used}
+    conc = {p: _max_concurrency(events[events[C.ACTIVITY].map(activity_pool) == p]) for p in members}
+    department = {names[i]: ("" if cl["dept"] == MIXED else str(cl["dept"])) for i, cl in enumerate(clusters)}
+    return PoolDiscovery(members, activity_pool, {k: v for k, v in conc.items() if v > 0},
+                         {p: department.get(p, "") for p in members})
+
+
+def _name_clusters(clusters: list[dict[str, object]], activities: list[str]) -> list[str]:
+    per_dept: dict[str, int] = {}
+    for cl in clusters:
+        per_dept[str(cl["dept"])] = per_dept.get(str(cl["dept"]), 0) + 1
+    names: list[str] = []
+    for cl in clusters:
+        top = activities[int(np.argmax(cl["sum"]))]  # type: ignore[call-overload]
+        dept = str(cl["dept"])
+        if dept == MIXED:
+            name = f"{top} team"
+        else:
+            name = dept if dept and per_dept[dept] == 1 else (f"{dept} ({top})" if dept else f"{top} team")
+        while name in names:
+            name += "'"
+        names.append(name)
+    return names
+
+
+def _max_concurrency(events: pd.DataFrame) -> int:
+    """Most instances in progress at once, when that limit is reached often (else 0: unknown)."""
+    ev = events.dropna(subset=[C.START, C.END])
+    if ev.empty:
+        return 0
+    times = np.concatenate([ev[C.START].to_numpy(dtype="int64"), ev[C.END].to_numpy(dtype="int64")])
+    delta = np.concatenate([np.ones(len(ev)), -np.ones(len(ev))])
+    order = np.lexsort((delta, times))  # ends before starts at the same instant
+    times, running = times[order], np.cumsum(delta[order])
+    peak = int(running.max())
+    # time spent at the peak vs time with anybody busy: a peak reached only once or twice (20 requesters,
+    # never more than 4 busy) is no capacity limit; one held often (2 of 4 inspectors: two shifts) is
+    span = np.diff(times).astype(float)
+    level = running[:-1]
+    busy = span[level >= 1].sum()
+    at_peak = span[level >= peak].sum()
+    return peak if busy > 0 and at_peak / busy >= 0.05 else 0

@@ -1,0 +1,197 @@
+"""The whole pipeline in one call: load → mine → calibrate → scenarios → experiment → report.
+
+``run_all(log, options, progress)`` is what ``procopt report`` and ``procopt demo`` run. It never prints:
+progress goes to the optional ``progress(step, total, message)`` callback and everything found comes back in
+a ``PipelineResult``; writing the report folder is a separate step (``procopt.report.build.write_report``).
+Like a production line: each station takes the previous one's output and adds its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from procopt.errors import InputError, ProcoptError
+from procopt.report.inputs import ReportInputs, ScenarioInfo
+from procopt.report.types import Report
+
+#: ``progress(step, total, message)``: called before each stage starts.
+StageProgress = Callable[[int, int, str], None]
+#: ``sim_progress(done, total)``: replications finished (passed to run_experiment).
+SimProgress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineOptions:
+    """What to run. ``scenarios`` are YAML paths; ``propose`` adds procopt's own options from the diagnostics."""
+
+    kpis: Path | None = None
+    scenarios: tuple[Path, ...] = ()
+    blueprint: Path | None = None
+    language: str = "en"
+    mapping: Mapping[str, str] | None = None
+    replications: int = 10
+    days: int = 120
+    warmup_days: int = 14
+    seed: int = 1
+    propose: bool = True
+    simulate: bool = True
+    fidelity: bool = True
+    fidelity_runs: int = 3
+    skip_unmatched_scenarios: bool = False  # demo: ignore shipped scenarios that name other logs' activities
+    workers: int | None = None
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    """Everything the pipeline produced: the report plus each stage's dict form and notes on skipped parts."""
+
+    report: Report
+    inputs: ReportInputs
+    notes: tuple[str, ...] = ()
+    skipped_scenarios: tuple[str, ...] = ()
+    stages: Mapping[str, Any] = field(default_factory=dict)
+
+
+STAGES = ("load", "mine", "kpis", "conformance", "calibrate", "simulate", "fidelity", "report")
+
+
+def run_all(
+    log: str | Path,
+    options: PipelineOptions | None = None,
+    progress: StageProgress | None = None,
+    sim_progress: SimProgress | None = None,
+) -> PipelineResult:
+    """Run every stage on ``log`` and build the report (not written). Raises ``ProcoptError`` for user errors."""
+    from procopt.report import i18n
+    from procopt.report.content import build_report
+
+    opts = options or PipelineOptions()
+    i18n.check_language(opts.language)
+    say = _stepper(progress)
+    notes: list[str] = []
+
+    say("load", f"reading {Path(log).name}")
+    from procopt.log.read import read_log
+    from procopt.scenario import load_scenario
+
+    given = [load_scenario(path) for path in opts.scenarios] if opts.simulate else []  # bad files fail fast
+
+    event_log = read_log(log, mapping=dict(opts.mapping) if opts.mapping else None)
+    events = event_log.events
+    if events.empty:
+        raise InputError(log, "no events left after reading the log", hint="run `procopt validate` to see why")
+
+    say("mine", "mining the process: map, bottlenecks, hand-offs, approvals")
+    from procopt.mine import MineOptions, mine
+
+    mining = mine(events, MineOptions(discover_model=False)).to_dict()
+
+    say("kpis", "computing KPIs" if opts.kpis else "no KPI file given")
+    kpis = _kpis(events, opts.kpis) if opts.kpis else None
+
+    say("conformance", "checking conformance" if opts.blueprint else "no blueprint given")
+    conformance = _conformance(events, opts.blueprint) if opts.blueprint else None
+
+    experiment = fidelity = None
+    scenario_infos: tuple[ScenarioInfo, ...] = ()
+    skipped: list[str] = []
+    delivery = None
+    if opts.simulate:
+        say("calibrate", "calibrating the simulation model")
+        from procopt.model.calibrate import calibrate
+
+        model = calibrate(events)
+        delivery = getattr(model, "delivery_activity", None)
+        scenarios, scenario_infos, skipped = _scenarios(model, given, mining, kpis, opts)
+        say("simulate", f"simulating baseline + {len(scenarios)} option(s): {opts.replications} replications × {opts.days} days")
+        from procopt.sim.experiment import RunConfig, run_experiment
+
+        config = RunConfig(replications=opts.replications, days=opts.days, warmup_days=opts.warmup_days, seed=opts.seed,
+                           workers=opts.workers)
+        experiment = run_experiment(model, scenarios, config, progress=sim_progress).to_dict()
+        if opts.fidelity:
+            say("fidelity", f"checking the model against a held-out part of the log ({opts.fidelity_runs} runs)")
+            fidelity = _fidelity(events, opts, notes)
+    for name in skipped:
+        notes.append(f"scenario {name} does not match this log and was not simulated")
+    if opts.scenarios and not opts.simulate:
+        notes.append(f"{len(opts.scenarios)} scenario file(s) given but not simulated (simulation is switched off)")
+
+    say("report", "writing the report")
+    inputs = ReportInputs(
+        source=Path(log).name, events=events, language=opts.language, has_start=event_log.has_start,
+        audit=event_log.audit.to_dict(), mining=mining, kpis=kpis, conformance=conformance, experiment=experiment,
+        fidelity=fidelity, scenarios=scenario_infos, delivery_activity=delivery,
+        run={"replications": opts.replications, "days": opts.days, "seed": opts.seed},
+    )
+    stages = {"audit": inputs.audit, "mining": mining, "kpis": kpis, "conformance": conformance,
+              "experiment": experiment, "fidelity": fidelity}
+    return PipelineResult(build_report(inputs), inputs, tuple(notes), tuple(skipped), stages)
+
+
+def _stepper(progress: StageProgress | None) -> Callable[[str, str], None]:
+    def say(stage: str, message: str) -> None:
+        if progress is not None:
+            progress(STAGES.index(stage) + 1, len(STAGES), message)
+
+    return say
+
+
+def _kpis(events: Any, path: Path) -> dict[str, Any]:
+    from procopt.log.columns import ACTIVITY
+    from procopt.mine.kpi import evaluate_kpis, kpis_to_dict
+    from procopt.mine.kpi_config import load_kpis
+
+    config = load_kpis(path, activities=sorted(map(str, events[ACTIVITY].unique())))
+    return kpis_to_dict(*evaluate_kpis(events, config))
+
+
+def _conformance(events: Any, path: Path) -> dict[str, Any]:
+    from procopt.mine import conformance
+
+    return conformance.check_conformance(events, path).to_dict()
+
+
+def _fidelity(events: Any, opts: PipelineOptions, notes: list[str]) -> dict[str, Any] | None:
+    from procopt.model.fidelity import evaluate_fidelity
+
+    try:
+        return evaluate_fidelity(events, runs=opts.fidelity_runs, seed=opts.seed).to_dict()
+    except ProcoptError as exc:  # e.g. a log too short to hold out a test period: say so in the report
+        notes.append(f"fidelity not measured: {exc.message}")
+        return None
+
+
+def _scenarios(model: Any, given: list[Any], mining: Mapping[str, Any], kpis: Mapping[str, Any] | None,
+               opts: PipelineOptions) -> tuple[list[Any], tuple[ScenarioInfo, ...], list[str]]:
+    """The user's scenarios (checked against the model) plus procopt's proposals, without duplicates."""
+    from procopt.report.proposals import propose_scenarios
+    from procopt.scenario import apply_scenario
+
+    scenarios: list[Any] = []
+    infos: list[ScenarioInfo] = []
+    skipped: list[str] = []
+    for path, scenario in zip(opts.scenarios, given, strict=True):
+        try:
+            apply_scenario(model, scenario)
+        except ProcoptError:
+            if not opts.skip_unmatched_scenarios:
+                raise
+            skipped.append(Path(path).name)
+            continue
+        scenarios.append(scenario)
+        infos.append(ScenarioInfo(scenario.name, "given", getattr(scenario, "description", "") or ""))
+    if opts.propose:
+        for scenario, why in propose_scenarios(model, mining, kpis, opts.language, given=scenarios):
+            if scenario.name in {s.name for s in scenarios}:
+                continue
+            try:
+                apply_scenario(model, scenario)
+            except ProcoptError:
+                continue  # a proposal the model cannot express (e.g. unknown pool) is left out
+            scenarios.append(scenario)
+            infos.append(ScenarioInfo(scenario.name, "proposed", why))
+    return scenarios, tuple(infos), skipped

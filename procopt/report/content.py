@@ -1,0 +1,124 @@
+"""Stage 6 (report): assemble the pure-data ``Report`` from the stages' results — no drawing, no HTML.
+
+Like an analyst writing a management pack: the details first (sections 2–10), then the summary on top,
+which picks the three findings that matter most (with their numbers) and the one next step.
+"""
+
+from __future__ import annotations
+
+from procopt import __version__
+from procopt.report import sections_decisions as dec
+from procopt.report import sections_process as proc
+from procopt.report._fmt import ci, fmt, get, number, pct, records, signed, without_subject
+from procopt.report.inputs import ReportInputs
+from procopt.report.types import Report, Section
+
+
+def build_report(inputs: ReportInputs) -> Report:
+    """Build the ten-section report from ``inputs``; pure function of its inputs (no clock, no randomness)."""
+    body = [
+        proc.quality_section(inputs),
+        proc.map_section(inputs),
+        proc.vsm_section(inputs),
+        proc.bottleneck_section(inputs),
+        dec.approvals_section(inputs),
+        dec.kpi_section(inputs),
+        dec.conformance_section(inputs),
+        dec.options_section(inputs),
+        dec.pilot_section(inputs),
+    ]
+    findings = top_findings(inputs)
+    summary = Section("summary", inputs.t("h_summary"), (inputs.t("summary_intro"),), bullets=findings + (next_step(inputs),))
+    subtitle = [inputs.t("subtitle_log", source=inputs.source, cases=fmt(inputs.facts["cases"], 0),
+                         events=fmt(inputs.facts["events"], 0), start=inputs.facts["start"], end=inputs.facts["end"])]
+    if inputs.experiment and inputs.run:
+        subtitle.append(inputs.t("subtitle_sim", replications=inputs.run.get("replications", "–"),
+                                 days=inputs.run.get("days", "–"), seed=inputs.run.get("seed", "–")))
+    return Report(
+        title=inputs.t("title", source=inputs.source),
+        language=inputs.language,
+        subtitle=tuple(subtitle),
+        sections=(summary, *body),
+        top_findings=findings,
+        facts=report_facts(inputs),
+    )
+
+
+def top_findings(inp: ReportInputs) -> tuple[str, ...]:
+    """The three findings that matter most, each with numbers."""
+    t = inp.t
+    out: list[str] = []
+    bottlenecks = records(get(inp.mining, "bottlenecks"))
+    if bottlenecks:
+        act = bottlenecks[0].get("activity", "")
+        out.append(t("finding_bottleneck", activity=act, reason=without_subject(bottlenecks[0].get("reason"), act)))
+    for a in dec.approvals(inp):
+        if a.get("verdict") == "candidate_for_removal":
+            out.append(t("finding_approval", activity=a["activity"], reason=without_subject(a.get("reason"), a["activity"])))
+            break
+    options = dec.option_rows(inp)
+    if options:
+        b = options[0]
+        key = "finding_best_option" if b["dr_diff"] is not None else "finding_best_option_lt"
+        out.append(t(key, option=b["name"], lt_delta=signed(b["lt_diff"]), lt_ci=ci(b["lt_ci"]),
+                     dr_delta=signed(b["dr_diff"]), dr_ci=ci(b["dr_ci"])))
+    vs = inp.value_stream
+    if len(out) < 3 and vs["va_ratio"] is not None:
+        out.append(t("finding_vsm", var=pct(vs["va_ratio"]), lead=fmt(vs["lead_time_h"])))
+    if len(out) < 3 and "on_time" in inp.cases_table:
+        on_time = inp.cases_table["on_time"].dropna()
+        if len(on_time):
+            out.append(t("finding_delivery", rate=pct(float(on_time.astype(float).mean())), cases=len(on_time)))
+    for a in dec.approvals(inp):
+        if len(out) < 3 and a.get("verdict") == "candidate_for_threshold":
+            out.append(t("finding_threshold", activity=a["activity"], reason=without_subject(a.get("reason"), a["activity"])))
+    return tuple(out[:3])
+
+
+def _effect(option: dict[str, object]) -> str:
+    if option["dr_diff"] is None:
+        return f"{signed(option['lt_diff'])} h"
+    return f"{signed(option['dr_diff'])} pp, {signed(option['lt_diff'])} h"
+
+
+def next_step(inp: ReportInputs) -> str:
+    """One recommended next step: pilot the best option whose gain is beyond the simulation's noise."""
+    t = inp.t
+    options = dec.option_rows(inp)
+    if not options:
+        return t("summary_next", step=t("next_step_none"))
+    stable = [o for o in options if o["stable"]]
+    gains = [o for o in stable if (number(o["dr_diff"]) or 0) > 0 or (number(o["lt_diff"]) or 0) < 0]
+    sure = [o for o in gains if o["significant"]]
+    if not sure:
+        if gains:
+            return t("summary_next", step=t("next_step_uncertain", option=gains[0]["name"], effect=_effect(gains[0])))
+        return t("summary_next", step=t("next_step_no_gain"))
+    best = sure[0]
+    if inp.segments:
+        seg = inp.segments[0]
+        step = t("next_step_option", option=best["name"], effect=_effect(best), segment=f"{seg.attribute} = {seg.value}")
+    else:
+        step = t("next_step_option_nosegment", option=best["name"], effect=_effect(best))
+    return t("summary_next", step=step)
+
+
+def report_facts(inp: ReportInputs) -> dict[str, object]:
+    """Key numbers of the report for --json and tests."""
+    vs = inp.value_stream
+    options = dec.option_rows(inp)
+    return {
+        **inp.facts,
+        "version": __version__,
+        "top_bottleneck": inp.top_bottleneck,
+        "main_path": list(inp.main_path),
+        "lead_time_main_path_h": vs["lead_time_h"],
+        "value_added_ratio": vs["va_ratio"],
+        "approvals": {str(a["activity"]): a.get("verdict") for a in dec.approvals(inp)},
+        "options_ranked": [o["name"] for o in options],
+        "delivery_activity": inp.delivered["activity"],
+        "delivered_cases": inp.delivered["cases"],
+        "lead_time_mean_h": inp.delivered["lead_time_mean_h"],
+        "on_time_rate": inp.delivered["on_time_rate"],
+        "pilot_segment": (f"{inp.segments[0].attribute} = {inp.segments[0].value}" if inp.segments else None),
+    }

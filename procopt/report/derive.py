@@ -1,0 +1,142 @@
+"""Small per-case summaries the report needs straight from the event table.
+
+The process map edges (when the mining result carries none) and the pilot-segment comparison: for each case
+attribute such as region or product, which value shows the delivery problem most. Like a plant manager
+walking the floor by line and by shift before choosing where to pilot a change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from procopt.log.columns import ACTIVITY, CANONICAL, CASE, DUE, END, START, SOURCE_ROW
+
+#: a segment attribute has between 2 and this many values, and each value reported needs this many cases
+MAX_LEVELS = 12
+MIN_CASES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One attribute value: its case count, on-time rate (None without due dates) and median lead time."""
+
+    attribute: str
+    value: str
+    cases: int
+    on_time_rate: float | None
+    lead_time_median_h: float
+
+
+def case_table(events: pd.DataFrame, delivery_activity: str | None = None) -> pd.DataFrame:
+    """One row per case: lead time (first start, or end, to delivery completion) and on-time flag."""
+    first = events[START].fillna(events[END]).groupby(events[CASE]).min()
+    ends = events[END].groupby(events[CASE]).max()
+    if delivery_activity is not None and (events[ACTIVITY] == delivery_activity).any():
+        delivered = events.loc[events[ACTIVITY] == delivery_activity].groupby(CASE)[END].max()
+        ends = delivered.reindex(ends.index).fillna(ends)
+    table = pd.DataFrame({"lead_time_h": (ends - first).dt.total_seconds() / 3600.0})
+    due = events.groupby(CASE)[DUE].first()
+    if due.notna().any():
+        table["on_time"] = (ends <= due).where(due.notna())
+    return table
+
+
+def segment_attributes(events: pd.DataFrame) -> list[str]:
+    """Case attributes usable for segmentation: constant per case, 2..MAX_LEVELS values, not timestamps."""
+    names: list[str] = []
+    for col in events.columns:
+        if col in CANONICAL or col == SOURCE_ROW or pd.api.types.is_datetime64_any_dtype(events[col]):
+            continue
+        per_case = events.groupby(CASE)[col].nunique(dropna=True)
+        levels = events[col].nunique(dropna=True)
+        if 2 <= levels <= MAX_LEVELS and (per_case <= 1).all():
+            names.append(str(col))
+    return names
+
+
+def compare_segments(events: pd.DataFrame, delivery_activity: str | None = None) -> list[Segment]:
+    """Every (attribute, value) with enough cases, worst first (lowest on-time rate, else longest lead time).
+
+    Only cases that reached the delivery activity count (a case cut by the extraction has no known outcome).
+    """
+    cases = case_table(events, delivery_activity)
+    if delivery_activity is not None and (events[ACTIVITY] == delivery_activity).any():
+        cases = cases.loc[cases.index.isin(events.loc[events[ACTIVITY] == delivery_activity, CASE].unique())]
+    out: list[Segment] = []
+    for attr in segment_attributes(events):
+        values = events.groupby(CASE)[attr].first().reindex(cases.index)
+        for value, idx in values.groupby(values.astype(str)).groups.items():
+            part = cases.loc[idx]
+            if len(part) < MIN_CASES or value in {"nan", "<NA>", "None"}:
+                continue
+            rate = None
+            if "on_time" in part and part["on_time"].notna().any():
+                rate = float(part["on_time"].dropna().astype(float).mean())
+            out.append(Segment(attr, str(value), len(part), rate, float(np.nanmedian(part["lead_time_h"]))))
+    has_rate = any(s.on_time_rate is not None for s in out)
+    if has_rate:
+        out.sort(key=lambda s: (s.on_time_rate if s.on_time_rate is not None else 2.0, -s.lead_time_median_h, s.attribute, s.value))
+    else:
+        out.sort(key=lambda s: (-s.lead_time_median_h, s.attribute, s.value))
+    return out
+
+
+def directly_follows(events: pd.DataFrame) -> pd.DataFrame:
+    """Edges of the directly-follows graph: source, target, count and median wait (end → next start) in hours."""
+    frame = events[[CASE, ACTIVITY, START, END]].copy()
+    nxt = frame.groupby(CASE).shift(-1)
+    edges = pd.DataFrame({
+        "source": frame[ACTIVITY],
+        "target": nxt[ACTIVITY],
+        "wait_h": (nxt[START].fillna(nxt[END]) - frame[END]).dt.total_seconds() / 3600.0,
+    }).dropna(subset=["target"])
+    grouped = edges.groupby(["source", "target"], sort=True).agg(count=("wait_h", "size"), wait_h=("wait_h", "median"))
+    return grouped.reset_index().sort_values(["count", "source", "target"], ascending=[False, True, True], kind="stable")
+
+
+def activity_order(events: pd.DataFrame) -> list[str]:
+    """Activities in typical flow order: by their mean relative position within cases."""
+    rank = events.groupby(CASE).cumcount() / events.groupby(CASE)[ACTIVITY].transform("size").clip(lower=1)
+    mean_pos = rank.groupby(events[ACTIVITY]).mean()
+    return [str(a) for a in mean_pos.sort_values(kind="stable").index]
+
+
+def activity_times(events: pd.DataFrame) -> pd.DataFrame:
+    """Per activity: count, median processing (h; NaN without starts), median wait before it (h), department."""
+    frame = events.copy()
+    prev_end = frame.groupby(CASE)[END].shift(1)
+    begin = frame[START].fillna(frame[END])
+    frame["processing_h"] = (frame[END] - frame[START]).dt.total_seconds() / 3600.0
+    frame["waiting_h"] = ((begin - prev_end).dt.total_seconds() / 3600.0).clip(lower=0.0)
+    from procopt.log.columns import DEPARTMENT
+
+    g = frame.groupby(ACTIVITY, sort=True)
+    dept = g[DEPARTMENT].agg(lambda x: x.dropna().mode().iloc[0] if x.notna().any() else None)
+    return pd.DataFrame({"count": g.size(), "processing_h": g["processing_h"].median(),
+                         "waiting_h": g["waiting_h"].median(), "department": dept})
+
+
+def top_variant(events: pd.DataFrame) -> tuple[list[str], float]:
+    """The most frequent activity sequence and its share of cases."""
+    seqs = events.groupby(CASE)[ACTIVITY].agg(tuple)
+    counts = seqs.value_counts()
+    if counts.empty:
+        return [], 0.0
+    best = sorted(counts[counts == counts.iloc[0]].index)[0]
+    return list(best), float(counts.iloc[0] / len(seqs))
+
+
+DELIVERY_WORDS = ("ship", "deliver", "dispatch", "goods issue", "receive goods", "goods receipt", "发货", "交付", "送货", "出库", "收货")
+
+
+def detect_delivery_activity(events: pd.DataFrame) -> str | None:
+    """The activity that delivers to the customer, by name (ship/deliver/发货 …), most frequent first."""
+    names = events[ACTIVITY].value_counts()
+    for name in names.index:
+        low = str(name).lower()
+        if any(word in low for word in DELIVERY_WORDS):
+            return str(name)
+    return None

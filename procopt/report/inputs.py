@@ -1,0 +1,134 @@
+"""What the report is built from: the event table plus each stage's result as its ``to_dict()`` form.
+
+Using the plain-dict forms keeps the report decoupled from the stages' classes: any stage may be absent
+(no ``--kpis``, no ``--blueprint``, no simulation) and its section then says so. Derived views that several
+sections share (the main path's value stream, the top bottleneck) are computed once here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from procopt.log.columns import ACTIVITY, CASE, END, START
+from procopt.report import derive
+from procopt.report._fmt import first_of, get, hours, number, records
+from procopt.report.i18n import text
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioInfo:
+    """A simulated option: its name, whether the user gave it or procopt proposed it, and why."""
+
+    name: str
+    origin: str  # "given" | "proposed"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything a report needs; dict fields are the stages' ``to_dict()`` results (None = not run)."""
+
+    source: str
+    events: pd.DataFrame
+    language: str = "en"
+    has_start: bool = True
+    audit: Mapping[str, Any] | None = None
+    mining: Mapping[str, Any] | None = None
+    kpis: Mapping[str, Any] | None = None
+    conformance: Mapping[str, Any] | None = None
+    experiment: Mapping[str, Any] | None = None
+    fidelity: Mapping[str, Any] | None = None
+    scenarios: tuple[ScenarioInfo, ...] = ()
+    delivery_activity: str | None = None
+    run: Mapping[str, Any] = field(default_factory=dict)  # replications, days, seed
+
+    def t(self, key: str, **values: object) -> str:
+        """Report text in this report's language."""
+        return text(self.language, key, **values)
+
+    @cached_property
+    def facts(self) -> dict[str, Any]:
+        """Size and span of the log."""
+        ev = self.events
+        first = ev[START].fillna(ev[END]).min() if len(ev) else None
+        return {
+            "rows": int(number(get(self.audit, "rows")) or len(ev)),
+            "events": len(ev),
+            "cases": int(ev[CASE].nunique()),
+            "activities": int(ev[ACTIVITY].nunique()),
+            "start": str(first.date()) if first is not None and pd.notna(first) else "–",
+            "end": str(ev[END].max().date()) if len(ev) and pd.notna(ev[END].max()) else "–",
+        }
+
+    @cached_property
+    def value_stream(self) -> dict[str, Any]:
+        """The main path as steps {label, department, processing_h, waiting_h} plus totals."""
+        vs = get(self.mining, "value_stream", default={})
+        steps_raw = records(vs) or records(get(vs, "steps"))
+        steps = [
+            {"label": str(first_of(s, "activity", "step", default="")), "department": first_of(s, "department", "owner"),
+             "processing_h": hours(s, "processing_mean", "processing_median", "processing", "processing_time"),
+             "waiting_h": hours(s, "wait_mean", "waiting_mean", "wait_median", "waiting_median", "waiting", "wait_before")}
+            for s in steps_raw
+        ]
+        share = number(first_of(vs, "share", "case_share", "cases_share")) if isinstance(vs, Mapping) else None
+        if share is None and number(get(vs, "cases")) and self.facts["cases"]:
+            share = number(get(vs, "cases")) / self.facts["cases"]
+        if not steps:
+            path, share = derive.top_variant(self.events)
+            times = derive.activity_times(self.events)
+            steps = [{"label": a, "department": times.at[a, "department"], "processing_h": number(times.at[a, "processing_h"]),
+                      "waiting_h": number(times.at[a, "waiting_h"])} for a in path]
+        proc = hours(vs, "processing_mean", "processing_total") if isinstance(vs, Mapping) else None
+        if proc is None and self.has_start:
+            proc = sum(s["processing_h"] or 0.0 for s in steps)
+        lead = hours(vs, "lead_time_mean", "lead_time", "total_lead_time", "lead_time_median") if isinstance(vs, Mapping) else None
+        if lead is None:
+            lead = sum((s["processing_h"] or 0.0) + (s["waiting_h"] or 0.0) for s in steps)
+        ratio = number(first_of(vs, "value_added_ratio", "va_ratio", "process_cycle_efficiency")) if isinstance(vs, Mapping) else None
+        if ratio is None and proc is not None and lead:
+            ratio = proc / lead
+        return {"steps": steps, "share": share, "lead_time_h": lead, "processing_h": proc,
+                "va_ratio": ratio if self.has_start else None}
+
+    @cached_property
+    def main_path(self) -> tuple[str, ...]:
+        """Activity names of the main path."""
+        return tuple(s["label"] for s in self.value_stream["steps"])
+
+    @cached_property
+    def top_bottleneck(self) -> str | None:
+        """The activity ranked first among the bottlenecks (None when none was found)."""
+        rows = records(get(self.mining, "bottlenecks"))
+        return str(rows[0]["activity"]) if rows and rows[0].get("activity") is not None else None
+
+    @cached_property
+    def delivery(self) -> str | None:
+        """The delivery activity: as given (from the model), else detected by name."""
+        return self.delivery_activity or derive.detect_delivery_activity(self.events)
+
+    @cached_property
+    def cases_table(self) -> pd.DataFrame:
+        """One row per case: lead time and on-time flag (see ``derive.case_table``)."""
+        return derive.case_table(self.events, self.delivery)
+
+    @cached_property
+    def delivered(self) -> dict[str, Any]:
+        """Over the cases that reached the delivery activity: count, mean lead time (h), on-time rate."""
+        table = self.cases_table
+        if self.delivery is not None:
+            reached = self.events.loc[self.events[ACTIVITY] == self.delivery, CASE].unique()
+            table = table.loc[table.index.isin(reached)]
+        on_time = table["on_time"].dropna().astype(float) if "on_time" in table else pd.Series(dtype=float)
+        return {"cases": len(table), "lead_time_mean_h": number(table["lead_time_h"].mean()) if len(table) else None,
+                "on_time_rate": float(on_time.mean()) if len(on_time) else None, "activity": self.delivery}
+
+    @cached_property
+    def segments(self) -> list[derive.Segment]:
+        """Pilot segments, worst first."""
+        return derive.compare_segments(self.events, self.delivery)

@@ -1,0 +1,245 @@
+"""Report sections 6–10: approvals, KPI dashboard, conformance, improvement options and the pilot plan.
+
+The options section ranks every simulated scenario (given and proposed) by its effect on the delivery rate,
+then on lead time, with confidence intervals and the KPI targets it meets, and shows the fidelity scorecard
+so readers know how far to trust the numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from procopt.report._fmt import ci, ci_pair, first_of, fmt, get, number, pct, records, signed
+from procopt.report.inputs import ReportInputs
+from procopt.report.types import FigureSpec, Section, Table
+
+FIDELITY_KEYS = ("ngd", "aed_hours", "ced_hours", "red_hours", "ctd_hours", "lead_time_mean_rel_error", "delivery_rate_error")
+
+
+def approvals(inp: ReportInputs) -> list[dict[str, Any]]:
+    """The approval verdict rows of the mining result."""
+    return [a for a in records(get(inp.mining, "approvals")) if a.get("activity") is not None]
+
+
+def approvals_section(inp: ReportInputs) -> Section:
+    """6 Approvals with verdicts and evidence."""
+    t = inp.t
+    rows = approvals(inp)
+    if not rows:
+        return Section("approvals", t("h_approvals"), (t("approvals_none"),))
+    removal = [str(a["activity"]) for a in rows if a.get("verdict") == "candidate_for_removal"]
+    threshold = [str(a["activity"]) for a in rows if a.get("verdict") == "candidate_for_threshold"]
+    para = t("approvals_para", n=len(rows),
+             removal=t("approvals_removal", names=", ".join(removal)) + " " if removal else "",
+             threshold=t("approvals_threshold", names=", ".join(threshold)) if threshold else "")
+    table_rows = []
+    for a in rows:
+        verdict = str(a.get("verdict", ""))
+        rate = first_of(a, "approval_rate", "pass_rate")
+        saving = first_of(a, "estimated_saving_h")
+        if saving is None and number(a.get("estimated_saving_s")) is not None:
+            saving = number(a["estimated_saving_s"]) / 3600.0
+        table_rows.append((str(a["activity"]), t(f"verdict_{verdict}") if verdict in {"candidate_for_removal",
+                           "candidate_for_threshold", "keep"} else verdict, pct(rate), fmt(saving), str(a.get("reason", ""))))
+    table = Table("approvals", t("h_approvals"), (t("col_activity"), t("col_verdict"), t("col_approval_rate"),
+                  t("col_saving_h"), t("col_evidence")), tuple(table_rows))
+    return Section("approvals", t("h_approvals"), (para,), tables=(table,))
+
+
+def kpi_rows(inp: ReportInputs) -> list[dict[str, Any]]:
+    """KPI rows from the KPI result (or the mining result's ``kpis``)."""
+    source = inp.kpis if inp.kpis is not None else get(inp.mining, "kpis")
+    return [k for k in (records(source) or records(get(source, "kpis"))) if k.get("name") is not None]
+
+
+def _target_text(target: Any, kind: Any = None) -> tuple[str, float | None]:
+    if kind in ("max", "min") and number(target) is not None:
+        return f"{'≤' if kind == 'max' else '≥'} {fmt(target, 2)}", number(target)
+    if isinstance(target, dict):
+        for op, sym in (("max", "≤"), ("min", "≥")):
+            if number(target.get(op)) is not None:
+                return f"{sym} {fmt(target[op], 2)}", number(target[op])
+    value = number(target)
+    return (fmt(value, 2), value) if value is not None else ("–", None)
+
+
+def kpi_section(inp: ReportInputs) -> Section:
+    """7 KPI dashboard: value vs target with status colours, weekly trends and KPI conflicts."""
+    t = inp.t
+    rows = kpi_rows(inp)
+    if not rows:
+        return Section("kpi", t("h_kpi"), (t("kpi_none"),))
+    statuses = [str(k.get("status")) if k.get("status") in ("met", "at_risk", "missed") else "unknown" for k in rows]
+    source = inp.kpis if inp.kpis is not None else get(inp.mining, "kpis")
+    conflicts = records(get(source, "conflicts"))
+    conflict = t("kpi_conflict", sentence=first_of(conflicts[0], "sentence", "message", "reason", default="")) if conflicts else ""
+    para = t("kpi_para", total=len(rows), met=statuses.count("met"), at_risk=statuses.count("at_risk"),
+             missed=statuses.count("missed"), conflict=conflict)
+    panels, table_rows = [], []
+    for k, status in zip(rows, statuses, strict=True):
+        target_text, target = _target_text(k.get("target"), k.get("target_kind"))
+        trend_raw = k.get("trend") or k.get("weekly") or []
+        trend = [number(first_of(p, "value", default=None)) if isinstance(p, dict) else number(p) for p in trend_raw]
+        unit = str(k.get("unit") or "")
+        if unit == "share":  # rates read better as percentages
+            value_text = f"{pct(k.get('value'))}%"
+            target_text = target_text.split(" ")[0] + f" {pct(target)}%" if target is not None else target_text
+        else:
+            value_text = f"{fmt(k.get('value'), 2)} {unit}".strip()
+        panels.append({"name": str(k["name"]), "status": status, "value_text": value_text, "target_text": target_text,
+                       "target": target, "trend": trend, "unit": unit})
+        table_rows.append((str(k["name"]), value_text, target_text, t(f"status_{status}") if status in
+                           {"met", "at_risk", "missed"} else t("status_unknown"), str(k.get("owner") or "")))
+    nrows = (len(panels) + 2) // 3
+    fig = FigureSpec("kpi_dashboard", t("fig_kpi"), "kpi", {"kpis": panels, "x_label": t("ax_week"), "height_in": 2.2 * nrows})
+    table = Table("kpis", t("h_kpi"), (t("col_kpi"), t("col_value"), t("col_target"), t("col_status"), t("col_owner")),
+                  tuple(table_rows), tuple(statuses))
+    bullets = tuple(t("kpi_conflict", sentence=first_of(c, "sentence", "message", "reason", default="")) for c in conflicts[1:5])
+    return Section("kpi", t("h_kpi"), (para,), figures=(fig,), tables=(table,), bullets=bullets)
+
+
+def conformance_section(inp: ReportInputs) -> Section:
+    """8 Conformance against the blueprint, when one was given."""
+    t = inp.t
+    conf = inp.conformance
+    if not conf:
+        return Section("conformance", t("h_conformance"), (t("conf_skipped"),))
+    devs = records(conf.get("deviations"))
+    for d in devs:
+        if d.get("description") is None and d.get("kind") is not None:
+            d["description"] = f"{d['kind']}: {d.get('activity', '')}".rstrip(": ")
+    deviation = ""
+    if devs:
+        what = first_of(devs[0], "description", "message", "deviation", "kind", default="")
+        deviation = t("conf_deviation", what=what, cases=fmt(first_of(devs[0], "cases", "count"), 0))
+    para = t("conf_para", fitness=fmt(first_of(conf, "fitness", "log_fitness"), 2), precision=fmt(conf.get("precision"), 2),
+             deviation=deviation)
+    rows = tuple((str(first_of(d, "description", "message", "deviation", "kind", default="")), fmt(first_of(d, "cases", "count"), 0),
+                  _examples(first_of(d, "example_cases", "examples", default=[]))) for d in devs[:10])
+    table = Table("deviations", t("h_conformance"), (t("col_deviation"), t("col_cases"), t("col_example_cases")), rows)
+    return Section("conformance", t("h_conformance"), (para,), tables=(table,) if rows else ())
+
+
+def _examples(value: Any) -> str:
+    """Example case ids as "a, b, c" from a list or a space-separated string."""
+    items = value.split() if isinstance(value, str) else list(value or [])
+    return ", ".join(str(c) for c in items[:5])
+
+
+def _targets_text(inp: ReportInputs, targets: Any) -> str:
+    """Which KPI targets a run meets and misses, e.g. "met: delivery_rate ≥ 0.95 · missed: lead_time_p90_hours ≤ 96"."""
+    if not isinstance(targets, dict) or not targets:
+        return "–"
+    parts = {True: [], False: []}
+    for kpi, check in sorted(targets.items()):
+        if not isinstance(check, dict) or check.get("met") is None:
+            continue
+        bounds = check.get("target") or {}
+        bound = " ".join(f"{'≤' if k == 'max' else '≥'} {fmt(v, 2)}" for k, v in sorted(bounds.items()))
+        parts[bool(check["met"])].append(f"{kpi} {bound}".strip())
+    out = []
+    if parts[True]:
+        out.append(f"{inp.t('status_met')}: " + ", ".join(parts[True]))
+    if parts[False]:
+        out.append(f"{inp.t('status_missed')}: " + ", ".join(parts[False]))
+    return " · ".join(out) or "–"
+
+
+def option_rows(inp: ReportInputs) -> list[dict[str, Any]]:
+    """Simulated options (not the baseline) with effects, ranked best first."""
+    origin = {s.name: s.origin for s in inp.scenarios}
+    out = []
+    for run in records(get(inp.experiment, "runs")):
+        name = str(run.get("scenario"))
+        vs = run.get("vs_baseline")
+        if name == "baseline" or not isinstance(vs, dict):
+            continue
+        lt, dr = vs.get("lead_time_mean_hours") or {}, vs.get("delivery_rate") or {}
+        targets = run.get("kpi_targets") or {}
+        targets_text = _targets_text(inp, targets)
+        out.append({"name": name, "origin": origin.get(name, "given"), "lt_diff": number(lt.get("diff")),
+                    "lt_ci": ci_pair(lt.get("ci95")), "dr_diff": None if number(dr.get("diff")) is None else 100 * number(dr["diff"]),
+                    "dr_ci": ci_pair(dr.get("ci95"), 100.0), "lt_mean": number(get(run, "lead_time_hours", "mean")),
+                    "dr": number(get(run, "delivery_rate", "value")), "stable": run.get("stable", True) is not False,
+                    "targets": targets_text})
+        dr_ci, lt_ci = out[-1]["dr_ci"], out[-1]["lt_ci"]
+        out[-1]["significant"] = bool((dr_ci and dr_ci[0] > 0) or (lt_ci and lt_ci[1] < 0))
+    out.sort(key=lambda r: (not r["stable"], -round(r["dr_diff"] or 0.0, 1), round(r["lt_diff"] or 0.0, 1), r["name"]))
+    return out
+
+
+def options_section(inp: ReportInputs) -> Section:
+    """9 Improvement options: ranked effects with CIs, KPI targets, and the fidelity scorecard."""
+    t = inp.t
+    rows = option_rows(inp)
+    base = next((r for r in records(get(inp.experiment, "runs")) if r.get("scenario") == "baseline"), None)
+    if not rows or base is None:
+        return Section("options", t("h_options"), (t("options_none"), _trust(inp)))
+    best = rows[0]
+    para = t("options_para", n=len(rows), base_lt=fmt(get(base, "lead_time_hours", "mean")),
+             base_dr=pct(get(base, "delivery_rate", "value")),
+             best=t("options_best" if best["dr_diff"] is not None else "options_best_lt", option=best["name"],
+                    lt_delta=signed(best["lt_diff"]), dr_delta=signed(best["dr_diff"])) + " ")
+    fig = FigureSpec("options_effects", t("fig_options"), "options", {
+        "rows": [{"label": r["name"], **{k: r[k] for k in ("lt_diff", "lt_ci", "dr_diff", "dr_ci", "stable")}} for r in rows],
+        "lt_label": t("ax_delta_lt"), "dr_label": t("ax_delta_dr"), "height_in": max(2.2, 0.38 * len(rows) + 1.0)})
+    table_rows = [(t("origin_baseline"), "baseline", fmt(get(base, "lead_time_hours", "mean")), "–",
+                   pct(get(base, "delivery_rate", "value")), "–", _targets_text(inp, base.get("kpi_targets")), t("yes") if base.get("stable", True) is not False else t("unstable"))]
+    for r in rows:
+        table_rows.append((t(f"origin_{r['origin']}"), r["name"], fmt(r["lt_mean"]), f"{signed(r['lt_diff'])} {ci(r['lt_ci'])}",
+                           pct(r["dr"]), f"{signed(r['dr_diff'])} {ci(r['dr_ci'])}", r["targets"],
+                           t("yes") if r["stable"] else t("unstable")))
+    table = Table("options", t("h_options"), (t("col_origin"), t("col_option"), t("col_lt_mean"), t("col_lt_delta"), t("col_dr"),
+                  t("col_dr_delta"), t("col_targets"), t("col_stable")), tuple(table_rows))
+    bullets = tuple(f"{s.name}: {s.description}" for s in inp.scenarios if s.origin == "proposed" and s.description)
+    tables = [table]
+    if inp.fidelity:
+        tables.append(_fidelity_table(inp))
+    return Section("options", t("h_options"), (para, _trust(inp)), figures=(fig,), tables=tuple(tables), bullets=bullets)
+
+
+def _trust(inp: ReportInputs) -> str:
+    t = inp.t
+    fid = inp.fidelity
+    if not fid:
+        return t("options_trust_none")
+    return t("options_trust", lt_err=pct(abs(number(get(fid, "procopt", "lead_time_mean_rel_error")) or 0.0)),
+             naive_lt_err=pct(abs(number(get(fid, "naive", "lead_time_mean_rel_error")) or 0.0)),
+             ctd=fmt(get(fid, "procopt", "ctd_hours")), naive_ctd=fmt(get(fid, "naive", "ctd_hours")))
+
+
+def _fidelity_table(inp: ReportInputs) -> Table:
+    t = inp.t
+    fid = inp.fidelity or {}
+    rows = tuple((t(f"fid_{k}"), fmt(get(fid, "procopt", k), 3), fmt(get(fid, "naive", k), 3)) for k in FIDELITY_KEYS)
+    return Table("fidelity", t("fidelity_caption"), (t("col_metric"), t("col_procopt"), t("col_naive")), rows)
+
+
+def pilot_section(inp: ReportInputs) -> Section:
+    """10 Pilot plan hint: the attribute segment where the problem shows most."""
+    t = inp.t
+    segments = inp.segments
+    if not segments:
+        return Section("pilot", t("h_pilot"), (t("pilot_none"),))
+    worst = segments[0]
+    attr = worst.attribute
+    same = [s for s in segments if s.attribute == attr]
+    by_rate = worst.on_time_rate is not None
+    cases = inp.cases_table
+    if by_rate:
+        overall = float(inp.delivered["on_time_rate"] if inp.delivered["on_time_rate"] is not None
+                        else cases["on_time"].dropna().astype(float).mean())
+        metric = t("metric_on_time", rate=pct(worst.on_time_rate), overall=pct(overall), cases=worst.cases)
+    else:
+        overall = float(cases["lead_time_h"].median())
+        metric = t("metric_lead", lead=fmt(worst.lead_time_median_h), overall=fmt(overall), cases=worst.cases)
+    label = f"{attr} = {worst.value}"
+    rows = [{"label": s.value, "cases": s.cases, "highlight": s is worst,
+             "value": 100 * s.on_time_rate if by_rate and s.on_time_rate is not None else s.lead_time_median_h}
+            for s in sorted(same, key=lambda s: s.value)]
+    fig = FigureSpec("pilot_segments", t("fig_pilot"), "segments", {
+        "rows": rows, "overall": 100 * overall if by_rate else overall, "overall_label": t("overall"),
+        "x_label": t("ax_on_time") if by_rate else t("ax_median_lead"), "height_in": max(2.0, 0.3 * len(rows) + 0.9)})
+    table = Table("segments", t("h_pilot"), (t("col_segment"), t("col_cases"), t("col_on_time"), t("col_median_lt")),
+                  tuple((f"{s.attribute} = {s.value}", s.cases, pct(s.on_time_rate), fmt(s.lead_time_median_h)) for s in segments[:12]))
+    return Section("pilot", t("h_pilot"), (t("pilot_para", segment=label, metric=metric),), figures=(fig,), tables=(table,))

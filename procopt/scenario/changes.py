@@ -1,0 +1,180 @@
+"""Stage 4 (scenario): the changes a scenario can make to a model, each a small frozen dataclass.
+
+Picture the operations meeting: "drop the director's signature", "give credit one more analyst", "let
+the warehouse work Saturdays". Each sentence is one ``Change``; ``apply(model)`` returns a new model and
+never edits the old one. ``check(model, ck, where)`` verifies the names against the model first, so an
+unknown activity is reported with its key path and the valid names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from procopt.model.calendars import describe
+from procopt.model.types import BatchRule, Calendar, SimulationModel
+from procopt.model.validate import Checker
+
+
+def _acts(model: SimulationModel) -> list[str]:
+    return sorted(model.activities)
+
+
+def _set_activity(model: SimulationModel, name: str, **fields: object) -> SimulationModel:
+    acts = dict(model.activities)
+    acts[name] = dataclasses.replace(acts[name], **fields)  # type: ignore[arg-type]
+    return dataclasses.replace(model, activities=acts)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveActivity:
+    """Drop a step: cases pass straight on to whatever followed it."""
+
+    activity: str
+
+    def check(self, model: SimulationModel, ck: Checker, where: str) -> None:
+        ck.choice(self.activity, f"{where}.activity", _acts(model), "activity")
+
+    def apply(self, model: SimulationModel) -> SimulationModel:
+        return _set_activity(model, self.activity, skip_when="true")
+
+
+@dataclass(frozen=True, slots=True)
+class SkipActivity:
+    """Skip a step for the cases matching ``when`` (e.g. ``order_value < 5000``)."""
+
+    activity: str
+    when: str
+
+    def check(self, model: SimulationModel, ck: Checker, where: str) -> None:
+        ck.choice(self.activity, f"{where}.activity", _acts(model), "activity")
+        ck.condition(self.when, f"{where}.when", list(model.attributes.columns))
+
+    def apply(self, model: SimulationModel) -> SimulationModel:
+        old = model.activities[self.activity].skip_when
+        when = f"({old}) or ({self.when})" if old else self.when
+        return _set_activity(model, self.activity, skip_when=when)
+
+
+@dataclass(frozen=True, slots=True)
+class SetCapacity:
+    """``add`` people to a pool (or ``set`` its size); the pool is named or found through an activity."""
+
+    pool: str | None = None
+    activity: str | None = None
+    add: int | None = None
+    set: int | None = None
+
+    def target(self, model: SimulationModel) -> str:
+        return self.pool if self.pool is not None else model.activities[str(self.activity)].pool
+
+    def check(self, model: SimulationModel, ck: Checker, where: str) -> None:
+        if self.pool is not None:
+            ck.choice(self.pool, f"{where}.pool", sorted(model.pools), "pool")
+        else:
+            ck.choice(self.activity, f"{where}.activity", _acts(model), "activity")
+        pool = model.pools[self.target(model)]
+        if self.add is not None and pool.capacity is None:
+            ck.fail(f"{where}.add", f"pool {pool.name!r} has unlimited capacity; adding people changes nothing",
+                    "Use set: N to give it a fixed size.")
+        new = self.set if self.set is not None else (pool.capacity or 0) + int(self.add or 0)
+        if new < 1:
+            ck.fail(where, f"pool {pool.name!r} would have {new} people; it needs at least 1",
+                    "Use remove_activity to drop the steps it does instead.")
+
+    def apply(self, model: SimulationModel) -> SimulationModel:
+        pools = dict(model.pools)
+        pool = pools[self.target(model)]
+        new = self.set if self.set is not None else int(pool.capacity or 0) + int(self.add or 0)
+        pools[pool.name] = dataclasses.replace(pool, capacity=new)
+        return dataclasses.replace(model, pools=pools)
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleDuration:
+    """Multiply a step's working time by ``scale`` (0.5 = twice as fast, e.g. automated invoicing)."""
+
+    activity: str
+    scale: float
+
+    def check(self, model: SimulationModel, ck: Checker, where: str) -> None:
+        ck.choice(self.activity, f"{where}.activity", _acts(model), "activity")
+
+    def apply(self, model: SimulationModel) -> SimulationModel:
+        act = model.activities[self.activity]
+        by = None
+        if act.duration_by is not None:
+            by = (act.duration_by[0], {k: d.scaled(self.scale) for k, d in act.duration_by[1].items()})
+        return _set_activity(model, self.activity, duration=act.duration.scaled(self.scale), duration_by=by)
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleArrivals:
+    """Multiply the arrival rate (1.15 = a sales push with 15 % more orders)."""
+
+    scale: float
+
+    def check(self, model: SimulationModel, ck: Checker, where: str) -> None:
+        return None
+
+    def apply(self, model: SimulationModel) -> SimulationModel:
+        arr = dataclasses.replace(model.arrivals, scale=model.arrivals.scale * self.scale)
+        return dataclasses.replace(model, arrivals=arr)
+
+
+@dataclass(frozen=True, slots=True)
+class SetPriority:
+    """Order a step's queue: fifo | earliest_due_date | highest_value."""
+
+    activity: str
+    rule: str
+
+    def check(self, model: SimulationModel, ck: Checker, where: str) -> None:
+        ck.choice(self.activity, f"{where}.activity", _acts(model), "activity")
+        if self.rule == "highest_value" and not (model.provenance or {}).get("value_attribute"):
+            ck.fail(f"{where}.rule", "highest_value needs a numeric value attribute (such as order_value) "
+                    "and this model has none")
+
+    def apply(self, model: SimulationModel) -> SimulationModel:
+        return _set_activity(model, self.activity, priority=self.rule)
+
+
+@dataclass(frozen=True, slots=True)
+class SetBatch:
+    """Release a step only at ``times`` (on ``weekdays``), or ``remove`` its batch so work flows at once."""
+
+    activity: str
+    times: tuple[str, ...] = ()
+    weekdays: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri")
+    remove: bool = False
+
+    def check(self, model: SimulationModel, ck: Checker, where: str) -> None:
+        ck.choice(self.activity, f"{where}.activity", _acts(model), "activity")
+
+    def apply(self, model: SimulationModel) -> SimulationModel:
+        batch = None if self.remove else BatchRule(self.times, self.weekdays)
+        return _set_activity(model, self.activity, batch=batch)
+
+
+@dataclass(frozen=True, slots=True)
+class SetCalendar:
+    """New working hours for a pool, e.g. ``Mon-Sat 08:00-20:00``."""
+
+    pool: str
+    hours: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+    def check(self, model: SimulationModel, ck: Checker, where: str) -> None:
+        ck.choice(self.pool, f"{where}.pool", sorted(model.pools), "pool")
+
+    def apply(self, model: SimulationModel) -> SimulationModel:
+        cal = Calendar("", dict(self.hours))
+        name = describe(cal)
+        calendars = dict(model.calendars)
+        calendars[name] = Calendar(name, dict(self.hours))
+        pools = dict(model.pools)
+        pools[self.pool] = dataclasses.replace(pools[self.pool], calendar=name)
+        return dataclasses.replace(model, calendars=calendars, pools=pools)
+
+
+Change = (RemoveActivity | SkipActivity | SetCapacity | ScaleDuration | ScaleArrivals | SetPriority | SetBatch
+          | SetCalendar)

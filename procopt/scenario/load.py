@@ -1,0 +1,182 @@
+"""Stage 4 (scenario): read a scenario YAML file and apply it to a model.
+
+A scenario file::
+
+    name: remove_director_approval
+    description: The finance director no longer signs every order.
+    changes:
+      - remove_activity: "Approve Order (Finance Director)"
+      - skip_activity: {activity: "Approve Order (Sales Manager)", when: "order_value < 5000"}
+      - capacity: {activity: "Check Credit", add: 1}        # or {pool: ..., set: 3}
+      - duration: {activity: "Create Invoice", scale: 0.2}
+      - arrivals: {scale: 1.15}
+      - priority: {activity: "Check Credit", rule: earliest_due_date}   # fifo | earliest_due_date | highest_value
+      - batch: {activity: "Ship Goods", times: ["10:00", "13:00", "15:00"]}   # or {activity: ..., remove: true}
+      - calendar: {pool: "Warehouse", hours: "Mon-Sat 08:00-20:00"}
+    kpi_targets:
+      lead_time_p90_hours: {max: 96}
+      delivery_rate: {min: 0.95}
+
+``load_scenario`` checks the file's shape; ``apply_scenario`` checks the names against the model (the
+activity or pool must exist — the error lists the valid ones) and returns the changed model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from procopt.errors import ScenarioError
+from procopt.model.types import PRIORITY_RULES, SimulationModel
+from procopt.model.validate import Checker
+from procopt.scenario.changes import (
+    Change, RemoveActivity, ScaleArrivals, ScaleDuration, SetBatch, SetCalendar, SetCapacity, SetPriority,
+    SkipActivity,
+)
+
+#: KPI name -> meaning (all computed over the cases that arrive after the warm-up)
+KPI_NAMES: dict[str, str] = {
+    "lead_time_mean_hours": "mean lead time (hours)",
+    "lead_time_p50_hours": "median lead time (hours)",
+    "lead_time_p90_hours": "90th percentile lead time (hours)",
+    "delivery_rate": "share of cases delivered by their due date (0-1)",
+    "throughput_per_week": "cases completed per week",
+    "wip": "average cases in progress",
+}
+CHANGE_KINDS = ("remove_activity", "skip_activity", "capacity", "duration", "arrivals", "priority", "batch",
+                "calendar")
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A named set of changes plus the KPI targets it should meet (``{kpi: {"max"|"min": value}}``)."""
+
+    name: str
+    description: str = ""
+    changes: tuple[Change, ...] = ()
+    kpi_targets: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    path: str | None = None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and check a scenario file; raises ``ScenarioError`` naming the file and key path."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(path, "file not found", hint="See scenarios/*.yaml for examples.") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ScenarioError(path, f"not valid YAML ({getattr(exc, 'problem', exc)})",
+                            where=f"line {mark.line + 1}" if mark is not None else None) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(path, f"cannot read the file ({exc})") from None
+    return scenario_from_dict(data, path, default_name=path.stem)
+
+
+def scenario_from_dict(data: Any, path: str | Path | None = None, *, default_name: str = "scenario") -> Scenario:
+    """Build a ``Scenario`` from plain data, checking its shape."""
+    ck = Checker(path, ScenarioError)
+    top = ck.mapping(data if data is not None else {}, "", optional=("name", "description", "changes", "kpi_targets"))
+    changes = tuple(_change(ck, raw, f"changes[{i}]") for i, raw in enumerate(ck.seq(top.get("changes") or [], "changes")))
+    targets: dict[str, dict[str, float]] = {}
+    for kpi, spec in ck.mapping(top.get("kpi_targets") or {}, "kpi_targets", optional=tuple(KPI_NAMES)).items():
+        bounds = ck.mapping(spec, f"kpi_targets.{kpi}", optional=("min", "max"))
+        if not bounds:
+            ck.fail(f"kpi_targets.{kpi}", "needs min: or max:")
+        targets[kpi] = {k: ck.number(v, f"kpi_targets.{kpi}.{k}") for k, v in bounds.items()}
+    name = top.get("name", default_name)
+    if not isinstance(name, str) or not name.strip():
+        ck.fail("name", f"expected a non-empty name, got {name!r}")
+    if name == "baseline":
+        ck.fail("name", "'baseline' is reserved for the unchanged model", "Pick another name.")
+    return Scenario(name, str(top.get("description", "") or ""), changes, targets,
+                    str(path) if path is not None else None)
+
+
+def _change(ck: Checker, raw: Any, where: str) -> Change:
+    if not isinstance(raw, Mapping) or len(raw) != 1:
+        ck.fail(where, "each change is a mapping with one key, e.g. `- capacity: {activity: \"Check Credit\", add: 1}`",
+                f"Change kinds: {', '.join(CHANGE_KINDS)}.")
+    kind, body = next(iter(raw.items()))
+    if kind not in CHANGE_KINDS:
+        from procopt.model.validate import suggest
+
+        ck.fail(f"{where}.{kind}", f"unknown change {kind!r}{suggest(str(kind), CHANGE_KINDS)}",
+                f"Change kinds: {', '.join(CHANGE_KINDS)}.")
+    w = f"{where}.{kind}"
+    if kind == "remove_activity":
+        if isinstance(body, str):
+            return RemoveActivity(body)
+        return RemoveActivity(_text(ck, ck.mapping(body, w, required=("activity",), optional=())["activity"], f"{w}.activity"))
+    if kind == "arrivals":
+        b = ck.mapping(body, w, required=("scale",), optional=())
+        return ScaleArrivals(ck.number(b["scale"], f"{w}.scale", positive=True))
+    if kind == "calendar":
+        b = ck.mapping(body, w, required=("pool", "hours"), optional=())
+        hours = ck.hours(b["hours"], f"{w}.hours")
+        return SetCalendar(_text(ck, b["pool"], f"{w}.pool"), tuple(sorted(hours.items())))
+    if kind == "capacity":
+        b = ck.mapping(body, w, optional=("activity", "pool", "add", "set"))
+        if ("activity" in b) == ("pool" in b):
+            ck.fail(w, "name exactly one of activity: or pool:")
+        if ("add" in b) == ("set" in b):
+            ck.fail(w, "give exactly one of add: N or set: N")
+        n = b.get("add", b.get("set"))
+        key = "add" if "add" in b else "set"
+        if isinstance(n, bool) or not isinstance(n, int):
+            ck.fail(f"{w}.{key}", f"expected a whole number of people, got {n!r}")
+        return SetCapacity(pool=_text(ck, b["pool"], f"{w}.pool") if "pool" in b else None,
+                           activity=_text(ck, b["activity"], f"{w}.activity") if "activity" in b else None,
+                           add=n if key == "add" else None, set=n if key == "set" else None)
+    b = ck.mapping(body, w, required=("activity",),
+                   optional={"skip_activity": ("when",), "duration": ("scale",), "priority": ("rule",),
+                             "batch": ("times", "weekdays", "remove")}[kind])
+    act = _text(ck, b["activity"], f"{w}.activity")
+    if kind == "skip_activity":
+        if "when" not in b:
+            ck.fail(w, "missing key 'when' (a condition such as \"order_value < 5000\")")
+        return SkipActivity(act, ck.condition(b["when"], f"{w}.when"))
+    if kind == "duration":
+        if "scale" not in b:
+            ck.fail(w, "missing key 'scale' (e.g. 0.5 for twice as fast)")
+        return ScaleDuration(act, ck.number(b["scale"], f"{w}.scale", positive=True))
+    if kind == "priority":
+        return SetPriority(act, ck.choice(b.get("rule"), f"{w}.rule", list(PRIORITY_RULES), "priority rule"))
+    if b.get("remove") is True:
+        if "times" in b:
+            ck.fail(w, "give either times: or remove: true, not both")
+        return SetBatch(act, remove=True)
+    if "times" not in b:
+        ck.fail(w, "missing key 'times' (e.g. [\"10:00\", \"15:00\"]) or remove: true")
+    times = tuple(ck.clock(t, f"{w}.times") for t in ck.seq(b["times"], f"{w}.times"))
+    if not times:
+        ck.fail(f"{w}.times", "needs at least one release time")
+    days = tuple(ck.weekday(d, f"{w}.weekdays") for d in ck.seq(b.get("weekdays", ["Mon", "Tue", "Wed", "Thu", "Fri"]), f"{w}.weekdays"))
+    return SetBatch(act, times, days)
+
+
+def _text(ck: Checker, value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        ck.fail(where, f"expected a name, got {value!r}")
+    return value
+
+
+def apply_scenario(model: SimulationModel, scenario: Scenario) -> SimulationModel:
+    """Check ``scenario``'s names against ``model`` and return the changed model (``model`` is unchanged)."""
+    ck = Checker(scenario.path, ScenarioError)
+    for i, change in enumerate(scenario.changes):
+        where = f"changes[{i}].{_kind(change)}"
+        change.check(model, ck, where)
+        model = change.apply(model)
+    return model
+
+
+def _kind(change: Change) -> str:
+    return {RemoveActivity: "remove_activity", SkipActivity: "skip_activity", SetCapacity: "capacity",
+            ScaleDuration: "duration", ScaleArrivals: "arrivals", SetPriority: "priority", SetBatch: "batch",
+            SetCalendar: "calendar"}[type(change)]

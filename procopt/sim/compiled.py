@@ -1,0 +1,214 @@
+"""Stage 5 (sim): a ``SimulationModel`` compiled for speed — closures and lookup tables, no dataclasses.
+
+The engine asks four questions millions of times: when does the next order arrive, which attributes does
+it carry, where does it go next, how long does this step take. Everything is prepared here once per
+replication so each answer is a dictionary lookup and one random draw.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from bisect import bisect_right
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from procopt.model.calendars import DAY_S, WEEK_S, WorkClock
+from procopt.model.distributions import Sampler, sampler
+from procopt.model.expr import Condition, parse_condition
+from procopt.model.types import START_TOKEN, WEEKDAYS, SimulationModel
+
+Branches = list[tuple[Condition | None, list[str | None], list[float]]]
+
+
+@dataclass(slots=True)
+class CPool:
+    name: str
+    capacity: int | None
+    members: list[str]
+    clock: WorkClock
+    prioritised: bool
+
+
+@dataclass(slots=True)
+class CActivity:
+    name: str
+    pool: CPool
+    duration: Sampler
+    dur_attr: str | None
+    dur_map: dict[Any, Sampler]
+    extra: Sampler | None
+    skip: Condition | None
+    releases: list[float] | None
+    next_release: Callable[[float], float]
+    priority_key: Callable[[float, float, Mapping[str, Any]], float]
+
+
+@dataclass(slots=True)
+class CompiledModel:
+    pools: dict[str, CPool]
+    activities: dict[str, CActivity]
+    routes: dict[tuple[str, str | None], tuple[int, dict[int | None, Branches]]]
+    rates_s: list[float]
+    gap: Sampler | None
+    offset_s: float
+    attr_columns: tuple[str, ...]
+    attr_rows: tuple[tuple[Any, ...], ...]
+    due_offsets: tuple[float, ...]
+    due_kind: str
+    sla_s: float | None
+    date_only: bool
+    working_days: bool
+    delivery: str | None
+    #: activity -> next activity when the route after it is certain (no condition, one target)
+    fast: dict[str, str | None]
+    START: str = START_TOKEN
+
+    def next_arrival(self, t: float, rng: random.Random) -> float:
+        """Next arrival after ``t`` of the non-homogeneous Poisson process (rate by hour of week)."""
+        if self.gap is not None:
+            return t + self.gap(rng)
+        rates = self.rates_s
+        if not any(rates):
+            return math.inf
+        need = rng.expovariate(1.0)
+        off = self.offset_s
+        while True:
+            r = (t + off) % WEEK_S
+            h = int(r // 3600.0)
+            # float rounding at an hour boundary can give seg_end == t; always move the clock forward
+            seg_end = max(t + (h + 1) * 3600.0 - r, math.nextafter(t, math.inf))
+            rate = rates[h]
+            if rate > 0 and rate * (seg_end - t) >= need:
+                return t + need / rate
+            need -= rate * (seg_end - t)
+            t = seg_end
+
+    def sample_attributes(self, rng: random.Random) -> tuple[int, dict[str, Any], float]:
+        """A real case's attribute row (index, dict, due offset) drawn uniformly."""
+        n = len(self.attr_rows)
+        if n == 0:
+            return -1, {}, math.nan
+        i = int(rng.random() * n)
+        due = self.due_offsets[i] if self.due_offsets else math.nan
+        return i, dict(zip(self.attr_columns, self.attr_rows[i], strict=True)), due
+
+    def due_time(self, now: float, due_off: float, offset_s: float) -> float:
+        """The case's due instant in seconds since the origin (NaN when none)."""
+        if self.due_kind == "sla" and self.sla_s is not None:
+            return now + self.sla_s
+        if self.due_kind == "offset" and not math.isnan(due_off):
+            if self.working_days:
+                days, tod = divmod(due_off, DAY_S)
+                day0 = now - ((now + offset_s) % DAY_S)
+                weekday = int(((day0 + offset_s) // DAY_S) % 7)
+                if weekday >= 5:  # a weekend arrival counts from Monday
+                    day0 += (7 - weekday) * DAY_S
+                    weekday = 0
+                for _ in range(int(days)):
+                    day0 += DAY_S * (3 if weekday == 4 else 1)
+                    weekday = 0 if weekday == 4 else weekday + 1
+                return day0 + tod
+            if self.date_only:
+                return now - ((now + offset_s) % DAY_S) + due_off
+            return now + due_off
+        return math.nan
+
+    def choose(self, after: str, prev: str | None, visit: int, attrs: Mapping[str, Any],
+               rng: random.Random) -> str | None:
+        """The next activity (None = the case ends)."""
+        branches = None
+        for key in ((after, prev), (after, None)):
+            entry = self.routes.get(key)
+            if entry is not None:
+                maxv, by_visit = entry
+                branches = by_visit.get(min(visit, maxv)) if maxv else None
+                if branches is None:
+                    branches = by_visit.get(None)
+                if branches is not None:
+                    break
+        if branches is None:
+            return None
+        for cond, targets, cum in branches:
+            if cond is None or cond(attrs):
+                u = rng.random() * cum[-1]
+                return targets[min(bisect_right(cum, u), len(targets) - 1)]
+        return None
+
+
+def compile_model(model: SimulationModel, offset_s: float) -> CompiledModel:
+    """Compile ``model`` for a run whose origin is ``offset_s`` seconds after a Monday 00:00."""
+    from procopt.model.types import END_TOKEN
+    from procopt.sim.engine import next_release, release_table
+
+    clocks = {name: WorkClock(cal, offset_s) for name, cal in model.calendars.items()}
+    prioritised = {a.pool for a in model.activities.values() if a.priority != "fifo"}
+    pools: dict[str, CPool] = {}
+    for name, pool in model.pools.items():
+        members = list(pool.members)
+        if pool.capacity is not None:
+            members = members[: pool.capacity]
+            members += [f"{name} #{i + 1}" for i in range(len(members), pool.capacity)]
+        pools[name] = CPool(name, pool.capacity, members, clocks[pool.calendar], name in prioritised)
+    value_attr = model.provenance.get("value_attribute") if model.provenance else None
+    acts: dict[str, CActivity] = {}
+    for name, a in model.activities.items():
+        table = release_table(a.batch.release_times, a.batch.weekdays) if a.batch else None
+        acts[name] = CActivity(
+            name=name, pool=pools[a.pool], duration=sampler(a.duration),
+            dur_attr=a.duration_by[0] if a.duration_by else None,
+            dur_map={k: sampler(d) for k, d in a.duration_by[1].items()} if a.duration_by else {},
+            extra=sampler(a.extra_delay) if a.extra_delay is not None else None,
+            skip=parse_condition(a.skip_when)[0] if a.skip_when else None,
+            releases=table,
+            next_release=(lambda t, tb=table: next_release(tb, offset_s, t)) if table else (lambda t: t),
+            priority_key=_priority(a.priority, value_attr),
+        )
+    routes: dict[tuple[str, str | None], tuple[int, dict[int | None, Branches]]] = {}
+    for d in model.routing.decisions:
+        key = (d.after, d.previous)
+        maxv, by_visit = routes.get(key, (0, {}))
+        branches: Branches = []
+        for b in d.branches:
+            items = [(k, v) for k, v in b.next.items() if v > 0]
+            targets: list[str | None] = [None if k == END_TOKEN else k for k, _ in items]
+            cum, total = [], 0.0
+            for _, v in items:
+                total += float(v)
+                cum.append(total)
+            if not cum:
+                targets, cum = [None], [1.0]
+            branches.append((parse_condition(b.when)[0] if b.when else None, targets, cum))
+        by_visit[d.visit] = branches
+        routes[key] = (max(maxv, d.visit or 0), by_visit)
+    fast: dict[str, str | None] = {}
+    with_previous = {a for a, q in routes if q is not None}
+    for (after, prev), (maxv, by_visit) in routes.items():
+        if prev is None and maxv == 0 and after not in with_previous:
+            branches = by_visit.get(None) or []
+            if len(branches) == 1 and branches[0][0] is None and len(branches[0][1]) == 1:
+                fast[after] = branches[0][1][0]
+    rates = [model.arrivals.scale * float(v) / 3600.0
+             for day in WEEKDAYS for v in (model.arrivals.rate_per_hour.get(day) or (0.0,) * 24)]
+    attrs = model.attributes
+    return CompiledModel(
+        pools=pools, activities=acts, routes=routes, rates_s=rates, offset_s=offset_s,
+        gap=sampler(model.arrivals.interarrival.scaled(1.0 / model.arrivals.scale))
+        if model.arrivals.interarrival is not None else None,
+        attr_columns=attrs.columns, attr_rows=attrs.rows, due_offsets=attrs.due_offsets_s,
+        due_kind=model.due.kind, sla_s=model.due.sla_s, date_only=model.due.date_only,
+        working_days=model.due.working_days,
+        delivery=model.delivery_activity, fast=fast,
+    )
+
+
+def _priority(rule: str, value_attr: str | None) -> Callable[[float, float, Mapping[str, Any]], float]:
+    if rule == "earliest_due_date":
+        return lambda now, due, attrs: due if due == due else now + 1e12
+    if rule == "highest_value" and value_attr:
+        def by_value(now: float, due: float, attrs: Mapping[str, Any]) -> float:
+            v = attrs.get(value_attr)
+            return -float(v) if isinstance(v, int | float) and v == v else 0.0
+        return by_value
+    return lambda now, due, attrs: now

@@ -1,0 +1,186 @@
+"""Stage 5 (sim): experiments — replications of the baseline and each scenario, compared in pairs.
+
+Replication ``r`` of every scenario uses the same seed (common random numbers: the same orders arrive
+with the same attributes), so ``scenario - baseline`` is measured per replication and its confidence
+interval is far tighter than comparing two independent averages. Cases arrive for ``days`` days; the
+first ``warmup_days`` only fill the queues; the run then continues up to ``drain_days`` so the measured
+cases can finish. A scenario whose queues keep growing (a pool at >= 98 % utilisation, lead times rising
+through the run, or cases still unfinished after the drain) is reported as unstable, not averaged away.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from procopt.errors import ScenarioError
+from procopt.model.types import SimulationModel
+from procopt.scenario import Scenario, apply_scenario
+from procopt.sim.engine import DEFAULT_DRAIN_DAYS, Trace, run_replication, trace_to_frame
+from procopt.sim.executor import Executor, LocalExecutor
+from procopt.sim.metrics import replication_metrics
+
+METRICS = ("lead_time_mean_h", "lead_time_p50_h", "lead_time_p90_h", "delivery_rate", "throughput_per_week",
+           "wip")
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    """Replications, arrival days (warm-up included), seed, workers (None = all cores, 1 = serial).
+
+    ``keep_logs``: how many replications per scenario keep their simulated event log (``ExperimentResult.logs``);
+    ``start``: the simulated calendar start (default: the Monday after the calibration log ends).
+    """
+
+    replications: int = 20
+    days: float = 180.0
+    warmup_days: float = 14.0
+    seed: int = 1
+    workers: int | None = None
+    drain_days: float = DEFAULT_DRAIN_DAYS
+    keep_logs: int = 0
+    start: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExperimentResult:
+    """Per-replication metrics, per-scenario summaries and the event logs of the first replications."""
+
+    config: RunConfig
+    runs: tuple[dict[str, Any], ...]
+    per_replication: pd.DataFrame
+    logs: dict[str, tuple[pd.DataFrame, ...]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"config": ..., "runs": [...]}`` (the first run is the baseline, with ``vs_baseline: None``)."""
+        from dataclasses import asdict
+
+        return {"config": asdict(self.config), "runs": [dict(r) for r in self.runs]}
+
+
+def run_experiment(
+    model: SimulationModel,
+    scenarios: Sequence[Scenario],
+    config: RunConfig = RunConfig(),
+    progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
+) -> ExperimentResult:
+    """Run the baseline and every scenario ``config.replications`` times; summarise and compare."""
+    if config.replications < 1:
+        raise ScenarioError(None, f"replications must be >= 1, got {config.replications}")
+    if config.days <= config.warmup_days:
+        raise ScenarioError(None, f"--days ({config.days:g}) must be longer than the warm-up ({config.warmup_days:g})",
+                            hint="Cases arrive for --days days; the first --warmup-days are not measured.")
+    names = [s.name for s in scenarios]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ScenarioError(None, f"two scenarios are named {dup[0]!r}", hint="Give every scenario its own name.")
+    variants: list[tuple[str, str, SimulationModel, dict[str, Any]]] = [("baseline", "the model as calibrated", model, {})]
+    for s in scenarios:
+        variants.append((s.name, s.description, apply_scenario(model, s), dict(s.kpi_targets)))
+    tasks = [(i, r, v[2], config) for i, v in enumerate(variants) for r in range(config.replications)]
+    ex = executor if executor is not None else LocalExecutor(config.workers)
+    results = ex.map(_replicate, tasks, progress)
+    rows = [{"scenario": variants[i][0], "replication": r, **res["metrics"]}
+            for (i, r, _, _), res in zip(tasks, results, strict=True)]
+    per_rep = pd.DataFrame(rows)
+    logs: dict[str, list[pd.DataFrame]] = {}
+    for (i, _r, _, _), res in zip(tasks, results, strict=True):
+        if res["log"] is not None:
+            logs.setdefault(variants[i][0], []).append(res["log"])
+    all_targets: dict[str, Any] = {}
+    for v in variants[1:]:
+        for k, t in v[3].items():
+            all_targets.setdefault(k, t)
+    runs = []
+    base = per_rep[per_rep["scenario"] == "baseline"].reset_index(drop=True)
+    for name, desc, _m, targets in variants:
+        sub = per_rep[per_rep["scenario"] == name].reset_index(drop=True)
+        summary = _summarise(name, desc, sub, targets if name != "baseline" else all_targets)
+        summary["vs_baseline"] = None if name == "baseline" else _compare(base, sub)
+        runs.append(summary)
+    return ExperimentResult(config, tuple(runs), per_rep, {k: tuple(v) for k, v in logs.items()})
+
+
+def _replicate(task: tuple[int, int, SimulationModel, RunConfig]) -> dict[str, Any]:
+    """One replication of one variant (runs in a worker process)."""
+    _i, rep, model, cfg = task
+    trace: Trace = run_replication(model, days=cfg.days - cfg.warmup_days, seed=cfg.seed, start=cfg.start,
+                                   warmup_days=cfg.warmup_days, drain_days=cfg.drain_days, replication=rep)
+    log = trace_to_frame(model, trace) if rep < cfg.keep_logs else None
+    return {"metrics": replication_metrics(model, trace), "log": log}
+
+
+def _ci(values: np.ndarray) -> list[float] | None:
+    v = values[np.isfinite(values)]
+    if len(v) < 2:
+        return None
+    half = float(stats.t.ppf(0.975, len(v) - 1) * np.std(v, ddof=1) / math.sqrt(len(v)))
+    m = float(np.mean(v))
+    return [m - half, m + half]
+
+
+def _mean(values: pd.Series) -> float | None:
+    v = values.to_numpy(dtype=float)
+    v = v[np.isfinite(v)]
+    return float(np.mean(v)) if len(v) else None
+
+
+def _summarise(name: str, desc: str, sub: pd.DataFrame, targets: dict[str, Any]) -> dict[str, Any]:
+    util_cols = [c for c in sub.columns if c.startswith("util:")]
+    utilisation = {c[5:]: _mean(sub[c]) for c in util_cols if sub[c].notna().any()}
+    # a reason counts when it shows in at least half of the replications (one unlucky run is noise)
+    votes: dict[str, int] = {}
+    for rs in sub["unstable_reasons"].tolist():
+        for r in set(rs):
+            votes[r] = votes.get(r, 0) + 1
+    reasons = sorted(r for r, v in votes.items() if v >= max(1, len(sub)) / 2)
+    out: dict[str, Any] = {
+        "scenario": name,
+        "description": desc,
+        "replications": int(len(sub)),
+        "cases": _mean(sub["cases"]),
+        "lead_time_hours": {
+            "mean": _mean(sub["lead_time_mean_h"]), "p50": _mean(sub["lead_time_p50_h"]),
+            "p90": _mean(sub["lead_time_p90_h"]),
+            "mean_ci95": _ci(sub["lead_time_mean_h"].to_numpy(dtype=float)),
+            "p90_ci95": _ci(sub["lead_time_p90_h"].to_numpy(dtype=float)),
+        },
+        "delivery_rate": {"value": _mean(sub["delivery_rate"]), "ci95": _ci(sub["delivery_rate"].to_numpy(dtype=float))},
+        "throughput_per_week": _mean(sub["throughput_per_week"]),
+        "utilisation": utilisation,
+        "wip": _mean(sub["wip"]),
+        "unfinished_share": _mean(sub["unfinished_share"]),
+        "stable": not reasons,
+        "unstable_reasons": reasons,
+    }
+    values = {
+        "lead_time_mean_hours": out["lead_time_hours"]["mean"], "lead_time_p50_hours": out["lead_time_hours"]["p50"],
+        "lead_time_p90_hours": out["lead_time_hours"]["p90"], "delivery_rate": out["delivery_rate"]["value"],
+        "throughput_per_week": out["throughput_per_week"], "wip": out["wip"],
+    }
+    checks = {}
+    for kpi, bounds in targets.items():
+        v = values.get(kpi)
+        met = v is not None and all((v <= b) if k == "max" else (v >= b) for k, b in bounds.items())
+        checks[kpi] = {"target": dict(bounds), "value": v, "met": bool(met)}
+    out["kpi_targets"] = checks
+    return out
+
+
+def _compare(base: pd.DataFrame, sub: pd.DataFrame) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, col in (("lead_time_mean_hours", "lead_time_mean_h"), ("lead_time_p90_hours", "lead_time_p90_h"),
+                     ("delivery_rate", "delivery_rate"), ("throughput_per_week", "throughput_per_week")):
+        d = sub[col].to_numpy(dtype=float) - base[col].to_numpy(dtype=float)
+        d = d[np.isfinite(d)]
+        ci = _ci(d)
+        out[key] = {"diff": float(np.mean(d)) if len(d) else None, "ci95": ci,
+                    "significant": bool(ci is not None and (ci[0] > 0 or ci[1] < 0))}
+    return out

@@ -1,0 +1,42 @@
+"""Hand-written models for engine tests (known answers)."""
+
+from __future__ import annotations
+
+from procopt.model.types import (
+    Activity, Arrivals, BatchRule, Branch, Calendar, CaseAttributes, Decision, Distribution, DuePolicy, Pool,
+    Routing, SimulationModel,
+)
+
+OFFICE = Calendar("office", {d: (("08:00", "17:00"),) for d in ("Mon", "Tue", "Wed", "Thu", "Fri")})
+
+
+def fixed(seconds: float) -> Distribution:
+    return Distribution("fixed", {"value_s": seconds})
+
+
+def chain(names: list[str], nexts: dict[str, dict[str, float]] | None = None) -> Routing:
+    """Routing START -> names[0] -> names[1] -> ... -> END (or ``nexts`` overrides)."""
+    decisions = [Decision("START", (Branch({names[0]: 1.0}),))]
+    for a, b in zip(names, [*names[1:], "END"], strict=True):
+        decisions.append(Decision(a, (Branch((nexts or {}).get(a, {b: 1.0})),)))
+    return Routing(tuple(decisions))
+
+
+def two_step_model(*, gap_s: float = 600.0, d1: float = 900.0, d2: float = 300.0, capacity: int | None = 1,
+                   calendar: Calendar | None = None, batch: BatchRule | None = None) -> SimulationModel:
+    """Orders every ``gap_s``; 'Enter' (pool clerks, fixed d1) then 'Check' (pool checkers, fixed d2)."""
+    cal = calendar or Calendar.always()
+    return SimulationModel(
+        arrivals=Arrivals({}, interarrival=fixed(gap_s)),
+        activities={
+            "Enter": Activity("Enter", "clerks", fixed(d1)),
+            "Check": Activity("Check", "checkers", fixed(d2), batch=batch),
+        },
+        pools={"clerks": Pool("clerks", capacity, cal.name, ("ann",)),
+               "checkers": Pool("checkers", capacity, cal.name, ("bob",))},
+        calendars={cal.name: cal},
+        routing=chain(["Enter", "Check"]),
+        attributes=CaseAttributes(("order_value",), ((100.0,), (9000.0,)), (86_400.0, 3 * 86_400.0)),
+        due=DuePolicy("offset"),
+        delivery_activity="Check",
+    )
