@@ -29,7 +29,12 @@ test: $(VENV)/.installed-test
 test-slow: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m slow
 
+# Benchmarks print figures; they are never timed assertions in tests. Each compares procopt with a
+# baseline measured in the same run (see bench/README.md).
 bench: $(VENV)/.installed-test
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/mine.py
+	$(BIN)/python bench/sim.py
 	$(BIN)/python bench/fidelity.py
 
 clean:
