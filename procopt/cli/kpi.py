@@ -49,13 +49,17 @@ def command(log: str, kpi_path: str, map_text: str | None, as_json: bool) -> Non
     for v in values:
         target = f"{'≥' if v.target_kind == 'min' else '≤'} {_fmt(v.target, v.unit)}"
         trend = ""
-        if len(v.weekly) >= 2:
-            first, last = v.weekly["value"].iloc[0], v.weekly["value"].iloc[-1]
-            trend = f"; weekly {_fmt(float(first), v.unit)} → {_fmt(float(last), v.unit)} over {len(v.weekly)} weeks"
+        if len(v.weekly) >= 4:
+            # mean of the first vs the last quarter of the weeks: single edge weeks are noisy and partial
+            values = v.weekly["value"].to_numpy(dtype=float)
+            k = max(1, len(values) // 4)
+            first, last = values[:k].mean(), values[-k:].mean()
+            span = f"first {k} vs last {k} weeks" if k > 1 else "first vs last week"
+            trend = f"; trend {_fmt(float(first), v.unit)} → {_fmt(float(last), v.unit)} ({span} of {len(values)})"
         owner = f" [{v.owner}]" if v.owner else ""
         lines.append(f"  {_MARK[v.status]} {v.name}{owner}: {_fmt(v.value, v.unit)} (target {target}){trend}")
         worst = v.by_department.dropna()
-        if len(worst) > 1:
+        if len(worst) > 1 and worst["value"].nunique() > 1:  # a "worst" among equals says nothing
             pick = worst.sort_values("value", ascending=v.target_kind == "min").iloc[0]
             lines.append(f"           worst department: {pick['department']} {_fmt(float(pick['value']), v.unit)}")
     lines.append("KPI conflicts between departments:")

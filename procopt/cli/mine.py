@@ -102,8 +102,10 @@ def _summary_lines(data: dict[str, Any]) -> list[str]:
     if not loops:
         lines.append("  no activity is repeated within a case")
     for loop in loops[:5]:
+        same = loop["loop"].count("→") == 1  # A → A: done again straight away
+        caveat = " (done twice in a row: a split or multi-part step as often as rework)" if same else ""
         lines.append(f"  {loop['loop']}: {loop['count']:,} times in {loop['cases']:,} cases, "
-                     f"median {_h(loop['time_lost_median_s'])} lost each")  # fmt: skip
+                     f"median {_h(loop['time_lost_median_s'])} lost each{caveat}")  # fmt: skip
     vs = data["value_stream"]
     if vs:
         ratio = vs["value_added_ratio"]
@@ -111,7 +113,7 @@ def _summary_lines(data: dict[str, Any]) -> list[str]:
         basis = (f"most frequent variant, {vs['cases']:,} cases" if vs["basis"] == "variant"
                  else "main path of the process map")  # fmt: skip
         lines.append(f"Value stream ({basis}, {len(vs['path'])} steps): mean lead time {_h(vs['lead_time_mean_s'])}, "
-                     f"value-added ratio {ratio_text} (work time / lead time)")  # fmt: skip
+                     f"value-added ratio (work / lead time) {ratio_text}")  # fmt: skip
     return lines
 
 

@@ -108,7 +108,9 @@ def mine(events: pd.DataFrame, options: MineOptions | None = None) -> MiningResu
     models = None
     if options.discover_model and not inst.empty:
         kept = D.kept_variants(variants, options.coverage)
-        keep_cases = variant_of.index[variant_of.isin(set(kept["variant"]))]
+        # one case per kept variant: the inductive miner (noise threshold 0) sees only which traces
+        # occur, not how often, so the model is the same and pm4py need not re-derive the variants
+        keep_cases = variant_of[variant_of.isin(set(kept["variant"]))].drop_duplicates().index
         bpmn, net, model_note = D.discover_models(inst, keep_cases, has_start, pmap)
         models = (bpmn, net)
         if model_note:

@@ -134,11 +134,13 @@ def assess_approvals(
         usual_end = (stopped | still_open).mean() >= USUAL_END_SHARE  # ending here is the normal outcome
         rejected = rej_next_all[mask] | sent_back[mask] | (stopped & ~usual_end)
         stops = (int(stopped.sum()), int(still_open.sum()), bool(usual_end))
+        # where the negative decisions come from (a decision may show more than one sign)
+        sources = (int(rej_next_all[mask].sum()), int((sent_back[mask] & ~rej_next_all[mask]).sum()))
         twin_count = int(sum(int((acts == r).sum()) for r, a in twins.items() if a == activity))
         rows = inst[mask]
         verdicts.append(
             _verdict(activity, rows, rejected, twin_count, inst, prev_approval[mask], attributes[numeric], has_start,
-                     stops)
+                     stops, sources)
         )  # fmt: skip
     verdicts.sort(key=lambda v: (-v.estimated_saving_h, v.activity))
     return tuple(verdicts)
@@ -196,7 +198,7 @@ def _previous_approval(inst: pd.DataFrame, is_approval: np.ndarray) -> pd.DataFr
 
 def _verdict(
     activity: str, rows: pd.DataFrame, rejected: np.ndarray, twin_rejections: int, inst: pd.DataFrame,
-    prev: pd.DataFrame, numeric: pd.DataFrame, has_start: bool, stops: tuple[int, int, bool] = (0, 0, False),
+    prev: pd.DataFrame, numeric: pd.DataFrame, has_start: bool, stops: tuple[int, int, bool] = (0, 0, False), sources: tuple[int, int] = (0, 0),
 ) -> ApprovalVerdict:  # fmt: skip
     decisions = len(rows) + twin_rejections
     n_rejected = int(rejected.sum()) + twin_rejections
@@ -251,7 +253,21 @@ def _verdict(
         if decisions < MIN_DECISIONS
         else f"rejects {1 - rate:.1%} of {decisions:,} decisions{spread} — it catches real problems"
     )
+    if decisions >= MIN_DECISIONS and n_rejected:
+        why += f" ({_sources_text(twin_rejections, sources)})"
     return ApprovalVerdict(**base, verdict="keep", reason=f"{activity}: {why}.{stop_note}", estimated_saving_h=saving_h)
+
+
+def _sources_text(twins: int, sources: tuple[int, int]) -> str:
+    """How the rejections were recognised, e.g. '12 rejection events, 30 sent back to an earlier step'."""
+    parts = []
+    if twins:
+        parts.append(f"{twins:,} rejection events of the same role")
+    if sources[0]:
+        parts.append(f"{sources[0]:,} followed by a rejection or revision step")
+    if sources[1]:
+        parts.append(f"{sources[1]:,} sent back to an earlier step")
+    return ", ".join(parts) if parts else "only cases that stopped after it"
 
 
 def _stop_note(stops: tuple[int, int, bool]) -> str:

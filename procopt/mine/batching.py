@@ -76,21 +76,23 @@ def detect_batches(inst: pd.DataFrame, has_start: bool) -> tuple[tuple[BatchPatt
         return (), tuple(notes)
     patterns = []
     minutes = (clock.dt.hour * 60 + clock.dt.minute).to_numpy()
-    at_midnight = (clock == clock.dt.normalize()).to_numpy()
+    # dates without times: exactly midnight, or the end-of-day stamp 23:59 some ERPs (SAP) write instead
+    at_midnight = ((clock == clock.dt.normalize()) | ((clock.dt.hour == 23) & (clock.dt.minute == 59))).to_numpy()
     dated = []
     names = dict(zip(inst[I.ACT_CODE], inst[I.ACTIVITY], strict=False))
     groups = inst.groupby(I.ACT_CODE, sort=False).indices
+    slim = inst[[I.ENABLED, I.WAIT]]  # the columns _pattern reads: row subsets copy less
     for activity, idx in sorted(((names[k], v) for k, v in groups.items()), key=lambda kv: kv[0]):
         if len(idx) < MIN_INSTANCES:
             continue
-        if at_midnight[idx].mean() >= 0.5:  # a date recorded without a time, not a midnight release
+        if at_midnight[idx].mean() >= 0.5:  # a date recorded without a time, not a midnight/23:59 release
             dated.append(str(activity))
             continue
-        found = _pattern(str(activity), inst.iloc[idx], clock.iloc[idx], minutes[idx], "start" if has_start else "complete")
+        found = _pattern(str(activity), slim.iloc[idx], clock.iloc[idx], minutes[idx], "start" if has_start else "complete")
         if found is not None:
             patterns.append(found)
     if dated:
-        notes.append(f"Not checked for batches (recorded as dates without times): {', '.join(dated)}.")
+        notes.append(f"Not checked for batches (recorded as dates without times, at 00:00 or 23:59): {', '.join(dated)}.")
     patterns.sort(key=lambda p: (-p.wait_total_s, p.activity))
     return tuple(patterns), tuple(notes)
 

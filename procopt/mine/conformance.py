@@ -9,6 +9,10 @@ Output: :class:`ConformanceResult` with fitness (how much of the log the model c
 * ``wrong_order``: a step done, but at another point than designed (the same activity is both skipped
   and unexpected in one case).
 
+Cases still running when the log was extracted (the audit's incomplete-case rule, see
+:func:`still_running`) are left out of fitness, precision and deviations and reported as
+``running_cases``: the steps they have not reached yet are not "skipped".
+
 Token replay (fast) is the default for fitness and precision; ``method="alignments"`` computes both
 with optimal alignments. Deviations always come from alignments, computed once per variant (the most
 frequent ``max_variants``), so their cost does not grow with the number of cases.

@@ -29,6 +29,7 @@ POS, CODE = "pos", "case_code"
 ACT_CODE = "activity_code"  # integer code of the activity: grouping by it avoids re-hashing strings
 RES_CODE, DEP_CODE = "resource_code", "department_code"  # sorted label codes, -1 = missing
 PREV_DEP_CODE = "prev_department_code"
+_LABELS = "procopt_labels"
 
 _NS = 1e9
 
@@ -98,6 +99,10 @@ def build_instances(events: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     present = np.zeros(len(act_u), dtype=np.int64)
     present[np.unique(act_c)] = rank
     frame[ACT_CODE] = present[act_c] if len(act_c) else np.zeros(0, dtype=np.int64)
+    act_names = np.empty(len(rank), dtype=object)
+    act_names[rank] = act_u[np.unique(act_c)] if len(act_c) else act_names
+    # names per code travel with the table (and its row/column subsets) so labels_of need not scan rows
+    frame.attrs[_LABELS] = {ACT_CODE: act_names, RES_CODE: res_u, DEP_CODE: dep_u}
     frame[RES_CODE] = res_c
     frame[DEP_CODE] = dep_c
     frame[PREV_DEP_CODE] = prev["d"]
@@ -192,6 +197,9 @@ def by_name(table: pd.DataFrame | pd.Series, names: np.ndarray) -> pd.DataFrame 
 
 def labels_of(inst: pd.DataFrame, label: str, code: str) -> np.ndarray:
     """Label per code (index = code) for a (label column, code column) pair of the instance table."""
+    known = inst.attrs.get(_LABELS, {}).get(code)
+    if known is not None:
+        return known
     codes = inst[code].to_numpy()
     if not len(codes) or codes.max() < 0:
         return np.array([], dtype=object)

@@ -8,8 +8,8 @@ per-department breakdown, and finds *conflicts*: pairs of KPIs owned by differen
 weekly series move against each other once each KPI's good direction is taken into account.
 
 Breakdowns: case-level KPIs (lead time, on-time delivery, first-pass yield) are split by the
-department in which the case waited longest — the department that held the case up; approval cycle
-time by the approving department; throughput and data completeness by the department of the rows.
+department in which the case waited longest — the department that held the case up. Approval cycle
+time is per case (the waiting and work of all its approval steps), split by approving department; throughput and data completeness by the department of the rows.
 Weeks start on Monday; weeks with fewer than ``MIN_WEEK_N`` observations are left out of trends.
 """
 
@@ -159,7 +159,8 @@ def _first_pass(ctx: _Context) -> pd.Series:
     return pd.Series(~cases.isin(bad), index=cases).astype(float)
 
 
-def _approvals(ctx: _Context, spec: KpiSpec) -> pd.DataFrame:
+def _approvals(ctx: _Context, spec: KpiSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per case: approval hours and week of the last approval; per case and approving department: hours)."""
     inst = ctx.inst
     if spec.activities:
         mask = inst[I.ACTIVITY].isin(spec.activities)
@@ -167,7 +168,13 @@ def _approvals(ctx: _Context, spec: KpiSpec) -> pd.DataFrame:
         mask = inst[I.ACTIVITY].str.contains("|".join(APPROVAL_PATTERNS), case=False, regex=True)
     rows = inst[mask]
     proc = rows[I.PROC].fillna(0.0) if ctx.has_start else 0.0
-    return pd.DataFrame({"h": (rows[I.WAIT] + proc) / 3600.0, "week": _week(rows[I.END]), "dep": rows[I.DEPARTMENT]})
+    frame = pd.DataFrame({"code": rows[I.CODE], "h": (rows[I.WAIT] + proc) / 3600.0, "end": rows[I.END],
+                          "dep": rows[I.DEPARTMENT]})  # fmt: skip
+    # per case: all its approval waiting + work (two approvals of 1 h and 5 h make a 6 h approval cycle)
+    g = frame.groupby("code", sort=True)
+    per_case = pd.DataFrame({"h": g["h"].sum(), "week": _week(g["end"].max())})
+    by_dep = frame.dropna(subset=["dep"]).groupby(["code", "dep"], sort=True)["h"].sum().reset_index()
+    return per_case, by_dep
 
 
 def compute_kpi(ctx: _Context, spec: KpiSpec) -> KpiValue:
@@ -179,10 +186,10 @@ def compute_kpi(ctx: _Context, spec: KpiSpec) -> KpiValue:
         value, weekly, by_dep = _case_kpi(ctx, spec, per_case, statistic)
         n = int(per_case.notna().sum())
     elif spec.type == "approval_cycle_time":
-        rows = _approvals(ctx, spec)
+        rows, dep_rows = _approvals(ctx, spec)
         value, n = _stat(rows["h"], spec.statistic), len(rows)
         weekly = _grouped(rows["h"], rows["week"], spec.statistic, "week")
-        by_dep = _grouped(rows["h"], rows["dep"], spec.statistic, "department")
+        by_dep = _grouped(dep_rows["h"], dep_rows["dep"], spec.statistic, "department")
     elif spec.type == "throughput_per_week":
         inst = ctx.inst
         rows = inst[inst[I.ACTIVITY] == spec.end_activity] if spec.end_activity else inst[inst[I.POS] == 0]

@@ -74,7 +74,7 @@ def union_length(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.
     else:
         order = np.lexsort((starts, codes))
         c, s, e = codes[order], starts[order].astype(np.float64), ends[order].astype(np.float64)
-    run_max = _segmented_cummax(c, e)
+    run_max = pd.Series(e).groupby(c, sort=False).cummax().to_numpy()
     prev_max = np.empty_like(run_max)
     prev_max[1:] = run_max[:-1]
     first = np.ones(len(c), dtype=bool)
@@ -82,21 +82,6 @@ def union_length(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.
     prev_max[first] = -np.inf
     covered = np.clip(e - np.maximum(s, prev_max), 0.0, None)
     return np.bincount(c, weights=covered, minlength=n_groups)
-
-
-def _segmented_cummax(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Running maximum of ``values`` restarting at each new code (codes grouped, ascending), exactly.
-
-    The values are replaced by their ranks so that ``code * (n + 1) + rank`` is an exact integer key whose
-    running maximum never leaves the group (earlier groups have smaller codes).
-    """
-    n = len(values)
-    order = np.argsort(values, kind="stable")
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
-    key = codes.astype(np.int64) * (n + 1) + rank
-    best = np.maximum.accumulate(key) - codes.astype(np.int64) * (n + 1)
-    return values[order][best]
 
 
 def _seconds(ts: pd.Series, t0: pd.Timestamp) -> np.ndarray:
@@ -114,8 +99,8 @@ def measure_cases(inst: pd.DataFrame, has_start: bool) -> pd.DataFrame:
     cases = pd.DataFrame({"case": g[I.CASE].first(), "start": g[I.START].min(), "end": g[I.END].max()})
     cases["lead_s"] = (cases["end"] - cases["start"]).dt.total_seconds()
     busy = union_length(codes, s, e)
-    # tray time: union of [enabled, start] and [start, end] minus the busy part
-    both = union_length(np.concatenate([codes, codes]), np.concatenate([np.minimum(en, s), s]), np.concatenate([s, e]))
+    # tray time: union of [enabled, start] and [start, end] (adjacent, so one interval) minus the busy part
+    both = union_length(codes, np.minimum(en, s), e)
     if has_start:
         cases["processing_s"] = busy
         cases["waiting_s"] = both - busy
@@ -139,7 +124,8 @@ def measure_resources(
     utilisation, queue_wait_median_s`` (plus ``department`` for resources, ``resources`` for departments).
     """
     name = "resource" if key == I.RESOURCE else "department"
-    data = inst[inst[I.RES_CODE if key == I.RESOURCE else I.DEP_CODE].to_numpy() >= 0]
+    cols = [I.CODE, I.RESOURCE, I.RES_CODE, I.DEPARTMENT, I.DEP_CODE, I.START, I.END, I.WAIT]
+    data = inst[cols][inst[I.RES_CODE if key == I.RESOURCE else I.DEP_CODE].to_numpy() >= 0]  # columns first: less to copy
     if data.empty:
         return pd.DataFrame(columns=[name, "instances", "busy_s", "utilisation", "queue_wait_median_s"])
     if key == I.RESOURCE:
@@ -152,7 +138,8 @@ def measure_resources(
 
 def _per_resource(data: pd.DataFrame, has_start: bool) -> pd.DataFrame:
     """Resource-level rows; resources missing are grouped under their department only."""
-    d = data[data[I.RES_CODE].to_numpy() >= 0]
+    has_res = data[I.RES_CODE].to_numpy() >= 0
+    d = data if has_res.all() else data[has_res]
     if d.empty:
         return pd.DataFrame(columns=["resource", "instances", "busy_s", "utilisation", "queue_wait_median_s"])
     present, codes = np.unique(d[I.RES_CODE].to_numpy(), return_inverse=True)  # dense codes in name order

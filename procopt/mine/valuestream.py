@@ -47,8 +47,10 @@ def build_value_stream(
     top = variants.iloc[0]
     if float(top["share"]) >= MIN_VARIANT_SHARE:
         path = tuple(str(top["variant"]).split(f" {VARIANT_SEP} "))
-        members = variant_of.index[variant_of == top["variant"]]
-        sub = inst[inst[I.CASE].isin(members)]
+        is_member = (variant_of == top["variant"]).to_numpy()  # variant_of is in case-code order
+        members = variant_of.index[is_member]
+        cols = [I.POS, I.PROC, I.WAIT, I.DEPARTMENT, I.DEP_CODE]
+        sub = inst[cols][is_member[inst[I.CODE].to_numpy()]]
         step_key = sub[I.POS].to_numpy()
         basis = "variant"
         lead = cases.set_index("case").loc[members, "lead_s"]
@@ -62,7 +64,10 @@ def build_value_stream(
     steps = pd.DataFrame(
         {
             "activity": list(path),
-            "department": I.mode_by(pd.Series(step_key), sub[I.DEPARTMENT]).reindex(range(len(path))).to_numpy(),
+            "department": I.mode_by_codes(
+                np.asarray(step_key, dtype=np.int64), sub[I.DEP_CODE].to_numpy(), np.arange(len(path)),
+                I.labels_of(inst, I.DEPARTMENT, I.DEP_CODE),
+            ).reindex(range(len(path))).to_numpy(),
             "processing_median_s": g[I.PROC].median().reindex(range(len(path))).to_numpy(),
             "processing_mean_s": g[I.PROC].mean().reindex(range(len(path))).to_numpy(),
             "wait_median_s": g[I.WAIT].median().reindex(range(len(path))).to_numpy(),
@@ -73,7 +78,8 @@ def build_value_stream(
     steps.insert(0, "step", range(1, len(path) + 1))
     proc = float(steps["processing_mean_s"].sum(min_count=1))
     wait = float(steps["wait_mean_s"].sum(min_count=1))
-    lead_mean = float(lead.mean()) if basis == "variant" else proc + wait
+    # no start times: no processing is known, the path's lead time is its time between completions
+    lead_mean = float(lead.mean()) if basis == "variant" else (0.0 if np.isnan(proc) else proc) + wait
     ratio = proc / lead_mean if lead_mean > 0 and not np.isnan(proc) else float("nan")
     return ValueStream(basis, path, len(lead), steps, lead_mean, proc, wait, ratio)
 

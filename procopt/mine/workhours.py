@@ -26,9 +26,10 @@ def learn_windows(
 
     ``codes``: (code per row, names in code order) when the caller has them (saves factorising names).
     """
-    hours_s = start.dt.hour + start.dt.minute / 60.0
-    hours_e = end.dt.hour + end.dt.minute / 60.0
-    same_day = (end.dt.normalize() == start.dt.normalize()).to_numpy()
+    # clock hours as hour + minute / 60 (what .dt.hour + .dt.minute / 60 gives), from integer nanoseconds
+    hours_s, day_s = _clock_hours(start)
+    hours_e, day_e = _clock_hours(end)
+    same_day = day_e == day_s
     codes, names = codes if codes is not None else pd.factorize(resource, sort=True)
     lo = hours_s.groupby(codes).quantile(0.02)
     # completions on a later day say nothing about the end of a working day
@@ -44,6 +45,18 @@ def learn_windows(
     weekend = (start.dt.weekday >= 5).groupby(codes).mean().reindex(lo.index) >= 0.05
     index = pd.Index(np.asarray(names)[lo.index.to_numpy()])
     return pd.DataFrame({"work_start_h": ws, "work_end_h": we, "weekends": weekend.to_numpy()}, index=index)
+
+
+def _clock_hours(ts: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """(hour + minute / 60 of each timestamp as a Series on ts's index, day number since 1970)."""
+    if ts.isna().any():  # NaT: let pandas propagate missing values
+        return ts.dt.hour + ts.dt.minute / 60.0, ts.dt.normalize().to_numpy()
+    ns = ts.to_numpy().astype("datetime64[ns]").astype(np.int64)
+    day = np.floor_divide(ns, 86_400 * 10**9)
+    tod = ns - day * 86_400 * 10**9
+    hour = tod // (3600 * 10**9)
+    minute = (tod // (60 * 10**9)) % 60
+    return pd.Series(hour + minute / 60.0, index=ts.index), day
 
 
 def working_clock(ts: pd.Series, ws_h: np.ndarray, we_h: np.ndarray, weekends: np.ndarray) -> np.ndarray:

@@ -206,3 +206,38 @@ def test_cases_still_running_at_log_end_are_not_counted_as_skipped(o2c: object) 
     skipped = result.deviations[result.deviations["kind"] == "skipped"]["cases"].sum()
     skipped_full = full.deviations[full.deviations["kind"] == "skipped"]["cases"].sum()
     assert skipped <= skipped_full  # the cut cases add no skipped steps
+
+
+def test_approval_cycle_time_is_per_case_over_all_approval_steps(tmp_path: Path) -> None:
+    rows = []
+    for i in range(10):
+        t = T0 + timedelta(days=i)
+        rows += [
+            {"case": f"c{i}", "activity": "Enter", "start": t, "end": t, "department": "Sales"},
+            {"case": f"c{i}", "activity": "Approve (Manager)", "start": t + timedelta(hours=1),
+             "end": t + timedelta(hours=1), "department": "Sales"},
+            {"case": f"c{i}", "activity": "Approve (Director)", "start": t + timedelta(hours=6),
+             "end": t + timedelta(hours=6), "department": "Finance"},
+            {"case": f"c{i}", "activity": "Ship", "start": t + timedelta(hours=7), "end": t + timedelta(hours=8),
+             "department": "Logistics"},
+        ]  # fmt: skip
+    body = "version: 1\nkpis:\n  - {name: Approval, type: approval_cycle_time, owner: Finance, statistic: median, target: {max: 4}}\n"
+    config = load_kpis(_config(tmp_path, body), activities=["Enter", "Approve (Manager)", "Approve (Director)", "Ship"])
+    (value,), _ = evaluate_kpis(make_events(rows), config)
+    assert value.value == pytest.approx(6.0)  # 1 h for the manager + 5 h for the director, per case
+    assert value.observations == 10
+    assert value.status == "missed"
+    deps = value.by_department.set_index("department")["value"].to_dict()
+    assert deps == {"Sales": pytest.approx(1.0), "Finance": pytest.approx(5.0)}
+
+
+def test_conformance_cli_reports_running_cases_separately() -> None:
+    log, model = str(SAMPLE / "o2c_orders.csv"), str(SAMPLE / "o2c_blueprint.bpmn")
+    text = CliRunner().invoke(main, ["conformance", log, "--model", model])
+    assert text.exit_code == 0, text.output
+    assert "still running at the end of the log are left out" in text.output
+    assert "finished cases follow the blueprint" in text.output
+    out = CliRunner().invoke(main, ["conformance", log, "--model", model, "--json"])
+    data = json.loads(out.output)
+    assert data["running_cases"] > 0 and len(data["running_examples"]) == 3
+    assert data["cases"] + data["running_cases"] == 1502  # every case of the sample is either judged or running
