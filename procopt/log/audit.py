@@ -203,14 +203,47 @@ def _case_shape(events: pd.DataFrame) -> list[Finding]:
                            tuple(single.index[:MAX_EXAMPLES])))
     if len(sizes) < 2:
         return out
-    last = events.groupby(C.CASE, sort=False)[C.ACTIVITY].last()
-    ends = last.value_counts()
-    # Typical end activities: those that end a real share of cases (>= 5 % of cases or >= 20 % of the top one).
-    typical = ends[(ends >= 0.05 * len(last)) | (ends >= 0.2 * ends.iloc[0])]
-    incomplete = last[~last.isin(typical.index)]
+    incomplete, typical = incomplete_cases(events)
     if len(incomplete):
-        out.append(_incomplete(events, incomplete, typical.index))
+        out.append(_incomplete(events, incomplete, typical))
     return out
+
+
+def incomplete_cases(events: pd.DataFrame) -> tuple[pd.Series, pd.Index]:
+    """Cases that never reach a typical end activity, and the typical end activities.
+
+    Returns ``(incomplete, typical)``: ``incomplete`` maps case id -> its last activity. Typical end activities are
+    those that end a real share of cases (>= 5 % of cases or >= 20 % as many as the most common end).
+    """
+    last = events.groupby(C.CASE, sort=False)[C.ACTIVITY].last()
+    if len(last) < 2:
+        return last.iloc[:0], pd.Index([])
+    ends = last.value_counts()
+    typical = ends[(ends >= 0.05 * len(last)) | (ends >= 0.2 * ends.iloc[0])]
+    return last[~last.isin(typical.index)], typical.index
+
+
+def _stops_near_log_end(events: pd.DataFrame, cases: pd.Index) -> tuple[np.ndarray, pd.Timedelta]:
+    """For each of ``cases``: does it stop within the usual case duration (P90) of the log's last event?"""
+    grouped = events.groupby(C.CASE, sort=False)[C.END]
+    first, final = grouped.min(), grouped.max()
+    window = (final - first).quantile(0.9)
+    return ((events[C.END].max() - final[cases]) <= window).to_numpy(), window
+
+
+def still_running_cases(events: pd.DataFrame) -> pd.Index:
+    """Case ids probably still running when the log was extracted.
+
+    A case is still running when it has not reached a typical end activity and its last event lies within the usual
+    case duration (90th percentile, first to last event) of the log's end — the audit's ``incomplete_cases`` rule.
+    """
+    if events.empty:
+        return pd.Index([])
+    incomplete, _ = incomplete_cases(events)
+    if incomplete.empty:
+        return pd.Index([])
+    recent, _ = _stops_near_log_end(events, incomplete.index)
+    return pd.Index(incomplete.index[recent])
 
 
 def _incomplete(events: pd.DataFrame, incomplete: pd.Series, typical: pd.Index) -> Finding:
@@ -220,10 +253,8 @@ def _incomplete(events: pd.DataFrame, incomplete: pd.Series, typical: pd.Index) 
     most likely still running at extraction; one that stopped long before ended at an unusual step: a
     legitimate outcome (a rejection) or missing events.
     """
-    grouped = events.groupby(C.CASE, sort=False)[C.END]
-    first, final = grouped.min(), grouped.max()
-    window = (final - first).quantile(0.9)
-    recent = (events[C.END].max() - final[incomplete.index]) <= window
+    recent_arr, window = _stops_near_log_end(events, incomplete.index)
+    recent = pd.Series(recent_arr, index=incomplete.index)
     names = ", ".join(repr(a) for a in typical[:4])
     n, n_recent = len(incomplete), int(recent.sum())
     message = (f"{n} case(s) never reach a typical end activity ({names}). ")

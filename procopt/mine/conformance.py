@@ -177,27 +177,10 @@ def check_conformance(
 
 
 def still_running(events: pd.DataFrame) -> pd.Index:
-    """Case ids probably still running at the end of the log, by the audit's incomplete-case rule.
+    """Case ids probably still running at the end of the log (the audit's incomplete-case rule)."""
+    from procopt.log.audit import still_running_cases
 
-    Same rule as ``procopt.log.audit`` (``incomplete_cases``): the case's last activity is not a typical
-    end (one that ends >= 5 % of cases or >= 20 % as many as the most common end), and the case's last
-    event lies within the usual case duration (90th percentile, first to last event) of the log's end.
-    """
-    from procopt.log import columns as C
-
-    if events.empty:
-        return pd.Index([])
-    grouped = events.groupby(C.CASE, sort=False)
-    if grouped.ngroups < 2:
-        return pd.Index([])
-    last = grouped[C.ACTIVITY].last()
-    ends = last.value_counts()
-    typical = ends[(ends >= 0.05 * len(last)) | (ends >= 0.2 * ends.iloc[0])]
-    incomplete = last[~last.isin(typical.index)]
-    first, final = grouped[C.END].min(), grouped[C.END].max()
-    window = (final - first).quantile(0.9)
-    recent = (events[C.END].max() - final[incomplete.index]) <= window
-    return pd.Index(incomplete.index[recent.to_numpy()])
+    return still_running_cases(events)
 
 
 def _deviations(variant_of: pd.Series, net: Any, im: Any, fm: Any, max_variants: int) -> tuple[pd.DataFrame, int, int]:
