@@ -100,6 +100,7 @@ def summarise_model(model: Any) -> dict[str, Any]:
         "arrivals_per_week": round(model.arrivals.cases_per_week, 2),
         "activities": len(acts),
         "pools": {n: {"capacity": p.capacity, "calendar": p.calendar, "members": len(p.members),
+                      "on_duty_by_hour": list(p.on_duty[:24]) if p.on_duty else None,
                       "activities": sorted(a for a, x in acts.items() if x.pool == n)} for n, p in model.pools.items()},
         "batches": {a: {"release_times": list(x.batch.release_times), "weekdays": list(x.batch.weekdays)}
                     for a, x in acts.items() if x.batch},
@@ -127,6 +128,11 @@ def render_model(model: Any, out: str) -> str:
     for name, p in s["pools"].items():
         cap = "unlimited" if p["capacity"] is None else f"{p['capacity']} at once"
         lines.append(f"  {name}: {cap}, {p['members']} people, {p['calendar']}")
+        if p.get("on_duty_by_hour"):
+            duty = p["on_duty_by_hour"]
+            peak = [h for h, v in enumerate(duty) if v == max(duty)]
+            lines.append(f"      on duty by hour: {min(duty)}-{max(duty)} people "
+                         f"(all {max(duty)} from {peak[0]:02d}:00 to {peak[-1] + 1:02d}:00)")
         lines.append(f"      does: {', '.join(p['activities'])}")
     lines += ["", "Waiting that is not queueing:"]
     for a, b in s["batches"].items():

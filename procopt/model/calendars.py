@@ -130,17 +130,22 @@ def _worked_array(calendar: Calendar, ts: pd.Series) -> np.ndarray:
 
 
 def fit_calendar(name: str, starts: pd.Series, ends: pd.Series, *, min_day_share: float = 0.02,
-                 slot_s: float = 1800.0) -> Calendar:
+                 slot_s: float = 1800.0, min_instances: int = 20) -> Calendar:
     """Learn weekly working hours (with breaks) from when work starts and ends.
 
     A weekday is working when it holds at least ``min_day_share`` of the instances. The day is cut into
     30-minute slots; a slot is working when work starts in it or ends inside it at least 5 % as often as
     in the median slot with any work (work that pauses for lunch neither starts nor ends during lunch). The same hours
-    apply to every working weekday. With fewer than 20 instances the calendar is 24/7.
+    apply to every working weekday. With fewer than ``min_instances`` instances the calendar is 24/7.
+
+    Small or noisy teams give fragmented hours ("00:00-00:30, 05:00-05:30, 11:00-23:30") that stretch
+    every task across the closed gaps. So: when the data is thin (fewer than 20 events in the median slot)
+    closed gaps of up to 2 hours inside the day are chance and are merged; then an open span of 3 hours or
+    less holding under 3 % of the day's events is noise and is dropped, unless it is all there is.
     """
     e = pd.to_datetime(ends).dropna()
     s = pd.to_datetime(starts).dropna()
-    if len(e) < 20:
+    if len(e) < max(1, min_instances):
         return Calendar.always(name)
     if len(s) < len(e) // 2:  # complete-only logs: ends are the only clock we have
         s = e
@@ -164,6 +169,7 @@ def fit_calendar(name: str, starts: pd.Series, ends: pd.Series, *, min_day_share
         open_slot |= inner & (count > 0) & (count >= 0.02 * med)
         if med < 10:  # too little work per slot to tell a break from chance: no breaks inside the day
             open_slot |= inner
+    open_slot = _tidy_slots(open_slot, count, slot_s, sparse=med < 20)
     if open_slot.all() or not days:
         hours_day: tuple[tuple[str, str], ...] = (("00:00", "24:00"),)
     else:
@@ -182,6 +188,41 @@ def fit_calendar(name: str, starts: pd.Series, ends: pd.Series, *, min_day_share
     if len(days) == 7 and hours_day == (("00:00", "24:00"),):
         return Calendar.always(name)
     return Calendar(name, {d: hours_day for d in days})
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """``(first, last + 1)`` of every run of True."""
+    out, i, n = [], 0, len(flags)
+    while i < n:
+        if flags[i]:
+            j = i
+            while j + 1 < n and flags[j + 1]:
+                j += 1
+            out.append((i, j + 1))
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
+def _tidy_slots(open_slot: np.ndarray, count: np.ndarray, slot_s: float, *, sparse: bool) -> np.ndarray:
+    """Merge short closed gaps inside the day, then drop short open spans with little support."""
+    out = open_slot.copy()
+    spans = _runs(out)
+    # with plenty of data a closed slot inside the day held (nearly) nothing: a real break (10:00-10:30)
+    max_gap = 2 * 3600.0 if sparse else 0.0
+    for (_, a_end), (b_start, _) in zip(spans[:-1], spans[1:], strict=True):
+        if (b_start - a_end) * slot_s <= max_gap:
+            out[a_end:b_start] = True
+    spans = _runs(out)
+    total = float(count.sum())
+    if len(spans) > 1 and total > 0:
+        keep = [(a, b) for a, b in spans if (b - a) * slot_s > 3 * 3600.0 or count[a:b].sum() >= 0.03 * total]
+        if keep:
+            out[:] = False
+            for a, b in keep:
+                out[a:b] = True
+    return out
 
 
 def describe(calendar: Calendar) -> str:

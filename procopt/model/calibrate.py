@@ -25,17 +25,22 @@ from procopt.model.arrivals import fit_arrivals
 from procopt.model.batches import detect_batch
 from procopt.model.calendars import describe, fit_calendar, working_seconds
 from procopt.model.delays import (
-    enabled_times, estimate_durations, extra_delay, pool_saturated_since, resource_free_times,
+    enabled_times, estimate_durations, extra_delay, extra_delay_complete_only, pool_saturated_since,
+    resource_free_times,
 )
 from procopt.model.distributions import fit_distribution
 from procopt.model.pools import discover_pools
 from procopt.model.routing import learn_routing
+from procopt.model.staffing import capacity_profile, limits_open_hours
 from procopt.model.types import (
     Activity, BatchRule, Calendar, CaseAttributes, Distribution, DuePolicy, Pool, SimulationModel,
 )
 
 DELIVERY_WORDS = ("deliver", "ship", "dispatch", "goods issue", "send goods", "receive goods", "goods receipt",
                   "发货", "交货", "送货", "出库", "交付", "收货", "发运")
+#: a pool with fewer events keeps its department's hours (24/7 without a department): fragmented hours
+#: learned from a handful of events stretch every task across their gaps
+MIN_CALENDAR_EVENTS = 50
 VALUE_WORDS = ("value", "amount", "price", "total", "cost", "金额", "价值", "总价")
 
 
@@ -99,7 +104,10 @@ def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOpt
         # A team whose first task of the day starts the moment the work arrives is not telling us when its
         # day starts (its work may only come after a 16:00 release): it keeps its department's hours then.
         sub = ev[ev[C.DEPARTMENT] == dept] if dept and _arrival_driven(own, has_start) else own
-        cal = fit_calendar(pname, sub[C.START], sub[C.END]) if use_cal else Calendar.always()
+        if len(sub) < MIN_CALENDAR_EVENTS and dept:  # too little to learn a team's own hours
+            sub = ev[ev[C.DEPARTMENT] == dept]
+        cal = fit_calendar(pname, sub[C.START], sub[C.END], min_instances=MIN_CALENDAR_EVENTS) if use_cal \
+            else Calendar.always()
         name = describe(cal)
         calendars.setdefault(name, Calendar(name, cal.hours))
         pool_cal[pname] = name
@@ -111,7 +119,12 @@ def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOpt
         if options.queueing and not naive and members:
             conc = disc.max_concurrency.get(pname)
             cap = max(1, min(len(members), conc)) if conc else len(members)
-        pools[pname] = Pool(pname, cap, pool_cal[pname], members)
+        duty = None
+        if cap is not None and use_cal:
+            duty = capacity_profile(ev[pool_of_event == pname], cap, has_start=has_start)
+            if not limits_open_hours(duty, calendars[pool_cal[pname]], cap):
+                duty = None
+        pools[pname] = Pool(pname, cap, pool_cal[pname], members, duty)
     if options.queueing and not naive and not all(disc.members.values()):
         estimated.append("capacity: no resource column, pools have unlimited capacity")
 
@@ -119,6 +132,7 @@ def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOpt
     overall = fit_calendar("overall", ev[C.START], ev[C.END]) if use_cal else Calendar.always()
     attrs = _case_attributes(ev)
     activities: dict[str, Activity] = {}
+    first_only: list[str] = []
     for act, inst in ev.groupby(C.ACTIVITY, sort=True):
         act = str(act)
         pname = disc.activity_pool[act]
@@ -133,17 +147,27 @@ def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOpt
             if len(dur):
                 dur = dur[dur <= np.quantile(dur, 0.5)]  # the lower half: least queueing inside
         duration = fit_distribution(dur) if len(dur) else Distribution("fixed", {"value_s": 0.0})
+        if not has_start and not len(dur):
+            first_only.append(act)
         extra = None
         if options.extra_delays and not naive and has_start and batch is None:
             pool_ev = ev[ev[C.ACTIVITY].map(disc.activity_pool) == pname]
             inst = inst.assign(saturated=pool_saturated_since(pool_ev, pools[pname].capacity, inst[C.START]))
             extra = extra_delay(inst, cal, batch, duration.mean_s)
+        elif options.extra_delays and not naive and not has_start:
+            extra = extra_delay_complete_only(inst, cal, batch, duration.mean_s)
         by = _duration_by(inst, dur, attrs) if has_start and not naive else None
         activities[act] = Activity(act, pname, duration, batch=batch, extra_delay=extra, duration_by=by)
     if not has_start:
         estimated.append("durations: no start times; estimated as the lower half of the working time "
                          "since the case's and the resource's previous completion")
-        estimated.append("extra delays: not learned (needs start times)")
+        if first_only:
+            estimated.append("durations: 0 for steps that only ever open a case (" + ", ".join(first_only[:5])
+                             + "): their completion is the case's arrival and nothing shows when work began")
+        if options.extra_delays and not naive:
+            estimated.append("extra delays: no start times; each gap since the case's previous completion minus "
+                             "the estimated work (queueing behind busy colleagues cannot be told apart and is "
+                             "included)")
 
     routing = learn_routing(_traces(ev, arrival), attrs, use_attributes=options.attribute_routing)
     due, attributes = _due_and_attributes(ev, arrival, attrs, options)

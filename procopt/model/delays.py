@@ -116,9 +116,46 @@ def estimate_durations(instances: pd.DataFrame, calendar: Calendar) -> np.ndarra
     """Complete-only logs: working time since the later of the case's previous completion and the
     resource's previous completion (the work could not start before both). An upper bound: it still
     contains any queueing; the median of these gaps per activity is what calibration keeps.
+
+    A case's first step is left out: its completion is the case's arrival, so nothing says when its work
+    began (the resource's previous completion may be days earlier). Empty when every instance is first.
     """
+    instances = instances[instances["enabled"].notna()]
     ready = instances["enabled"]
     free = instances["free"]
     begin = ready.where(free.isna() | (free <= ready), free)
     gap = working_seconds(calendar, begin, instances[C.END])
     return gap[np.isfinite(gap) & (gap >= 0)]
+
+
+def extra_delay_complete_only(instances: pd.DataFrame, calendar: Calendar, batch: BatchRule | None,
+                              mean_work_s: float) -> Distribution | None:
+    """Complete-only logs: the non-work part of each gap between the case's previous completion and this one.
+
+    The gap (working time of the pool's calendar from ``enabled`` — or the next batch release — to the
+    completion) holds work, queueing and waiting (for the customer, for a 30-day closing rule). Work is
+    what calibration estimated (``mean_work_s``); the rest becomes the extra delay: ``gap - mean_work``
+    clipped at 0, then shrunk so that work + delay keeps the mean gap exactly (the clipping would otherwise
+    add up to one mean work per instance). Queueing behind busy colleagues is counted here too — in a log
+    without start times it cannot be told apart — so a saturated pool's wait may be slightly counted twice.
+    None when fewer than 20 instances have a predecessor or the delay is negligible (mean < 60 s, or
+    fewer than 5 % of instances waiting more than max(60 s, 5 % of the work)).
+    """
+    inst = instances.dropna(subset=["enabled", C.END])
+    if len(inst) < 20:
+        return None
+    ready = inst["enabled"]
+    if batch is not None:
+        ready = next_release_times(batch, ready)
+    gap = working_seconds(calendar, ready, inst[C.END])
+    gap = np.clip(np.nan_to_num(gap, nan=0.0), 0.0, None)
+    work = max(0.0, float(mean_work_s))
+    extra = np.clip(gap - work, 0.0, None)
+    target = float(gap.mean()) - work
+    if target < 60.0 or extra.mean() <= 0:
+        return None
+    extra = extra * (target / float(extra.mean()))
+    threshold = max(60.0, 0.05 * work)
+    if (extra > threshold).mean() < 0.05:
+        return None
+    return empirical(np.where(extra > threshold, extra, 0.0))

@@ -42,7 +42,7 @@ from procopt._io import atomic_write_text, to_jsonable
 from procopt.errors import ModelError
 from procopt.model.types import (
     Activity, Arrivals, BatchRule, Branch, Calendar, CaseAttributes, Decision, Distribution, DuePolicy, Pool,
-    Routing, SimulationModel,
+    WEEKDAYS, Routing, SimulationModel,
 )
 from procopt.model.validate import Checker
 
@@ -104,8 +104,7 @@ def model_to_dict(model: SimulationModel) -> dict[str, Any]:
         "arrivals": arrivals,
         "calendars": {n: {d: [f"{a}-{b}" for a, b in spans] for d, spans in c.hours.items()}
                       for n, c in model.calendars.items()},
-        "pools": {n: {"capacity": p.capacity, "calendar": p.calendar, "members": list(p.members)}
-                  for n, p in model.pools.items()},
+        "pools": {n: _pool_dict(p) for n, p in model.pools.items()},
         "activities": acts,
         "routing": routing,
         "due": due,
@@ -115,6 +114,34 @@ def model_to_dict(model: SimulationModel) -> dict[str, Any]:
                        "due_offsets_s": list(model.attributes.due_offsets_s)},
         "provenance": dict(model.provenance),
     })
+
+
+def _pool_dict(p: Pool) -> dict[str, Any]:
+    out: dict[str, Any] = {"capacity": p.capacity, "calendar": p.calendar, "members": list(p.members)}
+    if p.on_duty is not None:
+        out["on_duty"] = {d: list(p.on_duty[i * 24:(i + 1) * 24]) for i, d in enumerate(WEEKDAYS)}
+    return out
+
+
+def _on_duty(ck: Any, value: Any, where: str, cap: int | None) -> tuple[int, ...] | None:
+    """``{Mon: [24 people per hour], ...}`` -> 168 ints (a missing day: nobody on duty -> 1)."""
+    if value is None:
+        return None
+    days = ck.mapping(value, where, optional=WEEKDAYS)
+    out: list[int] = []
+    for d in WEEKDAYS:
+        hours = days.get(d)
+        if hours is None:
+            out += [1] * 24
+            continue
+        if not isinstance(hours, list) or len(hours) != 24 or not all(
+                isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in hours):
+            ck.fail(f"{where}.{d}", "expected 24 whole numbers >= 1 (people on duty in each hour)")
+        if cap is not None and max(hours) > cap:
+            ck.fail(f"{where}.{d}", f"{max(hours)} people on duty but the pool's capacity is {cap}",
+                    "Raise capacity or lower the hour.")
+        out += [int(h) for h in hours]
+    return tuple(out)
 
 
 def save_model(model: SimulationModel, path: str | Path) -> Path:
@@ -153,12 +180,13 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
                  for n, v in ck.mapping(top["calendars"], "calendars").items()}
     pools: dict[str, Pool] = {}
     for n, v in ck.mapping(top["pools"], "pools").items():
-        p = ck.mapping(v, f"pools.{n}", required=("calendar",), optional=("capacity", "members"))
+        p = ck.mapping(v, f"pools.{n}", required=("calendar",), optional=("capacity", "members", "on_duty"))
         cap = p.get("capacity")
         if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or cap < 1):
             ck.fail(f"pools.{n}.capacity", f"capacity must be a whole number >= 1 or null, got {cap!r}")
         cal = ck.choice(p["calendar"], f"pools.{n}.calendar", list(calendars), "calendar")
-        pools[str(n)] = Pool(str(n), cap, cal, tuple(str(m) for m in ck.seq(p.get("members", []), f"pools.{n}.members")))
+        pools[str(n)] = Pool(str(n), cap, cal, tuple(str(m) for m in ck.seq(p.get("members", []), f"pools.{n}.members")),
+                             _on_duty(ck, p.get("on_duty"), f"pools.{n}.on_duty", cap))
     at = ck.mapping(top.get("attributes") or {}, "attributes", optional=("columns", "rows", "due_offsets_s"))
     cols = tuple(str(c) for c in ck.seq(at.get("columns", []), "attributes.columns"))
     activities: dict[str, Activity] = {}

@@ -99,6 +99,9 @@ class Pool:
     capacity: int | None
     calendar: str
     members: tuple[str, ...] = ()
+    #: people on duty per hour of the week (168 values, Mon 00:00-01:00 first, each in [1, capacity]);
+    #: None: all ``capacity`` people whenever the calendar is open (see ``procopt.model.staffing``)
+    on_duty: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

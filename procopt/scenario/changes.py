@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from procopt.model.calendars import describe
+from procopt.model.staffing import scale_profile
 from procopt.model.types import BatchRule, Calendar, SimulationModel
 from procopt.model.validate import Checker
 
@@ -86,7 +87,8 @@ class SetCapacity:
         pools = dict(model.pools)
         pool = pools[self.target(model)]
         new = self.set if self.set is not None else int(pool.capacity or 0) + int(self.add or 0)
-        pools[pool.name] = dataclasses.replace(pool, capacity=new)
+        duty = scale_profile(pool.on_duty, pool.capacity, new, add=self.add if self.set is None else None)
+        pools[pool.name] = dataclasses.replace(pool, capacity=new, on_duty=duty)
         return dataclasses.replace(model, pools=pools)
 
 
@@ -158,7 +160,8 @@ class SetBatch:
 
 @dataclass(frozen=True, slots=True)
 class SetCalendar:
-    """New working hours for a pool, e.g. ``Mon-Sat 08:00-20:00``."""
+    """New working hours for a pool, e.g. ``Mon-Sat 08:00-20:00``: the whole team works them (any learned
+    hour-by-hour staffing, ``Pool.on_duty``, is dropped)."""
 
     pool: str
     hours: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
@@ -172,7 +175,7 @@ class SetCalendar:
         calendars = dict(model.calendars)
         calendars[name] = Calendar(name, dict(self.hours))
         pools = dict(model.pools)
-        pools[self.pool] = dataclasses.replace(pools[self.pool], calendar=name)
+        pools[self.pool] = dataclasses.replace(pools[self.pool], calendar=name, on_duty=None)
         return dataclasses.replace(model, calendars=calendars, pools=pools)
 
 

@@ -29,6 +29,8 @@ class CPool:
     members: list[str]
     clock: WorkClock
     prioritised: bool
+    #: people on duty per hour of the week (168, Monday 00:00 first) or None: all of ``capacity``
+    on_duty: list[int] | None = None
 
 
 @dataclass(slots=True)
@@ -150,7 +152,10 @@ def compile_model(model: SimulationModel, offset_s: float) -> CompiledModel:
         if pool.capacity is not None:
             members = members[: pool.capacity]
             members += [f"{name} #{i + 1}" for i in range(len(members), pool.capacity)]
-        pools[name] = CPool(name, pool.capacity, members, clocks[pool.calendar], name in prioritised)
+        duty = list(pool.on_duty) if pool.on_duty is not None and pool.capacity is not None else None
+        # a pool whose staffing varies by hour holds its absent people with top-priority requests
+        pools[name] = CPool(name, pool.capacity, members, clocks[pool.calendar],
+                            name in prioritised or duty is not None, duty)
     value_attr = model.provenance.get("value_attribute") if model.provenance else None
     acts: dict[str, CActivity] = {}
     for name, a in model.activities.items():

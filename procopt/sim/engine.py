@@ -29,6 +29,7 @@ from procopt.sim.rng import stream
 DEFAULT_START = pd.Timestamp("2024-01-01")  # a Monday
 NAN = float("nan")
 MISSING = object()
+OFF_DUTY = -float("inf")  # priority of the requests holding off-duty people (ahead of every case)
 DEFAULT_DRAIN_DAYS = 60.0
 
 
@@ -108,9 +109,24 @@ def run_replication(
     _Run(cm, trace, seq, max_cases, offset_s).run()
     for name, pool in cm.pools.items():
         if pool.capacity is not None:
-            work = pool.clock.worked(window_end) - pool.clock.worked(window_start)
-            trace.available_s[name] = pool.capacity * work
+            trace.available_s[name] = _available_s(pool, window_start, window_end, offset_s)
     return trace
+
+
+def _available_s(pool: Any, t0: float, t1: float, offset_s: float) -> float:
+    """People x working seconds the pool offers between ``t0`` and ``t1`` (hour by hour when staffing varies)."""
+    clock = pool.clock
+    if pool.on_duty is None:
+        return pool.capacity * (clock.worked(t1) - clock.worked(t0))
+    total, t = 0.0, t0
+    while t < t1:
+        nxt = min(t1, t + 3600.0 - ((t + offset_s) % 3600.0))
+        if nxt <= t:
+            nxt = min(t1, t + 3600.0)
+        how = int(((t + offset_s) % WEEK_S) // 3600.0)
+        total += pool.on_duty[how] * (clock.worked(nxt) - clock.worked(t))
+        t = nxt
+    return total
 
 
 class _Run:
@@ -135,12 +151,36 @@ class _Run:
             self.resources[name] = cls(self.env, capacity=pool.capacity)
             self.free[name] = list(reversed(pool.members))
             trace.busy_s[name] = 0.0
+            if pool.on_duty is not None:
+                self.env.process(self._staffing(pool, self.resources[name]))
         # everything a step needs, looked up once per step instead of field by field
         self.steps = {
             a: (act, act.pool.clock, self.resources.get(act.pool.name), self.free.get(act.pool.name),
                 self.rng_dur[a], self.rng_delay[a], act.pool.name)
             for a, act in cm.activities.items()
         }
+
+    def _staffing(self, pool: Any, res: Any) -> Any:
+        """Hold the pool's off-duty people: each hour, as many top-priority requests as people are absent.
+
+        A request takes the next free place (nobody's work is interrupted: a person leaves when done);
+        surplus requests are withdrawn (still waiting) or released (holding a place) when people return.
+        """
+        env, duty, cap, off = self.env, pool.on_duty, pool.capacity, self.offset_s
+        held: list[Any] = []
+        while True:
+            how = int(((env.now + off) % WEEK_S) // 3600.0)
+            want = cap - duty[how]
+            while len(held) > want:
+                req = held.pop()  # the newest first: still-waiting requests before granted ones
+                if req.triggered:
+                    res.release(req)
+                else:
+                    req.cancel()
+            while len(held) < want:
+                held.append(res.request(priority=OFF_DUTY))
+            step = 3600.0 - ((env.now + off) % 3600.0)
+            yield env.timeout(step if step > 1e-6 else step + 3600.0)
 
     def run(self) -> None:
         self.env.process(self._arrivals())

@@ -74,3 +74,44 @@ def test_parse_hours_and_describe() -> None:
     assert describe(Calendar("c", hours)) == "Mon-Fri 08:00-12:00,13:00-17:00; Sat 09:00-13:00"
     with pytest.raises(ValueError, match="unknown weekday"):
         parse_hours("Mo-Fr 08:00-17:00")
+
+
+def _events_at(hours: list[tuple[float, int]], *, work_s: float = 1200.0, days: int = 40) -> tuple[pd.Series, pd.Series]:
+    """``count`` tasks per weekday starting at each ``hour`` (fractional hours), each ``work_s`` long."""
+    starts = []
+    for d in range(days):
+        day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=d)
+        if day.weekday() >= 5:
+            continue
+        for hour, count in hours:
+            for k in range(count):
+                starts.append(day + pd.Timedelta(hours=hour) + pd.Timedelta(minutes=3 * k % 25))
+    s = pd.Series(starts)
+    return s, s + pd.Timedelta(seconds=work_s)
+
+
+def test_fit_calendar_drops_unsupported_spans_and_keeps_a_real_short_break() -> None:
+    # the Production QC pattern: real work 11:00-23:00, a trickle of records at 05:00 and 00:00
+    hours = [(h + 0.25, 6) for h in range(11, 23)] + [(5.1, 1), (0.1, 1)]
+    # with this much data, a half hour in which nothing ever happened is a break (the early shift's 15:00)
+    hours = [(h, c) for h, c in hours if not 15 <= h < 16] + [(15.67, 6)]
+    s, e = _events_at(hours, work_s=600.0)
+    assert describe(fit_calendar("qc", s, e)) == "Mon-Fri 11:00-15:00,15:30-23:00"
+
+
+def test_fit_calendar_merges_chance_gaps_when_data_is_thin() -> None:
+    # six working days, one task a day at 09, 10, 12 and 14 o'clock: the empty 90 minutes between are chance
+    s, e = _events_at([(9.25, 1), (10.25, 1), (12.25, 1), (14.25, 1)], work_s=600.0, days=8)
+    assert describe(fit_calendar("small team", s, e)) == "Mon-Fri 09:00-14:30"
+
+
+def test_fit_calendar_keeps_a_real_lunch_break() -> None:
+    hours = [(h + 0.25, 8) for h in (8, 9, 10, 11, 13, 14, 15, 16)]
+    s, e = _events_at(hours)
+    assert describe(fit_calendar("office", s, e)) == "Mon-Fri 08:00-12:00,13:00-17:00"
+
+
+def test_fit_calendar_min_instances() -> None:
+    s, e = _events_at([(9.25, 1)], days=30)
+    assert not fit_calendar("x", s, e).is_always
+    assert fit_calendar("x", s, e, min_instances=50).is_always

@@ -116,3 +116,40 @@ def test_production_time_depends_on_the_product(o2c_model) -> None:  # noqa: ANN
     for product, mean_s in o2c.PRODUCE_MEAN_S.items():
         assert by[1][product].mean_s == pytest.approx(mean_s, rel=0.15), product
     assert o2c_model.activities[o2c.CREDIT].duration_by is None
+
+
+def _complete_only_log(n: int = 400, wait_h: float = 10.0, work_h: float = 0.5, seed: int = 3) -> pd.DataFrame:
+    """Cases 'Open' -> 'Close': Close completes ``wait_h`` (waiting for the customer, exponential) plus
+    ``work_h`` after Open, done by one of 40 people (never busy at once): no queueing, round the clock."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    t = pd.Timestamp("2024-01-01")
+    for i in range(n):
+        t += pd.Timedelta(hours=float(rng.exponential(2.0)))
+        close = t + pd.Timedelta(hours=float(rng.exponential(wait_h)) + work_h)
+        rows.append({C.CASE: f"c{i}", C.ACTIVITY: "Open", C.END: t, C.RESOURCE: f"clerk{i % 40}"})
+        rows.append({C.CASE: f"c{i}", C.ACTIVITY: "Close", C.END: close, C.RESOURCE: f"agent{i % 40}"})
+    return C.make_events(rows)
+
+
+def test_complete_only_log_keeps_the_waiting_as_extra_delay() -> None:
+    from procopt.sim.engine import simulate
+
+    ev = _complete_only_log()
+    m = calibrate(ev)
+    close = m.activities["Close"]
+    assert close.extra_delay is not None
+    gaps = (ev[ev[C.ACTIVITY] == "Close"][C.END].to_numpy() - ev[ev[C.ACTIVITY] == "Open"][C.END].to_numpy())
+    mean_gap_s = float(pd.Series(gaps).dt.total_seconds().mean())
+    # work + extra delay keep the mean gap between the completions (the clipping is compensated)
+    assert close.duration.mean_s + close.extra_delay.mean_s == pytest.approx(mean_gap_s, rel=0.1)
+    assert any("extra delays: no start times" in note for note in m.provenance["estimated"])
+    sim = simulate(m, days=60, seed=1)
+    lead = (sim.groupby(C.CASE)[C.END].max() - sim.groupby(C.CASE)[C.START].min()).dt.total_seconds()
+    assert float(lead.mean()) == pytest.approx(mean_gap_s, rel=0.15)
+    # the naive model (and the model before this fix) loses the wait: the case takes the work only
+    naive = calibrate(ev, CalibrationOptions(naive=True))
+    assert naive.activities["Close"].extra_delay is None
+    assert naive.activities["Close"].duration.mean_s < 0.5 * mean_gap_s

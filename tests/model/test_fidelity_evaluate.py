@@ -70,3 +70,14 @@ def test_censor_cuts_simulated_events_at_the_log_end(o2c_events: pd.DataFrame) -
     for logs in report.simulated.values():
         assert logs[0][C.END].max() <= report.test_end
     assert any("censored" in note for note in report.notes)
+
+
+def test_utilisation_check_matches_the_log_on_the_bottleneck(o2c_generated, o2c_model) -> None:  # noqa: ANN001
+    from procopt.model.fidelity.utilisation import utilisation_check
+
+    rows = {r["pool"]: r for r in utilisation_check(o2c_model, o2c_generated.events, replications=1)}
+    credit = rows[o2c_model.activities["Check Credit"].pool]
+    # the true analysts are ~90 % busy; the model offers the same people-hours and the same work
+    assert 0.8 < credit["log_utilisation"] < 1.0
+    assert abs(credit["model_utilisation"] - credit["log_utilisation"]) < 0.05
+    assert utilisation_check(o2c_model, o2c_generated.events.assign(**{C.START: pd.NaT})) == []
