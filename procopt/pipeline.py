@@ -73,7 +73,10 @@ def run_all(
     say = _stepper(progress)
     notes: list[str] = []
 
-    say("load", f"reading {Path(log).name}")
+    def t(key: str, **values: object) -> str:
+        return i18n.text(opts.language, key, **values)
+
+    say("load", t("stage_load", name=Path(log).name))
     from procopt.log.read import read_log
     from procopt.scenario import load_scenario
 
@@ -84,15 +87,15 @@ def run_all(
     if events.empty:
         raise InputError(log, "no events left after reading the log", hint="run `procopt validate` to see why")
 
-    say("mine", "mining the process: map, bottlenecks, hand-offs, approvals")
+    say("mine", t("stage_mine"))
     from procopt.mine import MineOptions, mine
 
     mining = mine(events, MineOptions(discover_model=False)).to_dict()
 
-    say("kpis", "computing KPIs" if opts.kpis else "no KPI file given")
+    say("kpis", t("stage_kpis") if opts.kpis else t("stage_no_kpis"))
     kpis = _kpis(events, opts.kpis) if opts.kpis else None
 
-    say("conformance", "checking conformance" if opts.blueprint else "no blueprint given")
+    say("conformance", t("stage_conformance") if opts.blueprint else t("stage_no_conformance"))
     conformance = _conformance(events, opts.blueprint) if opts.blueprint else None
 
     experiment = fidelity = None
@@ -100,27 +103,27 @@ def run_all(
     skipped: list[str] = []
     delivery = None
     if opts.simulate:
-        say("calibrate", "calibrating the simulation model")
+        say("calibrate", t("stage_calibrate"))
         from procopt.model.calibrate import calibrate
 
         model = calibrate(events)
         delivery = getattr(model, "delivery_activity", None)
         scenarios, scenario_infos, skipped = _scenarios(model, given, mining, kpis, opts)
-        say("simulate", f"simulating baseline + {len(scenarios)} option(s): {opts.replications} replications × {opts.days} days")
+        say("simulate", t("stage_simulate", n=len(scenarios), replications=opts.replications, days=opts.days))
         from procopt.sim.experiment import RunConfig, run_experiment
 
         config = RunConfig(replications=opts.replications, days=opts.days, warmup_days=opts.warmup_days, seed=opts.seed,
                            workers=opts.workers)
         experiment = run_experiment(model, scenarios, config, progress=sim_progress).to_dict()
         if opts.fidelity:
-            say("fidelity", f"checking the model against a held-out part of the log ({opts.fidelity_runs} runs)")
+            say("fidelity", t("stage_fidelity", runs=opts.fidelity_runs))
             fidelity = _fidelity(events, opts, notes)
     for name in skipped:
-        notes.append(f"scenario {name} does not match this log and was not simulated")
+        notes.append(t("note_skipped", name=name))
     if opts.scenarios and not opts.simulate:
-        notes.append(f"{len(opts.scenarios)} scenario file(s) given but not simulated (simulation is switched off)")
+        notes.append(t("note_not_simulated", n=len(opts.scenarios)))
 
-    say("report", "writing the report")
+    say("report", t("stage_report"))
     inputs = ReportInputs(
         source=Path(log).name, events=events, language=opts.language, has_start=event_log.has_start,
         audit=event_log.audit.to_dict(), mining=mining, kpis=kpis, conformance=conformance, experiment=experiment,
@@ -157,11 +160,12 @@ def _conformance(events: Any, path: Path) -> dict[str, Any]:
 
 def _fidelity(events: Any, opts: PipelineOptions, notes: list[str]) -> dict[str, Any] | None:
     from procopt.model.fidelity import evaluate_fidelity
+    from procopt.report import i18n
 
     try:
         return evaluate_fidelity(events, runs=opts.fidelity_runs, seed=opts.seed).to_dict()
     except ProcoptError as exc:  # e.g. a log too short to hold out a test period: say so in the report
-        notes.append(f"fidelity not measured: {exc.message}")
+        notes.append(i18n.text(opts.language, "note_fidelity", code=type(exc).__name__, message=exc.message))
         return None
 
 
@@ -183,7 +187,8 @@ def _scenarios(model: Any, given: list[Any], mining: Mapping[str, Any], kpis: Ma
             skipped.append(Path(path).name)
             continue
         scenarios.append(scenario)
-        infos.append(ScenarioInfo(scenario.name, "given", getattr(scenario, "description", "") or ""))
+        infos.append(ScenarioInfo(scenario.name, "given", getattr(scenario, "description", "") or "",
+                                  arrival_scale=arrival_scale(scenario)))
     if opts.propose:
         for scenario, why in propose_scenarios(model, mining, kpis, opts.language, given=scenarios):
             if scenario.name in {s.name for s in scenarios}:
@@ -193,5 +198,18 @@ def _scenarios(model: Any, given: list[Any], mining: Mapping[str, Any], kpis: Ma
             except ProcoptError:
                 continue  # a proposal the model cannot express (e.g. unknown pool) is left out
             scenarios.append(scenario)
-            infos.append(ScenarioInfo(scenario.name, "proposed", why))
+            infos.append(ScenarioInfo(scenario.name, "proposed", why, arrival_scale=arrival_scale(scenario)))
     return scenarios, tuple(infos), skipped
+
+
+def arrival_scale(scenario: Any) -> float | None:
+    """The combined arrival-rate factor of a scenario's ``arrivals`` changes, or None when it has none."""
+    from procopt.scenario.changes import ScaleArrivals
+
+    scales = [c.scale for c in getattr(scenario, "changes", ()) if isinstance(c, ScaleArrivals)]
+    if not scales:
+        return None
+    out = 1.0
+    for x in scales:
+        out *= float(x)
+    return out

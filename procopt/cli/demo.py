@@ -62,14 +62,15 @@ def command(out: Path, language: str, replications: int, days: int, seed: int, a
     """
     from procopt.pipeline import PipelineOptions, run_all
     from procopt.report.build import write_report
+    from procopt.report.i18n import text
 
     scenarios = tuple(sorted((REPO / "scenarios").glob("*.yaml"))) if (REPO / "scenarios").is_dir() else ()
     show = stage_printer(not as_json)
     with tempfile.TemporaryDirectory(prefix="procopt-demo-") as tmp:
         log = sample_log(language, Path(tmp))
         if not as_json:
-            click.echo(f"procopt demo: {log.name} with {len(scenarios)} shipped scenario file(s), "
-                       f"{replications} replications × {days} days per option", err=True)
+            click.echo(text(language, "cli_demo_intro", log=log.name, n=len(scenarios), replications=replications,
+                            days=days), err=True)
         english = language == "en"  # kpis.yaml and the blueprint name the English log's activities
         options = PipelineOptions(kpis=_optional("kpis.yaml") if english else None,
                                   blueprint=_optional("o2c_blueprint.bpmn") if english else None,

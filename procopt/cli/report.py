@@ -25,17 +25,23 @@ def stage_printer(enabled: bool) -> Any:
 
 
 def summary_lines(result: Any, out: Path) -> list[str]:
-    """The readable summary: where the report is, the top findings, the ranked options, notes."""
+    """The readable summary in the report's language: where it is, top findings, next step, ranked actions,
+    stress tests apart, notes."""
+    from procopt.report.i18n import text
+
+    lang = result.report.language
     facts = result.report.facts
-    lines = [f"Report written to {out / 'report.html'} (Markdown: report.md; figures/ and tables/ beside it)", "",
-             "Top findings:"]
+    lines = [text(lang, "cli_written", path=out / "report.html"), "", text(lang, "cli_findings")]
     lines += [f"  {i}. {f}" for i, f in enumerate(result.report.top_findings, 1)]
     summary = result.report.sections[0]
     if summary.bullets:
         lines += ["", summary.bullets[-1]]
+    if facts.get("options_ranked") or facts.get("stress_tests"):
+        lines.append("")
     if facts.get("options_ranked"):
-        lines += ["", "Options ranked (best first): " + "; ".join(facts["options_ranked"])]
-    lines += [f"Note: {n}" for n in result.notes]
+        lines.append(text(lang, "cli_ranked", names=text(lang, "list_sep").join(facts["options_ranked"])))
+    lines += [text(lang, "cli_stress", sentence=s["sentence"]) for s in facts.get("stress_tests") or []]
+    lines += [text(lang, "cli_note", note=n) for n in result.notes]
     return lines
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from procopt import __version__
 from procopt.report import sections_decisions as dec
 from procopt.report import sections_process as proc
-from procopt.report._fmt import ci, fmt, get, number, pct, records, signed, without_subject
+from procopt.report import stage_text as st
+from procopt.report._fmt import ci, fmt, get, number, pct, records, signed
 from procopt.report.inputs import ReportInputs
 from procopt.report.types import Report, Section
 
@@ -51,14 +52,15 @@ def top_findings(inp: ReportInputs) -> tuple[str, ...]:
     bottlenecks = records(get(inp.mining, "bottlenecks"))
     if bottlenecks:
         act = bottlenecks[0].get("activity", "")
-        out.append(t("finding_bottleneck", activity=act, reason=without_subject(bottlenecks[0].get("reason"), act)))
+        out.append(t("finding_bottleneck", activity=act, reason=st.bottleneck_reason(inp.language, bottlenecks[0], inp.mining, inp.has_start)))
     for a in dec.approvals(inp):
         if a.get("verdict") == "candidate_for_removal":
-            out.append(t("finding_approval", activity=a["activity"], reason=without_subject(a.get("reason"), a["activity"])))
+            out.append(t("finding_approval", activity=a["activity"], reason=st.approval_reason(inp.language, a)))
             break
-    options = dec.option_rows(inp)
-    if options:
-        b = options[0]
+    options = dec.action_rows(inp)
+    if options:  # the action the next step recommends, else the best-ranked one
+        chosen = recommended_option(inp)
+        b = next((o for o in options if o["name"] == chosen), options[0])
         key = "finding_best_option" if b["dr_diff"] is not None else "finding_best_option_lt"
         out.append(t(key, option=b["name"], lt_delta=signed(b["lt_diff"]), lt_ci=ci(b["lt_ci"]),
                      dr_delta=signed(b["dr_diff"]), dr_ci=ci(b["dr_ci"])))
@@ -71,42 +73,55 @@ def top_findings(inp: ReportInputs) -> tuple[str, ...]:
             out.append(t("finding_delivery", rate=pct(float(on_time.astype(float).mean())), cases=len(on_time)))
     for a in dec.approvals(inp):
         if len(out) < 3 and a.get("verdict") == "candidate_for_threshold":
-            out.append(t("finding_threshold", activity=a["activity"], reason=without_subject(a.get("reason"), a["activity"])))
+            out.append(t("finding_threshold", activity=a["activity"], reason=st.approval_reason(inp.language, a)))
     return tuple(out[:3])
 
 
-def _effect(option: dict[str, object]) -> str:
+def _effect(inp: ReportInputs, option: dict[str, object]) -> str:
     if option["dr_diff"] is None:
-        return f"{signed(option['lt_diff'])} h"
-    return f"{signed(option['dr_diff'])} pp, {signed(option['lt_diff'])} h"
+        return inp.t("effect_lt", lt=signed(option["lt_diff"]))
+    return inp.t("effect_dr_lt", dr=signed(option["dr_diff"]), lt=signed(option["lt_diff"]))
 
 
 def next_step(inp: ReportInputs) -> str:
-    """One recommended next step: pilot the best option whose gain is beyond the simulation's noise."""
+    """One recommended next step: pilot the best ACTION whose effect is beyond the simulation's noise.
+
+    Scenarios that change the arrivals (a sales push) are stress tests, never recommended for a pilot. An action
+    is "clearly beyond noise" when the 95 % CI of its delivery-rate gain lies above zero or that of its lead-time
+    change lies below zero (``significant``); stable actions only.
+    """
     t = inp.t
-    options = dec.option_rows(inp)
+    options = dec.action_rows(inp)
     if not options:
-        return t("summary_next", step=t("next_step_none"))
+        key = "next_step_only_stress" if dec.stress_rows(inp) else "next_step_none"
+        return t("summary_next", step=t(key))
     stable = [o for o in options if o["stable"]]
     gains = [o for o in stable if (number(o["dr_diff"]) or 0) > 0 or (number(o["lt_diff"]) or 0) < 0]
     sure = [o for o in gains if o["significant"]]
     if not sure:
         if gains:
-            return t("summary_next", step=t("next_step_uncertain", option=gains[0]["name"], effect=_effect(gains[0])))
+            return t("summary_next", step=t("next_step_uncertain", option=gains[0]["name"], effect=_effect(inp, gains[0])))
         return t("summary_next", step=t("next_step_no_gain"))
     best = sure[0]
     if inp.segments:
         seg = inp.segments[0]
-        step = t("next_step_option", option=best["name"], effect=_effect(best), segment=f"{seg.attribute} = {seg.value}")
+        step = t("next_step_option", option=best["name"], effect=_effect(inp, best), segment=f"{seg.attribute} = {seg.value}")
     else:
-        step = t("next_step_option_nosegment", option=best["name"], effect=_effect(best))
+        step = t("next_step_option_nosegment", option=best["name"], effect=_effect(inp, best))
     return t("summary_next", step=step)
+
+
+def recommended_option(inp: ReportInputs) -> str | None:
+    """The action the next step recommends piloting (None when no action is clearly beyond noise)."""
+    sure = [o for o in dec.action_rows(inp) if o["stable"] and o["significant"]
+            and ((number(o["dr_diff"]) or 0) > 0 or (number(o["lt_diff"]) or 0) < 0)]
+    return str(sure[0]["name"]) if sure else None
 
 
 def report_facts(inp: ReportInputs) -> dict[str, object]:
     """Key numbers of the report for --json and tests."""
     vs = inp.value_stream
-    options = dec.option_rows(inp)
+    options = dec.action_rows(inp)
     return {
         **inp.facts,
         "version": __version__,
@@ -116,6 +131,11 @@ def report_facts(inp: ReportInputs) -> dict[str, object]:
         "value_added_ratio": vs["va_ratio"],
         "approvals": {str(a["activity"]): a.get("verdict") for a in dec.approvals(inp)},
         "options_ranked": [o["name"] for o in options],
+        "recommended_option": recommended_option(inp),
+        "stress_tests": [{"name": o["name"], "arrival_scale": o["arrival_scale"], "lead_time_diff_h": o["lt_diff"],
+                          "lead_time_diff_ci95_h": o["lt_ci"], "delivery_rate_diff_points": o["dr_diff"],
+                          "delivery_rate_diff_ci95_points": o["dr_ci"], "stable": o["stable"],
+                          "sentence": dec.stress_sentence(inp, o)} for o in dec.stress_rows(inp)],
         "delivery_activity": inp.delivered["activity"],
         "delivered_cases": inp.delivered["cases"],
         "lead_time_mean_h": inp.delivered["lead_time_mean_h"],

@@ -175,6 +175,8 @@ def paint_segments(fig: Figure, data: Mapping[str, Any]) -> None:
     ax.set_xlim(min(values + [overall]) - 0.15 * span, max(values + [overall]) + 0.15 * span)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlabel(data["x_label"])
+    if data.get("y_label"):  # the attribute compared, as a heading (a rotated CJK label reads badly)
+        ax.set_title(str(data["y_label"]), loc="left", fontsize=8.5)
     ax.legend(loc="best", frameon=False)
     ax.grid(axis="y", visible=False)
 
@@ -196,7 +198,8 @@ def paint_kpi(fig: Figure, data: Mapping[str, Any]) -> None:
             ax.plot(range(1, len(trend) + 1), trend, color=colour, marker="o", markersize=2.5, linewidth=1.3)
         if item.get("target") is not None:
             ax.axhline(float(item["target"]), color="black", linestyle="--", linewidth=0.9)
-        ax.set_title(f"{item['name']}\n{item['value_text']} ({item['target_text']})", color=colour, fontsize=8)
+        target = f"{data['target_label']} {item['target_text']}" if data.get("target_label") else item["target_text"]
+        ax.set_title(f"{item['name']}\n{item['value_text']} ({target})", color=colour, fontsize=8)
         ax.set_xlabel(data["x_label"], fontsize=7)
         ax.set_ylabel(item.get("unit", ""), fontsize=7)
         ax.tick_params(labelsize=7)

@@ -22,11 +22,21 @@ from procopt.report.i18n import text
 
 @dataclass(frozen=True, slots=True)
 class ScenarioInfo:
-    """A simulated option: its name, whether the user gave it or procopt proposed it, and why."""
+    """A simulated option: its name, whether the user gave it or procopt proposed it, and why.
+
+    ``arrival_scale`` is set when the scenario changes the arrivals (1.15 = 15 % more cases): such a scenario is
+    a stress test of the process, not an action a manager can pilot, and the report ranks it separately.
+    """
 
     name: str
     origin: str  # "given" | "proposed"
     description: str = ""
+    arrival_scale: float | None = None
+
+    @property
+    def stress_test(self) -> bool:
+        """True when the scenario changes the demand (arrivals) rather than the process."""
+        return self.arrival_scale is not None
 
 
 @dataclass(frozen=True)

@@ -34,31 +34,36 @@ def _fmt_h(value: float | None) -> str:
 
 
 def paint_vsm(fig: Figure, data: Mapping[str, Any]) -> None:
-    """Value-stream map: boxes + ladder (top panel) and the steps to scale in hours (bottom panel)."""
+    """Value-stream map: boxes + ladder (top panel) and the steps to scale in hours (bottom panel).
+
+    Each box holds the step and its department and sits straight above its own processing rung (a thin leader
+    line joins them); on long paths the boxes alternate between two rows so neighbours never overlap.
+    """
     steps = list(data["steps"])
     n = len(steps)
-    ax, ax2 = fig.subplots(2, 1, height_ratios=[3.2, 1])
-    stagger = n > 8  # long paths: boxes and departments alternate between two rows so neighbours never overlap
-    ax.set_xlim(-1.25, n + 0.9)
-    ax.set_ylim(0.15, 3.55 if stagger else 2.95)
+    ax, ax2 = fig.subplots(2, 1, height_ratios=[3.4, 1])
+    stagger = n > 6
+    top = 3.75 if stagger else 2.95
+    ax.set_xlim(-1.45, n + 0.9)
+    ax.set_ylim(0.15, top)
     ax.axis("off")
-    width = 9 if n > 6 else 14
+    width = 8 if stagger else (10 if n > 4 else 14)
+    size = 5.8 if stagger else (6.4 if n > 4 else 7.5)
     for i, step in enumerate(steps):
-        label = wrap_label(step["label"], width + (4 if stagger else 0))
+        label = wrap_label(step["label"], 2 * width if stagger else width)
         dept = step.get("department") or ""
-        box_y = (3.05 if i % 2 == 0 else 2.4) if stagger else 2.6
-        ax.text(i, box_y, label, ha="center", va="center", fontsize=5.8 if stagger else (6.2 if n > 6 else 7.5),
+        box_y = (3.15 if i % 2 == 0 else 2.35) if stagger else 2.35
+        text = f"{label}\n({dept})" if dept else label
+        ax.text(i, box_y, text, ha="center", va="center", fontsize=size, linespacing=1.15,
                 bbox={"boxstyle": "square,pad=0.35", "facecolor": PALETTE["node"], "edgecolor": "#1864ab"})
-        if dept:
-            dept_y = (1.98 if i % 2 == 0 else 1.8) if stagger else 1.95
-            ax.text(i, dept_y, dept, ha="center", va="center", fontsize=5.6 if stagger else 6.0, color="#495057")
+        ax.plot([i, i], [0.62, box_y - 0.32], color="#adb5bd", linewidth=0.6, zorder=0)
         wait = step.get("waiting_h")
         proc = step.get("processing_h")
         ax.plot([i - 0.65, i - 0.35], [1.15, 1.15], color=PALETTE["waiting"], linewidth=2.2)
         ax.plot([i - 0.35, i - 0.35], [1.15, 0.55], color="#495057", linewidth=0.8)
         ax.plot([i - 0.35, i + 0.35], [0.55, 0.55], color=PALETTE["processing"], linewidth=2.2)
         ax.plot([i + 0.35, i + 0.35], [0.55, 1.15], color="#495057", linewidth=0.8)
-        ax.plot([i - 0.5], [1.62], marker="^", markersize=6, color=PALETTE["waiting"])
+        ax.plot([i - 0.5], [1.55], marker="^", markersize=6, color=PALETTE["waiting"])
         ax.text(i - 0.5, 1.22, _fmt_h(wait), ha="center", va="bottom", fontsize=6.5, color=PALETTE["waiting"])
         ax.text(i, 0.38, _fmt_h(proc), ha="center", va="top", fontsize=6.8, color=PALETTE["processing"])
     unit = data.get("unit", "h")
@@ -68,24 +73,41 @@ def paint_vsm(fig: Figure, data: Mapping[str, Any]) -> None:
         summary += f"\n{data['va_label']}: {100 * data['va_ratio']:.1f}%"
     ax.text(n + 0.05, 0.85, summary, ha="left", va="center", fontsize=7.2,
             bbox={"boxstyle": "round,pad=0.4", "facecolor": PALETTE["box"], "edgecolor": "#495057"})
-    ax.text(-0.7, 1.15, data["waiting_label"], ha="right", va="center", fontsize=6.5, color=PALETTE["waiting"])
-    ax.text(-0.7, 0.55, data["processing_label"], ha="right", va="center", fontsize=6.5, color=PALETTE["processing"])
+    ax.text(-0.8, 1.2, f"{data['waiting_label']}\n({unit})", ha="right", va="center", fontsize=6.5, color=PALETTE["waiting"])
+    ax.text(-0.8, 0.55, f"{data['processing_label']}\n({unit})", ha="right", va="center", fontsize=6.5,
+            color=PALETTE["processing"])
     _paint_to_scale(ax2, steps, data)
 
 
 def _paint_to_scale(ax: Any, steps: list[Mapping[str, Any]], data: Mapping[str, Any]) -> None:
-    """One horizontal bar: waiting and processing of each step in sequence, to scale in hours."""
+    """One horizontal bar: waiting and processing of each step in sequence, to scale in hours.
+
+    Waits long enough to hold a label are named after the step they precede, so the reader sees where the
+    time goes; a legend names the two colours.
+    """
+    from matplotlib.patches import Patch
+
+    total = sum((s.get("waiting_h") or 0.0) + (s.get("processing_h") or 0.0) for s in steps) or 1e-9
     t = 0.0
     for step in steps:
         wait = step.get("waiting_h") or 0.0
         proc = step.get("processing_h") or 0.0
         ax.barh([0], [wait], left=t, color=PALETTE["waiting"], edgecolor="white", linewidth=0.4, height=0.6)
+        if wait >= 0.12 * total:
+            ax.text(t + wait / 2, 0, wrap_label(str(step["label"]), 16), ha="center", va="center", fontsize=6.2,
+                    color="white", linespacing=1.1)
         t += wait
         ax.barh([0], [proc], left=t, color=PALETTE["processing"], edgecolor="white", linewidth=0.4, height=0.6)
         t += proc
     ax.set_yticks([])
+    ax.set_ylim(-0.45, 0.45)
     ax.set_xlim(0, max(t, 1e-9) * 1.01)
     ax.set_xlabel(data["x_label"])
+    if data.get("scale_label"):
+        ax.set_title(data["scale_label"], fontsize=7.5, loc="left")
+    ax.legend(handles=[Patch(color=PALETTE["waiting"], label=data["waiting_label"]),
+                       Patch(color=PALETTE["processing"], label=data["processing_label"])],
+              loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=6.5, frameon=False)
     ax.grid(axis="y", visible=False)
     ax.spines["left"].set_visible(False)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from procopt.report import stage_text as st
 from procopt.report._fmt import ci, ci_pair, first_of, fmt, get, number, pct, records, signed
 from procopt.report.inputs import ReportInputs
 from procopt.report.types import FigureSpec, Section, Table
@@ -40,7 +41,7 @@ def approvals_section(inp: ReportInputs) -> Section:
         if saving is None and number(a.get("estimated_saving_s")) is not None:
             saving = number(a["estimated_saving_s"]) / 3600.0
         table_rows.append((str(a["activity"]), t(f"verdict_{verdict}") if verdict in {"candidate_for_removal",
-                           "candidate_for_threshold", "keep"} else verdict, pct(rate), fmt(saving), str(a.get("reason", ""))))
+                           "candidate_for_threshold", "keep"} else verdict, pct(rate), fmt(saving), st.approval_sentence(inp.language, a)))
     table = Table("approvals", t("h_approvals"), (t("col_activity"), t("col_verdict"), t("col_approval_rate"),
                   t("col_saving_h"), t("col_evidence")), tuple(table_rows))
     return Section("approvals", t("h_approvals"), (para,), tables=(table,))
@@ -72,7 +73,7 @@ def kpi_section(inp: ReportInputs) -> Section:
     statuses = [str(k.get("status")) if k.get("status") in ("met", "at_risk", "missed") else "unknown" for k in rows]
     source = inp.kpis if inp.kpis is not None else get(inp.mining, "kpis")
     conflicts = records(get(source, "conflicts"))
-    conflict = t("kpi_conflict", sentence=first_of(conflicts[0], "sentence", "message", "reason", default="")) if conflicts else ""
+    conflict = t("kpi_conflict", sentence=st.conflict_sentence(inp.language, conflicts[0])) if conflicts else ""
     para = t("kpi_para", total=len(rows), met=statuses.count("met"), at_risk=statuses.count("at_risk"),
              missed=statuses.count("missed"), conflict=conflict)
     panels, table_rows = [], []
@@ -86,15 +87,19 @@ def kpi_section(inp: ReportInputs) -> Section:
             target_text = target_text.split(" ")[0] + f" {pct(target)}%" if target is not None else target_text
         else:
             value_text = f"{fmt(k.get('value'), 2)} {unit}".strip()
+        if unit == "share":  # the panel shows percentages, like its title
+            trend = [None if v is None else 100 * v for v in trend]
         panels.append({"name": str(k["name"]), "status": status, "value_text": value_text, "target_text": target_text,
-                       "target": target, "trend": trend, "unit": unit})
+                       "target": None if target is None else (100 * target if unit == "share" else target),
+                       "trend": trend, "unit": "%" if unit == "share" else unit})
         table_rows.append((str(k["name"]), value_text, target_text, t(f"status_{status}") if status in
                            {"met", "at_risk", "missed"} else t("status_unknown"), str(k.get("owner") or "")))
     nrows = (len(panels) + 2) // 3
-    fig = FigureSpec("kpi_dashboard", t("fig_kpi"), "kpi", {"kpis": panels, "x_label": t("ax_week"), "height_in": 2.2 * nrows})
+    fig = FigureSpec("kpi_dashboard", t("fig_kpi"), "kpi", {"kpis": panels, "x_label": t("ax_week"),
+                                                         "target_label": t("ax_target"), "height_in": 2.2 * nrows})
     table = Table("kpis", t("h_kpi"), (t("col_kpi"), t("col_value"), t("col_target"), t("col_status"), t("col_owner")),
                   tuple(table_rows), tuple(statuses))
-    bullets = tuple(t("kpi_conflict", sentence=first_of(c, "sentence", "message", "reason", default="")) for c in conflicts[1:5])
+    bullets = tuple(t("kpi_conflict", sentence=st.conflict_sentence(inp.language, c)) for c in conflicts[1:5])
     return Section("kpi", t("h_kpi"), (para,), figures=(fig,), tables=(table,), bullets=bullets)
 
 
@@ -106,8 +111,7 @@ def conformance_section(inp: ReportInputs) -> Section:
         return Section("conformance", t("h_conformance"), (t("conf_skipped"),))
     devs = records(conf.get("deviations"))
     for d in devs:
-        if d.get("description") is None and d.get("kind") is not None:
-            d["description"] = f"{d['kind']}: {d.get('activity', '')}".rstrip(": ")
+        d["description"] = st.deviation_text(inp.language, d)
     deviation = ""
     if devs:
         what = first_of(devs[0], "description", "message", "deviation", "kind", default="")
@@ -136,18 +140,19 @@ def _targets_text(inp: ReportInputs, targets: Any) -> str:
             continue
         bounds = check.get("target") or {}
         bound = " ".join(f"{'≤' if k == 'max' else '≥'} {fmt(v, 2)}" for k, v in sorted(bounds.items()))
-        parts[bool(check["met"])].append(f"{kpi} {bound}".strip())
+        parts[bool(check["met"])].append(f"{st.label(inp.language, 'kpi', kpi)} {bound}".strip())
     out = []
     if parts[True]:
-        out.append(f"{inp.t('status_met')}: " + ", ".join(parts[True]))
+        out.append(st.with_subject(inp.language, inp.t("status_met"), inp.t("item_sep").join(parts[True])))
     if parts[False]:
-        out.append(f"{inp.t('status_missed')}: " + ", ".join(parts[False]))
+        out.append(st.with_subject(inp.language, inp.t("status_missed"), inp.t("item_sep").join(parts[False])))
     return " · ".join(out) or "–"
 
 
 def option_rows(inp: ReportInputs) -> list[dict[str, Any]]:
     """Simulated options (not the baseline) with effects, ranked best first."""
     origin = {s.name: s.origin for s in inp.scenarios}
+    scale = {s.name: s.arrival_scale for s in inp.scenarios}
     out = []
     for run in records(get(inp.experiment, "runs")):
         name = str(run.get("scenario"))
@@ -161,41 +166,74 @@ def option_rows(inp: ReportInputs) -> list[dict[str, Any]]:
                     "lt_ci": ci_pair(lt.get("ci95")), "dr_diff": None if number(dr.get("diff")) is None else 100 * number(dr["diff"]),
                     "dr_ci": ci_pair(dr.get("ci95"), 100.0), "lt_mean": number(get(run, "lead_time_hours", "mean")),
                     "dr": number(get(run, "delivery_rate", "value")), "stable": run.get("stable", True) is not False,
-                    "targets": targets_text})
+                    "targets": targets_text, "arrival_scale": scale.get(name), "stress": scale.get(name) is not None})
         dr_ci, lt_ci = out[-1]["dr_ci"], out[-1]["lt_ci"]
         out[-1]["significant"] = bool((dr_ci and dr_ci[0] > 0) or (lt_ci and lt_ci[1] < 0))
     out.sort(key=lambda r: (not r["stable"], -round(r["dr_diff"] or 0.0, 1), round(r["lt_diff"] or 0.0, 1), r["name"]))
     return out
 
 
-def options_section(inp: ReportInputs) -> Section:
-    """9 Improvement options: ranked effects with CIs, KPI targets, and the fidelity scorecard."""
+def action_rows(inp: ReportInputs) -> list[dict[str, Any]]:
+    """Options that change the process (actions a manager can pilot), best first."""
+    return [r for r in option_rows(inp) if not r["stress"]]
+
+
+def stress_rows(inp: ReportInputs) -> list[dict[str, Any]]:
+    """Options that change the demand (arrivals): stress tests of the process, not actions."""
+    return [r for r in option_rows(inp) if r["stress"]]
+
+
+def stress_sentence(inp: ReportInputs, r: dict[str, Any]) -> str:
+    """"under +15% volume, "sales_push" gives lead time +3.0 h [..] and delivery rate −4.0 points [..]"."""
+    volume = signed(100 * ((r["arrival_scale"] or 1.0) - 1.0), 0)
+    if not r["stable"]:
+        return inp.t("stress_unstable", volume=volume, option=r["name"])
+    key = "stress_item" if r["dr_diff"] is not None else "stress_item_lt"
+    return inp.t(key, volume=volume, option=r["name"], lt_delta=signed(r["lt_diff"]), lt_ci=ci(r["lt_ci"]),
+                 dr_delta=signed(r["dr_diff"]), dr_ci=ci(r["dr_ci"]))
+
+
+def _option_table_row(inp: ReportInputs, r: dict[str, Any]) -> tuple[Any, ...]:
     t = inp.t
-    rows = option_rows(inp)
+    return (t(f"origin_{r['origin']}"), r["name"], fmt(r["lt_mean"]), f"{signed(r['lt_diff'])} {ci(r['lt_ci'])}",
+            pct(r["dr"]), f"{signed(r['dr_diff'])} {ci(r['dr_ci'])}", r["targets"], t("yes") if r["stable"] else t("unstable"))
+
+
+def options_section(inp: ReportInputs) -> Section:
+    """9 Improvement options: ranked effects with CIs, KPI targets, stress tests apart, and the fidelity scorecard."""
+    t = inp.t
+    rows, stress = action_rows(inp), stress_rows(inp)
     base = next((r for r in records(get(inp.experiment, "runs")) if r.get("scenario") == "baseline"), None)
-    if not rows or base is None:
+    if not (rows or stress) or base is None:
         return Section("options", t("h_options"), (t("options_none"), _trust(inp)))
-    best = rows[0]
+    best_text = ""
+    if rows:
+        best = rows[0]
+        best_text = t("options_best" if best["dr_diff"] is not None else "options_best_lt", option=best["name"],
+                      lt_delta=signed(best["lt_diff"]), dr_delta=signed(best["dr_diff"])) + " "
     para = t("options_para", n=len(rows), base_lt=fmt(get(base, "lead_time_hours", "mean")),
-             base_dr=pct(get(base, "delivery_rate", "value")),
-             best=t("options_best" if best["dr_diff"] is not None else "options_best_lt", option=best["name"],
-                    lt_delta=signed(best["lt_diff"]), dr_delta=signed(best["dr_diff"])) + " ")
+             base_dr=pct(get(base, "delivery_rate", "value")), best=best_text)
+    paras = [para]
+    if stress:
+        paras.append(t("options_stress", items=t("list_sep").join(stress_sentence(inp, r) for r in stress)))
     fig = FigureSpec("options_effects", t("fig_options"), "options", {
         "rows": [{"label": r["name"], **{k: r[k] for k in ("lt_diff", "lt_ci", "dr_diff", "dr_ci", "stable")}} for r in rows],
         "lt_label": t("ax_delta_lt"), "dr_label": t("ax_delta_dr"), "height_in": max(2.2, 0.38 * len(rows) + 1.0)})
-    table_rows = [(t("origin_baseline"), "baseline", fmt(get(base, "lead_time_hours", "mean")), "–",
-                   pct(get(base, "delivery_rate", "value")), "–", _targets_text(inp, base.get("kpi_targets")), t("yes") if base.get("stable", True) is not False else t("unstable"))]
-    for r in rows:
-        table_rows.append((t(f"origin_{r['origin']}"), r["name"], fmt(r["lt_mean"]), f"{signed(r['lt_diff'])} {ci(r['lt_ci'])}",
-                           pct(r["dr"]), f"{signed(r['dr_diff'])} {ci(r['dr_ci'])}", r["targets"],
-                           t("yes") if r["stable"] else t("unstable")))
-    table = Table("options", t("h_options"), (t("col_origin"), t("col_option"), t("col_lt_mean"), t("col_lt_delta"), t("col_dr"),
-                  t("col_dr_delta"), t("col_targets"), t("col_stable")), tuple(table_rows))
-    bullets = tuple(f"{s.name}: {s.description}" for s in inp.scenarios if s.origin == "proposed" and s.description)
-    tables = [table]
+    base_row = (t("origin_baseline"), t("baseline_name"), fmt(get(base, "lead_time_hours", "mean")), "–",
+                pct(get(base, "delivery_rate", "value")), "–", _targets_text(inp, base.get("kpi_targets")),
+                t("yes") if base.get("stable", True) is not False else t("unstable"))
+    columns = (t("col_origin"), t("col_option"), t("col_lt_mean"), t("col_lt_delta"), t("col_dr"), t("col_dr_delta"),
+               t("col_targets"), t("col_stable"))
+    tables = [Table("options", t("h_options"), columns, (base_row, *(_option_table_row(inp, r) for r in rows)))]
+    if stress:
+        tables.append(Table("stress_tests", t("stress_caption"), columns,
+                            (base_row, *(_option_table_row(inp, r) for r in stress))))
+    bullets = tuple(st.with_subject(inp.language, s.name, s.description) for s in inp.scenarios
+                    if s.origin == "proposed" and s.description)
     if inp.fidelity:
         tables.append(_fidelity_table(inp))
-    return Section("options", t("h_options"), (para, _trust(inp)), figures=(fig,), tables=tuple(tables), bullets=bullets)
+    figures = (fig,) if rows else ()
+    return Section("options", t("h_options"), (*paras, _trust(inp)), figures=figures, tables=tuple(tables), bullets=bullets)
 
 
 def _trust(inp: ReportInputs) -> str:
@@ -239,7 +277,7 @@ def pilot_section(inp: ReportInputs) -> Section:
             for s in sorted(same, key=lambda s: s.value)]
     fig = FigureSpec("pilot_segments", t("fig_pilot"), "segments", {
         "rows": rows, "overall": 100 * overall if by_rate else overall, "overall_label": t("overall"),
-        "x_label": t("ax_on_time") if by_rate else t("ax_median_lead"), "height_in": max(2.0, 0.3 * len(rows) + 0.9)})
+        "x_label": t("ax_on_time") if by_rate else t("ax_median_lead"), "y_label": attr, "height_in": max(2.0, 0.3 * len(rows) + 0.9)})
     table = Table("segments", t("h_pilot"), (t("col_segment"), t("col_cases"), t("col_on_time"), t("col_median_lt")),
                   tuple((f"{s.attribute} = {s.value}", s.cases, pct(s.on_time_rate), fmt(s.lead_time_median_h)) for s in segments[:12]))
     return Section("pilot", t("h_pilot"), (t("pilot_para", segment=label, metric=metric),), figures=(fig,), tables=(table,))

@@ -10,8 +10,8 @@ from typing import Any
 
 from procopt.log.columns import ACTIVITY
 from procopt.report import derive
+from procopt.report import stage_text as st
 from procopt.report._fmt import first_of, fmt, get, hours, number, pct, records
-from procopt.report.i18n import text
 from procopt.report.inputs import ReportInputs
 from procopt.report.types import FigureSpec, Section, Table
 
@@ -30,15 +30,17 @@ def quality_section(inp: ReportInputs) -> Section:
         paras.append(t("quality_no_start"))
     mapping = audit.get("mapping") or {}
     if mapping:
-        paras.append(t("quality_mapping", mapping=", ".join(f"{k} = {v}" for k, v in sorted(mapping.items()) if v)))
+        paras.append(t("quality_mapping", mapping=t("item_sep").join(f"{st.label(inp.language, 'role', k)} = {v}"
+                                                                for k, v in sorted(mapping.items()) if v)))
     order = {"error": 0, "warning": 1, "info": 2}
+    ranked = sorted(findings, key=lambda f: (order.get(str(f.get("severity")), 3), str(f.get("code"))))
     rows = [
-        (f.get("severity", ""), f.get("code", ""), f.get("count", ""), f.get("message", ""),
-         ", ".join(str(x) for x in (f.get("examples") or [])[:5]))
-        for f in sorted(findings, key=lambda f: (order.get(str(f.get("severity")), 3), str(f.get("code"))))
+        (st.label(inp.language, "severity", f.get("severity", "")), f.get("code", ""), f.get("count", ""),
+         st.audit_message(inp.language, f), ", ".join(str(x) for x in (f.get("examples") or [])[:5]))
+        for f in ranked
     ]
     table = Table("data_quality", t("h_quality"), (t("col_severity"), t("col_code"), t("col_count"), t("col_message"),
-                  t("col_examples")), tuple(rows), tuple(str(r[0]) for r in rows))
+                  t("col_examples")), tuple(rows), tuple(str(f.get("severity", "")) for f in ranked))
     return Section("quality", t("h_quality"), tuple(paras), tables=(table,) if rows else ())
 
 
@@ -87,13 +89,17 @@ def map_section(inp: ReportInputs) -> Section:
     height = max(2.5, 0.5 * len(order) + 0.3)
     figs = []
     for view, caption in (("freq", "fig_dfg_freq"), ("wait", "fig_dfg_wait")):
-        shown = [{**e, "label": str(e["count"]) if view == "freq" else f"{fmt(e['wait_h'])} h"} for e in kept]
+        shown = [{**e, "label": str(e["count"]) if view == "freq" else f"{fmt(e['wait_h'])} {t('unit_h')}"} for e in kept]
         figs.append(FigureSpec(f"process_map_{view}", t(caption), "dfg", {
             "order": order, "node_counts": {str(k): int(v) for k, v in counts.items()}, "edges": shown,
             "main_path": sorted(main), "height_in": height}))
     n_variants = number(get(inp.mining, "summary", "variants")) or len(variants)
     top_share = number(first_of(variants[0], "share", "case_share")) if variants else None
     para = t("map_para", variants=fmt(n_variants, 0), top_share=pct(top_share))
+    kept_cases, total_cases = number(get(inp.mining, "process_map", "cases_kept")), number(get(inp.mining, "process_map", "cases_total"))
+    if from_mining and kept_cases and total_cases and kept_cases < total_cases:  # say why node counts < cases
+        para += " " + t("map_coverage", variants=fmt(get(inp.mining, "process_map", "variants_kept"), 0),
+                        kept=fmt(kept_cases, 0), total=fmt(total_cases, 0), share=pct(kept_cases / total_cases))
     rows = tuple(
         (_variant_label(first_of(v, "variant", "activities", "path", default="")), fmt(first_of(v, "count", "cases"), 0),
          pct(first_of(v, "share", "case_share")), fmt(hours(v, "median_lead", "lead_time_median", "median_lead_time")))
@@ -124,7 +130,8 @@ def vsm_section(inp: ReportInputs) -> Section:
     fig = FigureSpec("value_stream_map", t("fig_vsm"), "vsm", {
         "steps": steps, "lead_time_h": vs["lead_time_h"], "processing_h": vs["processing_h"], "va_ratio": vs["va_ratio"],
         "lead_label": t("ax_lead_time"), "processing_label": t("ax_processing"), "waiting_label": t("ax_waiting"),
-        "va_label": t("ax_va_ratio"), "x_label": t("ax_hours"), "unit": t("unit_h"), "height_in": 3.6})
+        "va_label": t("ax_va_ratio"), "x_label": t("ax_hours_since_start"), "unit": t("unit_h"),
+        "scale_label": t("ax_to_scale"), "height_in": 4.2 if len(steps) > 6 else 3.6})
     rows = tuple((s["label"], s.get("department") or "", fmt(s["processing_h"]), fmt(s["waiting_h"])) for s in steps)
     table = Table("value_stream", t("h_vsm"), (t("col_step"), t("col_department"), t("col_processing_h"), t("col_waiting_h")), rows)
     return Section("vsm", t("h_vsm"), tuple(paras), figures=(fig,), tables=(table,))
@@ -136,7 +143,9 @@ def bottleneck_section(inp: ReportInputs) -> Section:
     mining = inp.mining or {}
     paras: list[str] = []
     bottlenecks = records(mining.get("bottlenecks"))
-    paras.append(t("bottleneck_para", first=bottlenecks[0].get("reason", "")) if bottlenecks else t("bottleneck_none"))
+    lang = inp.language
+    paras.append(t("bottleneck_para", first=st.bottleneck_sentence(lang, bottlenecks[0], mining, inp.has_start))
+                 if bottlenecks else t("bottleneck_none"))
     figs: list[FigureSpec] = []
     tables: list[Table] = []
     top = inp.top_bottleneck
@@ -146,11 +155,13 @@ def bottleneck_section(inp: ReportInputs) -> Section:
         rows = [{"label": str(a["activity"]), "waiting_h": hours(a, "wait_median", "waiting_median"),
                  "processing_h": hours(a, "processing_median"), "highlight": a["activity"] == top} for a in acts[:14]]
         figs.append(FigureSpec("where_time_goes", t("fig_waits"), "waits", {
-            "rows": rows, "x_label": t("ax_hours"), "waiting_label": t("ax_waiting"), "processing_label": t("ax_processing"),
+            "rows": rows, "x_label": t("ax_median_hours"), "waiting_label": t("ax_waiting_before"),
+            "processing_label": t("ax_processing"),
             "height_in": max(2.4, 0.28 * len(rows) + 0.8)}))
     if bottlenecks:
         tables.append(Table("bottlenecks", t("h_bottlenecks"), (t("col_activity"), t("col_score"), t("col_kind"), t("col_reason")),
-                            tuple((b.get("activity", ""), fmt(b.get("score"), 2), b.get("kind", ""), b.get("reason", "")) for b in bottlenecks[:8])))
+                            tuple((b.get("activity", ""), fmt(b.get("score"), 2), st.label(lang, "kind", b.get("kind", "")),
+                                   st.bottleneck_sentence(lang, b, mining, inp.has_start)) for b in bottlenecks[:8])))
     paras.extend(_handoffs(inp, figs, tables))
     paras.extend(_rework_and_batches(inp, tables))
     return Section("bottlenecks", t("h_bottlenecks"), tuple(paras), figures=tuple(figs), tables=tuple(tables))
@@ -184,7 +195,7 @@ def _handoffs(inp: ReportInputs, figs: list[FigureSpec], tables: list[Table]) ->
         delay[idx[r["src"]]][idx[r["dst"]]] = r["delay_h"]
         counts[idx[r["src"]]][idx[r["dst"]]] = r["count"]
     figs.append(FigureSpec("handoff_heatmap", t("fig_handoffs"), "heatmap", {
-        "labels": labels, "delay_h": delay, "counts": counts, "x_label": t("col_to"), "y_label": t("col_from"),
+        "labels": labels, "delay_h": delay, "counts": counts, "x_label": t("ax_to_dept"), "y_label": t("ax_from_dept"),
         "colour_label": t("col_delay_h"), "height_in": max(2.6, 0.45 * len(labels) + 1.0)}))
     tables.append(Table("handoffs", t("fig_handoffs"), (t("col_from"), t("col_to"), t("col_count"), t("col_delay_h")),
                         tuple((r["src"], r["dst"], r["count"], fmt(r["delay_h"])) for r in rows[:10])))
@@ -211,8 +222,7 @@ def _rework_and_batches(inp: ReportInputs, tables: list[Table]) -> list[str]:
     batches = records(mining.get("batches"))
     if batches:
         b = batches[0]
-        times = ", ".join(str(x) for x in (first_of(b, "release_times", "times", default=[]) or []))
-        paras.append(t("batch_para", n=len(batches), activity=b.get("activity", ""), times=b.get("pattern") or times or "–"))
+        paras.append(t("batch_para", n=len(batches), activity=b.get("activity", ""), times=st.batch_pattern(inp.language, b)))
         tables.append(Table("batches", t("col_release"), (t("col_activity"), t("col_release"), t("col_batch_share"), t("col_wait_h")),
                             tuple((r.get("activity", ""), ", ".join(str(x) for x in (first_of(r, "release_times", "times", default=[]) or [])),
                                    pct(first_of(r, "batched_share", "share_in_batches", "batch_share", "share")),

@@ -46,7 +46,7 @@ def test_without_subject_only_strips_a_leading_name(subject: str, rest: str) -> 
     assert without_subject(rest, subject) == rest or rest.startswith(subject)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(st.text(min_size=1, max_size=60))
 def test_any_user_text_stays_text(name: str) -> None:
     table = Table("t", name, ("activity", "n"), ((name, 1),))

@@ -179,7 +179,8 @@ def test_kpi_and_conformance_sections_from_their_results() -> None:
     assert "r = -0.72 over 17 weeks" in kpi.paragraphs[0]
     assert kpi.tables[0].rows[0][:3] == ("On-time delivery", "87.0%", "≥ 95.0%")
     assert kpi.tables[0].row_status == ("at_risk", "met")
-    assert kpi.figures[0].data["kpis"][0]["trend"] == [0.9, 0.8]
+    panel = kpi.figures[0].data["kpis"][0]
+    assert panel["trend"] == [90.0, 80.0] and panel["target"] == 95.0 and panel["unit"] == "%"  # shares drawn as %
     conf = by_key["conformance"]
     assert conf.paragraphs[0] == ('Against the blueprint the log has fitness 0.98 and precision 0.99. '
                                   'The most common deviation is "unexpected: Rework" in 118 cases.')

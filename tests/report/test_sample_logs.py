@@ -6,6 +6,7 @@ The as-is part only (no simulation: that is tested on small inputs, in the slow 
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -87,3 +88,26 @@ def test_html_has_every_section_and_no_foreign_markup(sample) -> None:
     assert truth["bottleneck_activity"] in page
     if language == "zh":
         assert "@font-face" in page
+
+
+#: English wording of the mining and audit stages that must never reach a Chinese report
+STAGE_ENGLISH = ("of all waiting time", "median wait", "decisions", "case(s)", "busy", "batching delay", "per case",
+                 "rejects only", "passes", "never reach", "single event", "cases waiting", "daily at", "Mon-Fri")
+#: what may stay Latin in a Chinese report: procopt's name, file names, CLI options, metric acronyms and IDs
+LATIN_OK = re.compile(r"procopt|[\w.-]+\.(csv|yaml|bpmn|png|svg|md)|--[a-z-]+|\b(KPI|CI|NGD|AED|CED|RED|CTD|SO-\d+|P\d+)\b"
+                      r"|[a-z]+(_[a-z]+)+|\b(h|n)\b|\d-gram")
+
+
+def test_chinese_report_has_no_english_sentence(sample) -> None:
+    from procopt.report.render import render_markdown
+
+    language, _, result, page = sample
+    if language != "zh":
+        pytest.skip("Chinese report only")
+    md = render_markdown(result.report)
+    text = re.sub(r"data:[^)\"']+", "", page)
+    for phrase in STAGE_ENGLISH:
+        assert phrase not in text and phrase not in md, phrase
+    prose = LATIN_OK.sub("", re.sub(r"<[^>]+>|\{[^}]*\}", " ", re.sub(r"<style.*?</style>", "", text, flags=re.S)))
+    words = re.findall(r"[A-Za-z]{3,}(?:\s+[A-Za-z]{2,})*", prose)
+    assert words == [], words[:20]
