@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from procopt.cli.common import ProgressCallback, emit_json, json_option
-from procopt.cli.report import result_json, stage_printer, summary_lines
+from procopt.cli.common import json_option
+from procopt.cli.report import run_and_emit, stage_printer
 
 REPO = Path(__file__).resolve().parents[2]
 #: Demo budget: 10 replications × 120 days per option keeps `make demo` well under the 3-minute target on
@@ -60,8 +60,7 @@ def command(out: Path, language: str, replications: int, days: int, seed: int, a
       procopt demo                      # English, writes reports/demo/report.html
       procopt demo --lang zh --out reports/demo_zh
     """
-    from procopt.pipeline import PipelineOptions, run_all
-    from procopt.report.build import write_report
+    from procopt.pipeline import PipelineOptions
     from procopt.report.i18n import text
 
     scenarios = tuple(sorted((REPO / "scenarios").glob("*.yaml"))) if (REPO / "scenarios").is_dir() else ()
@@ -76,14 +75,4 @@ def command(out: Path, language: str, replications: int, days: int, seed: int, a
                                   blueprint=_optional("o2c_blueprint.bpmn") if english else None,
                                   scenarios=scenarios, language=language, replications=replications, days=days,
                                   seed=seed, fidelity_runs=DEMO_FIDELITY_RUNS, skip_unmatched_scenarios=True)
-        bar = ProgressCallback("Simulating")
-        try:
-            result = run_all(log, options, progress=show, sim_progress=bar)
-        finally:
-            bar.close()
-    files = write_report(result.report, out)
-    if as_json:
-        emit_json(result_json(result, files.folder))
-        return
-    for line in summary_lines(result, files.folder):
-        click.echo(line)
+        run_and_emit(log, options, out, as_json=as_json, progress=show)

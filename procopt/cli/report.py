@@ -45,6 +45,25 @@ def summary_lines(result: Any, out: Path) -> list[str]:
     return lines
 
 
+def run_and_emit(log: Path, options: Any, out: Path, *, as_json: bool, progress: Any) -> None:
+    """Run the whole pipeline on ``log``, write the report to ``out`` and print its summary (or JSON)."""
+    from procopt.pipeline import run_all
+    from procopt.report.build import write_report
+
+    bar = ProgressCallback("Simulating")
+    try:
+        result = run_all(log, options, progress=progress, sim_progress=bar)
+    finally:
+        bar.close()
+    files = write_report(result.report, out)
+    if as_json:
+        emit_json(result_json(result, files.folder))
+        return
+    for line in summary_lines(result, files.folder):
+        click.echo(line)
+    sys.stdout.flush()
+
+
 def result_json(result: Any, out: Path) -> dict[str, Any]:
     """The --json document: files, findings, key facts and each stage's result."""
     return {
@@ -88,23 +107,11 @@ def command(log: Path, out: Path, kpis: Path | None, scenarios: tuple[Path, ...]
       procopt report sample_logs/o2c_orders_zh.csv --lang zh --out reports/o2c_zh
     """
     from procopt.log.mapping import parse_map_option
-    from procopt.pipeline import PipelineOptions, run_all
-    from procopt.report.build import write_report
+    from procopt.pipeline import PipelineOptions
 
     mapping = parse_map_option(map_, path=log)
     options = PipelineOptions(kpis=kpis, scenarios=scenarios, blueprint=blueprint, language=language,
                               mapping=mapping or None, replications=replications, days=days, seed=seed,
                               propose=not no_proposals, simulate=not no_simulation, fidelity=fidelity_runs > 0,
                               fidelity_runs=max(fidelity_runs, 1))
-    bar = ProgressCallback("Simulating")
-    try:
-        result = run_all(log, options, progress=stage_printer(not as_json), sim_progress=bar)
-    finally:
-        bar.close()
-    files = write_report(result.report, out)
-    if as_json:
-        emit_json(result_json(result, files.folder))
-        return
-    for line in summary_lines(result, files.folder):
-        click.echo(line)
-    sys.stdout.flush()
+    run_and_emit(log, options, out, as_json=as_json, progress=stage_printer(not as_json))
