@@ -1,9 +1,10 @@
 """Simulation speed: procopt's engine vs a bare SimPy M/M/c network of the same size, in the same run.
 
 Usage: .venv/bin/python bench/sim.py [--cases 10000 100000] [--model model.yaml] [--json]
-Reports simulated activity instances per second on one core (best of --repeat runs, interleaved with the
-bare SimPy reference so machine load hits both), and on all cores (one replication per core through the
-experiment's executor). Without --model, a model is calibrated from a generated O2C log.
+Reports simulated activity instances per second on one core (the MEDIAN of --repeat runs, each procopt
+run followed by a bare SimPy reference run so machine load hits both alike), and on all cores (one
+replication per core through the experiment's executor).
+Without --model, a model is calibrated from a generated O2C log.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -73,7 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--model", type=Path)
-    parser.add_argument("--repeat", type=int, default=3, help="best of N timings (the machine is shared)")
+    parser.add_argument("--repeat", type=int, default=5, help="median of N interleaved timings (machine is shared)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.model:
@@ -92,10 +94,16 @@ def main() -> None:
     rows = []
     procopt_run(model, 200)  # warm up imports and caches
     for cases in args.cases:
-        reps = args.repeat if cases <= 20_000 else 1
-        n, s = min((procopt_run(model, cases) for _ in range(reps)), key=lambda r: r[1])
-        steps = max(1, round(n / cases))
-        bn, bs = min((bare_simpy(steps, 2, cases) for _ in range(reps)), key=lambda r: r[1])
+        reps = max(1, args.repeat if cases <= 20_000 else min(args.repeat, 3))
+        rates, bare_rates = [], []
+        n = bn = 0
+        for _ in range(reps):  # interleaved: procopt, then bare SimPy, so load spikes hit both
+            n, s = procopt_run(model, cases)
+            rates.append(n / s)
+            steps = max(1, round(n / cases))
+            bn, bs = bare_simpy(steps, 2, cases)
+            bare_rates.append(bn / bs)
+        rate, bare_rate = statistics.median(rates), statistics.median(bare_rates)
         ex = LocalExecutor(workers=cores)
         t = time.perf_counter()
         par = ex.map(_one, [(model, cases // cores, 1 + i) for i in range(cores)])
@@ -105,8 +113,11 @@ def main() -> None:
         bps = time.perf_counter() - t
         rows.append({
             "cases": cases, "activities": n_act, "instances": n,
-            "procopt_per_s_1core": round(n / s), "bare_simpy_per_s_1core": round(bn / bs),
-            "ratio_1core": round((bn / bs) / (n / s), 2),
+            "repeats": reps, "statistic": "median",
+            "procopt_per_s_1core": round(rate), "bare_simpy_per_s_1core": round(bare_rate),
+            "procopt_per_s_1core_range": [round(min(rates)), round(max(rates))],
+            "bare_simpy_per_s_1core_range": [round(min(bare_rates)), round(max(bare_rates))],
+            "ratio_1core": round(bare_rate / rate, 2),
             "procopt_per_s_all_cores": round(sum(p[0] for p in par) / ps),
             "bare_simpy_per_s_all_cores": round(sum(p[0] for p in bpar) / bps),
             "cores": cores,
@@ -115,7 +126,7 @@ def main() -> None:
         print(json.dumps(rows, indent=2))
     else:
         for r in rows:
-            print(f"{r['cases']:>7} cases, {r['instances']:>8} instances: procopt {r['procopt_per_s_1core']:>7}/s, "
+            print(f"{r['cases']:>7} cases, {r['instances']:>8} instances, median of {r['repeats']}: procopt {r['procopt_per_s_1core']:>7}/s, "
                   f"bare SimPy {r['bare_simpy_per_s_1core']:>7}/s (bare/procopt = {r['ratio_1core']}x); "
                   f"all {r['cores']} cores: procopt {r['procopt_per_s_all_cores']}/s, "
                   f"bare {r['bare_simpy_per_s_all_cores']}/s")

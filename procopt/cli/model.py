@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from procopt.cli.common import ProgressCallback, emit_json, json_option
-from procopt.errors import InputError
+from procopt.errors import InputError, ModelError
 
 _UNITS = {"s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0, "w": 7 * 86400.0}
 
@@ -66,16 +66,25 @@ def command(log: str, out: str, map_: str | None, sla: str | None, delivery_acti
     model = calibrate(elog.events, options)
     save_model(model, out)
     report: Any = None
+    skipped: str | None = None
     if fidelity:
-        report = _fidelity(elog.events, train_fraction, runs, seed, options)
+        try:
+            report = _fidelity(elog.events, train_fraction, runs, seed, options)
+        except ModelError as exc:  # the model is written; only the hold-out check is impossible (tiny log)
+            skipped = exc.problem or exc.message
     if as_json:
         doc = {"model": out, "summary": summarise_model(model), "fidelity": report.to_dict() if report else None}
+        if skipped:
+            doc["fidelity_skipped"] = skipped
         doc["model_detail"] = {k: v for k, v in model_to_dict(model).items() if k != "attributes"}
         emit_json(doc)
         return
     click.echo(render_model(model, out))
     if report is not None:
         click.echo(render_fidelity(report))
+    if skipped:
+        click.echo(f"\nFidelity check skipped: {skipped}.\n  The model is written and usable; to score it use a "
+                   "longer log or a lower --train-fraction (e.g. 0.5), or pass --no-fidelity to skip the check.")
 
 
 def _fidelity(events: Any, train_fraction: float, runs: int, seed: int, options: Any) -> Any:

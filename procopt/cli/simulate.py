@@ -157,15 +157,22 @@ def render_runs(doc: dict[str, Any]) -> str:
             mark = "" if d["significant"] else " (not significant)"
             vs_text = f"{d['diff']:+.1f} h{mark}" if d["diff"] is not None else "-"
         name = _pad(r["scenario"], 28)
-        lines.append(f"{name} {ci_text:>27} {_fmt(lt['p90']):>7} {_fmt(dr * 100 if dr is not None else None, '.1f') + '%':>8} "
+        lines.append(f"{name} {ci_text:>27} {_fmt(lt['p90']):>7} {'-' if dr is None else f'{dr * 100:.1f}%':>8} "
                      f"{_fmt(r['throughput_per_week']):>9}  {vs_text}")
     for r in doc["runs"]:
         notes = []
         if not r["stable"]:
-            notes.append("UNSTABLE: " + "; ".join(r["unstable_reasons"]))
+            notes.append("UNSTABLE (in at least half of the replications): " + "; ".join(r["unstable_reasons"]))
+            if any("still open" in x for x in r["unstable_reasons"]):
+                share = r.get("unfinished_share")
+                pct = f"{share:.0%} of cases" if isinstance(share, (int, float)) else "some cases"
+                notes.append(f"  {pct} outlived --drain-days {cfg.get('drain_days', 60):g}: raise it, or read the "
+                             "lead times as lower bounds")
         busy = sorted(((v, k) for k, v in r["utilisation"].items() if v is not None), reverse=True)[:2]
+        if not busy and not r["utilisation"]:
+            notes.append("no pool has a capacity limit (the log names no resources), so nobody queues")
         if busy:
-            notes.append("busiest: " + ", ".join(f"{k} {v:.0%}" for v, k in busy))
+            notes.append("busiest: " + ", ".join(f"{k} {v:.0%}" if v >= 0.005 else f"{k} <1%" for v, k in busy))
         for kpi, t in r["kpi_targets"].items():
             bound = ", ".join(f"{k} {v:g}" for k, v in t["target"].items())
             notes.append(f"{kpi} {_fmt(t['value'], '.3g')} ({bound}): {'met' if t['met'] else 'MISSED'}")

@@ -98,7 +98,8 @@ def render_summary(doc: dict[str, Any]) -> str:
         p90 = "—" if p["lead_time_p90_h"] is None else f"{p['lead_time_p90_h']:.1f} h"
         busy = "—" if p["bottleneck_pool"] is None else \
             f"{_short(p['bottleneck_pool'], 19)} {p['bottleneck_utilisation']:.0%}"
-        lines.append(f"  {_pad(_short(p['scenario'], 40), 40)} {p['orders_per_week']:>9.1f} {rate:>8} {p90:>10} "
+        label = _middle(str(p["scenario"]).removeprefix("sweep: "), 40)  # the grid values sit at both ends
+        lines.append(f"  {_pad(label, 40)} {p['orders_per_week']:>9.1f} {rate:>8} {p90:>10} "
                      f"{_pad(busy, 26, right=True)}  {'yes' if p['stable'] else 'NO'}")
     lines.append("")
     lines += [k["text"] for k in doc["knees"]]
@@ -119,6 +120,24 @@ def _short(text: str, width: int) -> str:
     while _width(text) > width - 1:
         text = text[:-1]
     return text + "…"
+
+
+def _middle(text: str, width: int) -> str:
+    """Shorten ``text`` to ``width`` columns by cutting its middle, so both ends (the grid values) stay readable."""
+    if _width(text) <= width:
+        return text
+    head, tail = "", ""
+    i, j = 0, len(text) - 1
+    while i <= j:
+        if _width(head) <= _width(tail):
+            if _width(head + text[i] + tail) > width - 1:
+                break
+            head, i = head + text[i], i + 1
+        else:
+            if _width(head + text[j] + tail) > width - 1:
+                break
+            tail, j = text[j] + tail, j - 1
+    return head + "…" + tail
 
 
 def _pad(text: str, width: int, *, right: bool = False) -> str:

@@ -117,13 +117,14 @@ def _replicate(task: tuple[int, int, SimulationModel, RunConfig]) -> dict[str, A
     return {"metrics": replication_metrics(model, trace), "log": log}
 
 
-def _ci(values: np.ndarray) -> list[float] | None:
+def _ci(values: np.ndarray, lo: float = -math.inf, hi: float = math.inf) -> list[float] | None:
+    """95 % t-interval of the mean, clipped to the KPI's possible range (lead times >= 0, rates <= 1)."""
     v = values[np.isfinite(values)]
     if len(v) < 2:
         return None
     half = float(stats.t.ppf(0.975, len(v) - 1) * np.std(v, ddof=1) / math.sqrt(len(v)))
     m = float(np.mean(v))
-    return [m - half, m + half]
+    return [max(lo, m - half), min(hi, m + half)]
 
 
 def _mean(values: pd.Series) -> float | None:
@@ -149,10 +150,11 @@ def _summarise(name: str, desc: str, sub: pd.DataFrame, targets: dict[str, Any])
         "lead_time_hours": {
             "mean": _mean(sub["lead_time_mean_h"]), "p50": _mean(sub["lead_time_p50_h"]),
             "p90": _mean(sub["lead_time_p90_h"]),
-            "mean_ci95": _ci(sub["lead_time_mean_h"].to_numpy(dtype=float)),
-            "p90_ci95": _ci(sub["lead_time_p90_h"].to_numpy(dtype=float)),
+            "mean_ci95": _ci(sub["lead_time_mean_h"].to_numpy(dtype=float), 0.0),
+            "p90_ci95": _ci(sub["lead_time_p90_h"].to_numpy(dtype=float), 0.0),
         },
-        "delivery_rate": {"value": _mean(sub["delivery_rate"]), "ci95": _ci(sub["delivery_rate"].to_numpy(dtype=float))},
+        "delivery_rate": {"value": _mean(sub["delivery_rate"]),
+                          "ci95": _ci(sub["delivery_rate"].to_numpy(dtype=float), 0.0, 1.0)},
         "throughput_per_week": _mean(sub["throughput_per_week"]),
         "utilisation": utilisation,
         "wip": _mean(sub["wip"]),

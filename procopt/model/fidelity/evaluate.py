@@ -133,11 +133,19 @@ def evaluate_fidelity(
     train, test = holdout_split(events, train_fraction)
     train_cases, test_cases = int(train[CASE].nunique()), int(test[CASE].nunique())
     if train_cases < 2 or test_cases < 1:
+        why = ""
+        ends = events[END].dropna()
+        if test_cases < 1 and len(ends):
+            cut = ends.sort_values(kind="stable").iloc[min(len(ends) - 1, int(train_fraction * len(ends)))]
+            last_start = events.groupby(CASE, sort=False)[END].min().max()
+            if pd.notna(last_start) and last_start < cut:
+                why = (f"; every case starts by {last_start:%Y-%m-%d}, before the boundary at {cut:%Y-%m-%d}, so the "
+                       "later events are only the tails of earlier cases (a sample of cases by start date?)")
         raise ModelError(
             None,
             f"too few complete cases for a hold-out check ({train_cases} for training, {test_cases} to test; "
-            f"cases cut by the {train_fraction:.0%} boundary are dropped)",
-            hint="Use a longer log, or skip the fidelity check.",
+            f"cases cut by the {train_fraction:.0%} boundary are dropped){why}",
+            hint="Use a longer log, a lower train fraction, or skip the fidelity check.",
         )
     notes: list[str] = []
     with_start = has_start_times(events)
