@@ -2,7 +2,9 @@
 
 A case arrives when its first activity starts (or completes, in complete-only logs). The rate of hour
 ``h`` on weekday ``d`` is the number of arrivals in that hour over the number of such hours in the log's
-span, so a quiet Friday afternoon and a busy Monday morning are both kept.
+span, so a quiet Friday afternoon and a busy Monday morning are both kept. A log spanning less than a week
+shows no weekly pattern (one Monday morning says nothing about Tuesday): its mean rate over the span applies
+to every hour.
 """
 
 from __future__ import annotations
@@ -12,12 +14,19 @@ import pandas as pd
 
 from procopt.model.types import WEEKDAYS, Arrivals
 
+#: a weekly profile needs a week of arrivals
+MIN_PROFILE_SPAN_S = 7 * 86_400.0
+
 
 def fit_arrivals(arrival_times: pd.Series) -> Arrivals:
     """Learn the weekly arrival-rate profile (cases per hour) from case arrival timestamps."""
     t = pd.to_datetime(arrival_times).dropna()
     if t.empty:
         return Arrivals({d: (0.0,) * 24 for d in WEEKDAYS})
+    span_s = (t.max() - t.min()).total_seconds()
+    if span_s < MIN_PROFILE_SPAN_S:
+        flat = round(len(t) / max(span_s / 3600.0, 1.0), 5)
+        return Arrivals({d: (flat,) * 24 for d in WEEKDAYS})
     first, last = t.min().normalize(), t.max().normalize()
     days = pd.date_range(first, last, freq="D")
     n_weekday = np.bincount(days.weekday, minlength=7).astype(float)

@@ -130,7 +130,7 @@ def _worked_array(calendar: Calendar, ts: pd.Series) -> np.ndarray:
 
 
 def fit_calendar(name: str, starts: pd.Series, ends: pd.Series, *, min_day_share: float = 0.02,
-                 slot_s: float = 1800.0, min_instances: int = 20) -> Calendar:
+                 slot_s: float = 1800.0, min_instances: int = 20, min_span_s: float = WEEK_S) -> Calendar:
     """Learn weekly working hours (with breaks) from when work starts and ends.
 
     A weekday is working when it holds at least ``min_day_share`` of the instances. The day is cut into
@@ -142,10 +142,17 @@ def fit_calendar(name: str, starts: pd.Series, ends: pd.Series, *, min_day_share
     every task across the closed gaps. So: when the data is thin (fewer than 20 events in the median slot)
     closed gaps of up to 2 hours inside the day are chance and are merged; then an open span of 3 hours or
     less holding under 3 % of the day's events is noise and is dropped, unless it is all there is.
+
+    Weekly hours need a week to be seen: when the work observed spans less than ``min_span_s`` (a week),
+    the calendar is 24/7 — a log cut after one Monday morning says nothing about Tuesdays or afternoons
+    (learning "Mon 09:00-13:30" from it parked every later task until the next Monday).
     """
     e = pd.to_datetime(ends).dropna()
     s = pd.to_datetime(starts).dropna()
     if len(e) < max(1, min_instances):
+        return Calendar.always(name)
+    seen = pd.concat([s, e])
+    if (seen.max() - seen.min()).total_seconds() < min_span_s:
         return Calendar.always(name)
     if len(s) < len(e) // 2:  # complete-only logs: ends are the only clock we have
         s = e
