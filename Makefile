@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-slow bench clean
+.PHONY: demo test test-slow lint bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "procopt needs Python >= 3.11 (found %s); run make PYTHON=python3.11" % sys.version.split()[0])'
@@ -25,6 +25,11 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# Style and static checks; .ci/run runs them before the tests.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check procopt tests bench
+	$(BIN)/ruff format --check procopt tests bench
 
 test-slow: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m slow

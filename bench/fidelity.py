@@ -33,18 +33,33 @@ LOGS_DIR = REPO.parent / "shared" / "logs" / "simulation-benchmarks"
 LOGS: dict[str, dict[str, Any]] = {
     "LoanApp": {
         "files": ["LoanApp_simplified_train.csv.gz", "LoanApp_simplified_test.csv.gz"],
-        "mapping": {"case": "case_id", "activity": "activity", "start": "start_time", "end": "end_time",
-                    "resource": "resource"},
+        "mapping": {
+            "case": "case_id",
+            "activity": "activity",
+            "start": "start_time",
+            "end": "end_time",
+            "resource": "resource",
+        },
     },
     "P2P": {
         "files": ["PurchasingExample.csv.gz"],
-        "mapping": {"case": "case_id", "activity": "activity", "start": "start_time", "end": "end_time",
-                    "resource": "resource"},
+        "mapping": {
+            "case": "case_id",
+            "activity": "activity",
+            "start": "start_time",
+            "end": "end_time",
+            "resource": "resource",
+        },
     },
     "Production": {
         "files": ["Production.csv"],
-        "mapping": {"case": "case_id", "activity": "Activity", "start": "start_time", "end": "end_time",
-                    "resource": "Resource"},
+        "mapping": {
+            "case": "case_id",
+            "activity": "Activity",
+            "start": "start_time",
+            "end": "end_time",
+            "resource": "Resource",
+        },
     },
     "BPI12W": {
         "files": ["BPI_Challenge_2012_W_Two_TS.xes.gz"],
@@ -54,15 +69,26 @@ LOGS: dict[str, dict[str, Any]] = {
 
 #: Published figures (benchmarks.md): best of Simod, AgentSimulator, DeepSimulator, DeepGenerator, RIMS.
 PUBLISHED: dict[str, dict[str, str]] = {
-    "LoanApp": {"ngd": "0.069 (AgentSim)", "ctd_hours": "2.7 (AgentSim)", "simod_ngd": "0.150",
-                "simod_ctd": "20.4"},
+    "LoanApp": {"ngd": "0.069 (AgentSim)", "ctd_hours": "2.7 (AgentSim)", "simod_ngd": "0.150", "simod_ctd": "20.4"},
     "P2P": {"ngd": "0.200 (DeepGen)", "ctd_hours": "558.4 (AgentSim)", "simod_ngd": "0.415", "simod_ctd": "677.1"},
-    "Production": {"ngd": "0.528 (DeepGen)", "ctd_hours": "24.7 (RIMS)", "simod_ngd": "0.928", "simod_ctd": "89.2",
-                   "aed_hours": "61.1 (AgentSim; Simod 146.4)", "ced_hours": "2.82 (Simod; AgentSim 5.70)",
-                   "red_hours": "31.7 (AgentSim; Simod 83.9)"},
-    "BPI12W": {"ngd": "0.151 (AgentSim)", "ctd_hours": "89.1 (AgentSim)", "simod_ngd": "0.720", "simod_ctd": "155.5",
-               "aed_hours": "72.0 (Simod; AgentSim 115.4)", "ced_hours": "1.72 (Simod; AgentSim 1.85)",
-               "red_hours": "54.9 (AgentSim; Simod 95.7)"},
+    "Production": {
+        "ngd": "0.528 (DeepGen)",
+        "ctd_hours": "24.7 (RIMS)",
+        "simod_ngd": "0.928",
+        "simod_ctd": "89.2",
+        "aed_hours": "61.1 (AgentSim; Simod 146.4)",
+        "ced_hours": "2.82 (Simod; AgentSim 5.70)",
+        "red_hours": "31.7 (AgentSim; Simod 83.9)",
+    },
+    "BPI12W": {
+        "ngd": "0.151 (AgentSim)",
+        "ctd_hours": "89.1 (AgentSim)",
+        "simod_ngd": "0.720",
+        "simod_ctd": "155.5",
+        "aed_hours": "72.0 (Simod; AgentSim 115.4)",
+        "ced_hours": "1.72 (Simod; AgentSim 1.85)",
+        "red_hours": "54.9 (AgentSim; Simod 95.7)",
+    },
 }
 
 
@@ -82,8 +108,9 @@ def _load_csv_fallback(path: Path, mapping: dict[str, str]) -> pd.DataFrame:
         col = C.ROLES[role]
         if tz_aware:
             # keep each row's own wall-clock hour (drop the offset, do not shift)
-            frame[col] = pd.to_datetime(raw[mapping[role]].astype(str).str.replace(r"([+-]\d\d:\d\d|Z)$", "",
-                                                                                   regex=True), format="ISO8601")
+            frame[col] = pd.to_datetime(
+                raw[mapping[role]].astype(str).str.replace(r"([+-]\d\d:\d\d|Z)$", "", regex=True), format="ISO8601"
+            )
         else:
             frame[col] = pd.to_datetime(raw[mapping[role]], format="ISO8601")
     frame[C.SOURCE_ROW] = range(1, len(frame) + 1)
@@ -109,10 +136,16 @@ def _load_xes_fallback(path: Path) -> pd.DataFrame:
     starts["_k"] = starts.groupby(keys).cumcount()
     ends["_k"] = ends.groupby(keys).cumcount()
     merged = ends.merge(starts[keys + ["_k", "_t"]].rename(columns={"_t": "_s"}), on=keys + ["_k"], how="left")
-    frame = pd.DataFrame({
-        C.CASE: merged["case:concept:name"], C.ACTIVITY: merged["concept:name"], C.START: merged["_s"],
-        C.END: merged["_t"], C.RESOURCE: merged["org:resource"], C.SOURCE_ROW: merged["_row"],
-    })
+    frame = pd.DataFrame(
+        {
+            C.CASE: merged["case:concept:name"],
+            C.ACTIVITY: merged["concept:name"],
+            C.START: merged["_s"],
+            C.END: merged["_t"],
+            C.RESOURCE: merged["org:resource"],
+            C.SOURCE_ROW: merged["_row"],
+        }
+    )
     return C.normalise_frame(frame)
 
 
@@ -161,13 +194,20 @@ def markdown_table(results: dict[str, dict[str, Any]]) -> str:
     lines = ["| log | metric | procopt | naive | published best | Simod |", "|---|---|---|---|---|---|"]
     for name, res in results.items():
         pub = PUBLISHED.get(name, {})
-        for key, label in (("ngd", "NGD"), ("ctd_hours", "CTD (h)"), ("aed_hours", "AED (h)"),
-                           ("ced_hours", "CED (h)"), ("red_hours", "RED (h)"),
-                           ("lead_time_mean_rel_error", "mean lead time rel. err"),
-                           ("delivery_rate_error", "on-time rate error")):
+        for key, label in (
+            ("ngd", "NGD"),
+            ("ctd_hours", "CTD (h)"),
+            ("aed_hours", "AED (h)"),
+            ("ced_hours", "CED (h)"),
+            ("red_hours", "RED (h)"),
+            ("lead_time_mean_rel_error", "mean lead time rel. err"),
+            ("delivery_rate_error", "on-time rate error"),
+        ):
             simod = pub.get("simod_ngd" if key == "ngd" else "simod_ctd" if key == "ctd_hours" else "", "")
-            lines.append(f"| {name} | {label} | {_fmt(res['procopt'][key])} | {_fmt(res['naive'][key])} | "
-                         f"{pub.get(key, '—')} | {simod or '—'} |")
+            lines.append(
+                f"| {name} | {label} | {_fmt(res['procopt'][key])} | {_fmt(res['naive'][key])} | "
+                f"{pub.get(key, '—')} | {simod or '—'} |"
+            )
     return "\n".join(lines)
 
 
@@ -179,12 +219,16 @@ def print_diagnosis(name: str, report: Any) -> None:
     pd.set_option("display.max_columns", 20)
     for label in ("procopt", "naive"):
         sims = list(report.simulated[label])
-        print(f"\n=== {name} / {label}: cycle times ===\n{cycle_time_table(report.test, sims[:3]).round(2)}",
-              file=sys.stderr)
+        print(
+            f"\n=== {name} / {label}: cycle times ===\n{cycle_time_table(report.test, sims[:3]).round(2)}",
+            file=sys.stderr,
+        )
         print(f"--- {name} / {label}: activities ---\n{activity_table(report.test, sims).round(2)}", file=sys.stderr)
         if label == "procopt":
-            print(f"--- {name}: start hour / weekday shares ---\n{hour_table(report.test, sims).round(3)}",
-                  file=sys.stderr)
+            print(
+                f"--- {name}: start hour / weekday shares ---\n{hour_table(report.test, sims).round(3)}",
+                file=sys.stderr,
+            )
 
 
 def print_utilisation(name: str, events: pd.DataFrame) -> None:
@@ -194,8 +238,11 @@ def print_utilisation(name: str, events: pd.DataFrame) -> None:
 
     model = calibrate(events)
     for row in utilisation_check(model, events):
-        print(f"  utilisation {name} / {row['pool']}: log {row['log_utilisation']:.3f}, "
-              f"model {row['model_utilisation']:.3f}", file=sys.stderr)
+        print(
+            f"  utilisation {name} / {row['pool']}: log {row['log_utilisation']:.3f}, "
+            f"model {row['model_utilisation']:.3f}",
+            file=sys.stderr,
+        )
 
 
 def what_if_check(scales: tuple[float, ...] = (1.0, 1.1, 1.2), seed: int = 1) -> str:
@@ -212,14 +259,22 @@ def what_if_check(scales: tuple[float, ...] = (1.0, 1.1, 1.2), seed: int = 1) ->
     model = calibrate(base.events)
     spec = "arrivals.scale=" + ",".join(f"{s:g}" for s in scales)
     result = run_sweep(model, [parse_vary(spec)], replications=5, days=120, warmup_days=14, seed=seed)
-    lines = ["| volume | true on-time | procopt on-time (95 % CI) | true mean lead (h) | procopt mean lead (h) | "
-             "procopt stable |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| volume | true on-time | procopt on-time (95 % CI) | true mean lead (h) | procopt mean lead (h) | "
+        "procopt stable |",
+        "|---|---|---|---|---|---|",
+    ]
     for scale, row in zip(scales, result.rows, strict=True):
-        truth = base.truth if scale == 1.0 else generate(
-            "o2c", seed=seed, days=120, intervention=Intervention(arrival_scale=scale)).truth
-        lines.append(f"| x{scale:g} | {truth.delivery_rate:.3f} | {row['delivery_rate']:.3f} "
-                     f"[{row['delivery_rate_lo']:.3f}, {row['delivery_rate_hi']:.3f}] | {truth.lead_time_mean_h:.1f} | "
-                     f"{row['lead_time_mean_h']:.1f} | {row['stable']} |")
+        truth = (
+            base.truth
+            if scale == 1.0
+            else generate("o2c", seed=seed, days=120, intervention=Intervention(arrival_scale=scale)).truth
+        )
+        lines.append(
+            f"| x{scale:g} | {truth.delivery_rate:.3f} | {row['delivery_rate']:.3f} "
+            f"[{row['delivery_rate_lo']:.3f}, {row['delivery_rate_hi']:.3f}] | {truth.lead_time_mean_h:.1f} | "
+            f"{row['lead_time_mean_h']:.1f} | {row['stable']} |"
+        )
     lines.append("")
     lines += [k.sentence() for k in result.knees]
     return "\n".join(lines)
@@ -231,16 +286,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", action="append", choices=list(LOGS), help="run only these logs")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
-    parser.add_argument("--censor", action="store_true",
-                        help="cut simulated events after the log's end, as the real test period is cut "
-                             "(not the published protocol; shows how much of a gap is the cut)")
-    parser.add_argument("--diagnose", action="store_true",
-                        help="print real-vs-simulated tables (activities, hours, cycle times) per log on stderr")
-    parser.add_argument("--utilisation", action="store_true",
-                        help="also print, per pool, the log's utilisation beside the model's at the log's volume "
-                             "(calibrated on the whole log)")
-    parser.add_argument("--what-if", action="store_true",
-                        help="instead: compare a volume sweep with the true generated o2c process (~2 min)")
+    parser.add_argument(
+        "--censor",
+        action="store_true",
+        help="cut simulated events after the log's end, as the real test period is cut "
+        "(not the published protocol; shows how much of a gap is the cut)",
+    )
+    parser.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="print real-vs-simulated tables (activities, hours, cycle times) per log on stderr",
+    )
+    parser.add_argument(
+        "--utilisation",
+        action="store_true",
+        help="also print, per pool, the log's utilisation beside the model's at the log's volume "
+        "(calibrated on the whole log)",
+    )
+    parser.add_argument(
+        "--what-if",
+        action="store_true",
+        help="instead: compare a volume sweep with the true generated o2c process (~2 min)",
+    )
     args = parser.parse_args(argv)
     if args.what_if:
         print(what_if_check(seed=args.seed))
@@ -257,25 +324,39 @@ def main(argv: list[str] | None = None) -> int:
         events, how = load_log(name)
         t_load = time.perf_counter() - t0
         try:
-            report = evaluate_fidelity(events, runs=args.runs, seed=args.seed, keep_logs=args.diagnose,
-                                       censor=args.censor)
-        except Exception as exc:  # a bench reports every log, even when one fails
-            print(f"{name}: FAILED: {type(exc).__name__}: {exc}; retrying without batch detection",
-                  file=sys.stderr)
+            report = evaluate_fidelity(
+                events, runs=args.runs, seed=args.seed, keep_logs=args.diagnose, censor=args.censor
+            )
+        except Exception as exc:  # noqa: BLE001 - a bench reports every log, even when one fails
+            print(f"{name}: FAILED: {type(exc).__name__}: {exc}; retrying without batch detection", file=sys.stderr)
             failed[name] = f"{type(exc).__name__}: {exc} (figures above: calibrated with batches=False)"
             from procopt.model.calibrate import CalibrationOptions
 
             try:
-                report = evaluate_fidelity(events, runs=args.runs, seed=args.seed, keep_logs=args.diagnose,
-                                           censor=args.censor, options=CalibrationOptions(batches=False))
-            except Exception as exc2:
+                report = evaluate_fidelity(
+                    events,
+                    runs=args.runs,
+                    seed=args.seed,
+                    keep_logs=args.diagnose,
+                    censor=args.censor,
+                    options=CalibrationOptions(batches=False),
+                )
+            except Exception as exc2:  # noqa: BLE001 - as above
                 failed[name] = f"{type(exc).__name__}: {exc}; without batches: {type(exc2).__name__}: {exc2}"
                 continue
         elapsed = time.perf_counter() - t0
-        results[name] = {**report.to_dict(), "loader": how, "load_s": round(t_load, 2),
-                         "total_s": round(elapsed, 2), "events": len(events)}
-        print(f"{name}: {len(events)} events via {how}; train {report.train_cases} / test {report.test_cases} "
-              f"cases; {elapsed:.1f} s", file=sys.stderr)
+        results[name] = {
+            **report.to_dict(),
+            "loader": how,
+            "load_s": round(t_load, 2),
+            "total_s": round(elapsed, 2),
+            "events": len(events),
+        }
+        print(
+            f"{name}: {len(events)} events via {how}; train {report.train_cases} / test {report.test_cases} "
+            f"cases; {elapsed:.1f} s",
+            file=sys.stderr,
+        )
         for note in report.notes:
             print(f"  note: {note}", file=sys.stderr)
         if args.diagnose:

@@ -25,8 +25,17 @@ from typing import Any
 # The parent process stays small (no pandas, no data): on Linux ru_maxrss survives fork+exec, so a big
 # parent would leak its own peak into every worker's figure. Data is generated in a subprocess too.
 
-ACTIVITIES = ["Create Order", "Check Credit", "Approve Order", "Director Approval", "Pick Goods", "Pack",
-              "Ship Goods", "Send Invoice", "Receive Payment"]
+ACTIVITIES = [
+    "Create Order",
+    "Check Credit",
+    "Approve Order",
+    "Director Approval",
+    "Pick Goods",
+    "Pack",
+    "Ship Goods",
+    "Send Invoice",
+    "Receive Payment",
+]
 DEPARTMENTS = ["Sales", "Finance", "Finance", "Management", "Warehouse", "Warehouse", "Logistics", "Finance", "Finance"]
 
 
@@ -51,7 +60,7 @@ def generate(events: int, seed: int = 7) -> Any:
             seq.insert(3, 3)
         if recheck[c]:
             seq.insert(2, 1)
-        acts[offset: offset + n] = seq
+        acts[offset : offset + n] = seq
         offset += n
     arrival = pd.Timestamp("2024-01-01 08:00") + pd.to_timedelta(np.sort(rng.uniform(0, 180 * 86400, cases)), unit="s")
     wait = rng.exponential(3600 * 4, len(case_idx))
@@ -61,16 +70,18 @@ def generate(events: int, seed: int = 7) -> Any:
     end = arrival.to_numpy()[case_idx] + pd.to_timedelta(cum, unit="s").to_numpy()
     start = end - pd.to_timedelta(work, unit="s").to_numpy()
     users = np.array([f"user{u:03d}" for u in range(60)])
-    frame = pd.DataFrame({
-        "order_id": np.char.add("SO-", np.char.zfill(case_idx.astype(str), 7)),
-        "activity": np.array(ACTIVITIES)[acts],
-        "start_time": pd.Series(start).dt.strftime("%Y-%m-%d %H:%M:%S"),
-        "end_time": pd.Series(end).dt.strftime("%Y-%m-%d %H:%M:%S"),
-        "user": users[rng.integers(0, 60, len(case_idx))],
-        "department": np.array(DEPARTMENTS)[acts],
-        "order_value": np.round(rng.lognormal(7, 1, cases), 2)[case_idx],
-        "region": np.array(["North", "South", "East", "West"])[case_idx % 4],
-    })
+    frame = pd.DataFrame(
+        {
+            "order_id": np.char.add("SO-", np.char.zfill(case_idx.astype(str), 7)),
+            "activity": np.array(ACTIVITIES)[acts],
+            "start_time": pd.Series(start).dt.strftime("%Y-%m-%d %H:%M:%S"),
+            "end_time": pd.Series(end).dt.strftime("%Y-%m-%d %H:%M:%S"),
+            "user": users[rng.integers(0, 60, len(case_idx))],
+            "department": np.array(DEPARTMENTS)[acts],
+            "order_value": np.round(rng.lognormal(7, 1, cases), 2)[case_idx],
+            "region": np.array(["North", "South", "East", "West"])[case_idx % 4],
+        }
+    )
     return frame.iloc[:events]
 
 
@@ -91,8 +102,13 @@ def worker(method: str, path: str) -> dict[str, float]:
 
         t0 = time.perf_counter()
         frame = pd.read_csv(path)
-        frame = pm4py.format_dataframe(frame, case_id="order_id", activity_key="activity", timestamp_key="end_time",
-                                       start_timestamp_key="start_time")
+        frame = pm4py.format_dataframe(
+            frame,
+            case_id="order_id",
+            activity_key="activity",
+            timestamp_key="end_time",
+            start_timestamp_key="start_time",
+        )
         n = len(frame)
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -100,8 +116,9 @@ def worker(method: str, path: str) -> dict[str, float]:
 
 
 def run(method: str, path: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--worker", method, str(path)], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", method, str(path)], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -136,13 +153,19 @@ def main() -> None:
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"{'events':>10} {'CSV MB':>7} {'baseline s':>11} {'procopt s':>10} {'ratio':>6} "
-          f"{'baseline MB':>12} {'procopt MB':>11}")
+    print(
+        f"{'events':>10} {'CSV MB':>7} {'baseline s':>11} {'procopt s':>10} {'ratio':>6} "
+        f"{'baseline MB':>12} {'procopt MB':>11}"
+    )
     for r in results:
-        print(f"{r['events']:>10,} {r['csv_mb']:>7.1f} {r['baseline_s']:>11.2f} {r['procopt_s']:>10.2f} "
-              f"{r['ratio']:>6.2f} {r['baseline_peak_mb']:>12.0f} {r['procopt_peak_mb']:>11.0f}")
-    print(f"\nmedians of {args.runs} runs, fresh process per run; baseline = pd.read_csv + pm4py.format_dataframe; "
-          "procopt = read_log (read, map, parse, normalise, audit).")
+        print(
+            f"{r['events']:>10,} {r['csv_mb']:>7.1f} {r['baseline_s']:>11.2f} {r['procopt_s']:>10.2f} "
+            f"{r['ratio']:>6.2f} {r['baseline_peak_mb']:>12.0f} {r['procopt_peak_mb']:>11.0f}"
+        )
+    print(
+        f"\nmedians of {args.runs} runs, fresh process per run; baseline = pd.read_csv + pm4py.format_dataframe; "
+        "procopt = read_log (read, map, parse, normalise, audit)."
+    )
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ def child(tool: str, path: str, repeat: int) -> dict[str, float]:
 
     frame = pd.read_parquet(path)
     if tool == "pm4py":
-        import pm4py  # noqa: F401 - import cost is not part of the measurement
+        import pm4py
         from pm4py.util import constants
 
         constants.SHOW_PROGRESS_BAR = False
@@ -106,16 +106,21 @@ def main() -> None:
             for tool in ("pm4py", "procopt"):
                 out = subprocess.run(
                     [sys.executable, __file__, "--child", tool, str(path), str(args.repeat)],
-                    check=True, capture_output=True, text=True,
-                )  # fmt: skip
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
                 row[tool] = json.loads(out.stdout.strip().splitlines()[-1])
             row["ratio"] = row["procopt"]["seconds"] / row["pm4py"]["seconds"]  # type: ignore[index]
             rows.append(row)
             if not args.json:
                 p, q = row["pm4py"], row["procopt"]
-                print(f"{size:>9,} events: pm4py {p['seconds']:.2f} s / {p['peak_mb']:.0f} MB peak, "  # type: ignore[index]
-                      f"procopt mine {q['seconds']:.2f} s / {q['peak_mb']:.0f} MB peak, "  # type: ignore[index]
-                      f"ratio {row['ratio']:.2f}x (target <= 1.5x, < 4096 MB)", flush=True)  # fmt: skip
+                print(
+                    f"{size:>9,} events: pm4py {p['seconds']:.2f} s / {p['peak_mb']:.0f} MB peak, "  # type: ignore[index]
+                    f"procopt mine {q['seconds']:.2f} s / {q['peak_mb']:.0f} MB peak, "  # type: ignore[index]
+                    f"ratio {row['ratio']:.2f}x (target <= 1.5x, < 4096 MB)",
+                    flush=True,
+                )
     if args.json:
         print(json.dumps(rows, indent=2))
 

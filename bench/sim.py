@@ -33,7 +33,7 @@ def bare_simpy(stations: int, capacity: int, cases: int, seed: int = 1) -> tuple
     mean_s = 600.0
     gap = mean_s / (capacity * util)
 
-    def case(i: int):  # noqa: ANN202
+    def case(i: int):
         for k in range(stations):
             with res[k].request() as req:
                 yield req
@@ -41,7 +41,7 @@ def bare_simpy(stations: int, capacity: int, cases: int, seed: int = 1) -> tuple
                 yield env.timeout(rng.expovariate(1.0 / mean_s))
                 log.append((i, k, start, env.now))
 
-    def source():  # noqa: ANN202
+    def source():
         for i in range(cases):
             yield env.timeout(rng.expovariate(1.0 / gap))
             env.process(case(i))
@@ -52,7 +52,7 @@ def bare_simpy(stations: int, capacity: int, cases: int, seed: int = 1) -> tuple
     return len(log), time.perf_counter() - t
 
 
-def procopt_run(model, cases: int, seed: int = 1) -> tuple[int, float]:  # noqa: ANN001
+def procopt_run(model, cases: int, seed: int = 1) -> tuple[int, float]:
     from procopt.sim.engine import run_replication
 
     per_day = model.arrivals.cases_per_week / 7
@@ -62,12 +62,12 @@ def procopt_run(model, cases: int, seed: int = 1) -> tuple[int, float]:  # noqa:
     return len(trace.events), time.perf_counter() - t
 
 
-def _one(args: tuple) -> tuple[int, float]:  # noqa: ANN001
+def _one(args: tuple) -> tuple[int, float]:
     model, cases, seed = args
     return procopt_run(model, cases, seed)
 
 
-def _bare(args: tuple) -> tuple[int, float]:  # noqa: ANN001
+def _bare(args: tuple) -> tuple[int, float]:
     return bare_simpy(*args)
 
 
@@ -111,25 +111,33 @@ def main() -> None:
         t = time.perf_counter()
         bpar = ex.map(_bare, [(steps, 2, cases // cores, 1 + i) for i in range(cores)])
         bps = time.perf_counter() - t
-        rows.append({
-            "cases": cases, "activities": n_act, "instances": n,
-            "repeats": reps, "statistic": "median",
-            "procopt_per_s_1core": round(rate), "bare_simpy_per_s_1core": round(bare_rate),
-            "procopt_per_s_1core_range": [round(min(rates)), round(max(rates))],
-            "bare_simpy_per_s_1core_range": [round(min(bare_rates)), round(max(bare_rates))],
-            "ratio_1core": round(bare_rate / rate, 2),
-            "procopt_per_s_all_cores": round(sum(p[0] for p in par) / ps),
-            "bare_simpy_per_s_all_cores": round(sum(p[0] for p in bpar) / bps),
-            "cores": cores,
-        })
+        rows.append(
+            {
+                "cases": cases,
+                "activities": n_act,
+                "instances": n,
+                "repeats": reps,
+                "statistic": "median",
+                "procopt_per_s_1core": round(rate),
+                "bare_simpy_per_s_1core": round(bare_rate),
+                "procopt_per_s_1core_range": [round(min(rates)), round(max(rates))],
+                "bare_simpy_per_s_1core_range": [round(min(bare_rates)), round(max(bare_rates))],
+                "ratio_1core": round(bare_rate / rate, 2),
+                "procopt_per_s_all_cores": round(sum(p[0] for p in par) / ps),
+                "bare_simpy_per_s_all_cores": round(sum(p[0] for p in bpar) / bps),
+                "cores": cores,
+            }
+        )
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
         for r in rows:
-            print(f"{r['cases']:>7} cases, {r['instances']:>8} instances, median of {r['repeats']}: procopt {r['procopt_per_s_1core']:>7}/s, "
-                  f"bare SimPy {r['bare_simpy_per_s_1core']:>7}/s (bare/procopt = {r['ratio_1core']}x); "
-                  f"all {r['cores']} cores: procopt {r['procopt_per_s_all_cores']}/s, "
-                  f"bare {r['bare_simpy_per_s_all_cores']}/s")
+            print(
+                f"{r['cases']:>7} cases, {r['instances']:>8} instances, median of {r['repeats']}: procopt {r['procopt_per_s_1core']:>7}/s, "
+                f"bare SimPy {r['bare_simpy_per_s_1core']:>7}/s (bare/procopt = {r['ratio_1core']}x); "
+                f"all {r['cores']} cores: procopt {r['procopt_per_s_all_cores']}/s, "
+                f"bare {r['bare_simpy_per_s_all_cores']}/s"
+            )
 
 
 if __name__ == "__main__":

@@ -112,8 +112,13 @@ def run_all(
         say("simulate", t("stage_simulate", n=len(scenarios), replications=opts.replications, days=opts.days))
         from procopt.sim.experiment import RunConfig, run_experiment
 
-        config = RunConfig(replications=opts.replications, days=opts.days, warmup_days=opts.warmup_days, seed=opts.seed,
-                           workers=opts.workers)
+        config = RunConfig(
+            replications=opts.replications,
+            days=opts.days,
+            warmup_days=opts.warmup_days,
+            seed=opts.seed,
+            workers=opts.workers,
+        )
         experiment = run_experiment(model, scenarios, config, progress=sim_progress).to_dict()
         if opts.fidelity:
             say("fidelity", t("stage_fidelity", runs=opts.fidelity_runs))
@@ -125,13 +130,28 @@ def run_all(
 
     say("report", t("stage_report"))
     inputs = ReportInputs(
-        source=Path(log).name, events=events, language=opts.language, has_start=event_log.has_start,
-        audit=event_log.audit.to_dict(), mining=mining, kpis=kpis, conformance=conformance, experiment=experiment,
-        fidelity=fidelity, scenarios=scenario_infos, delivery_activity=delivery,
+        source=Path(log).name,
+        events=events,
+        language=opts.language,
+        has_start=event_log.has_start,
+        audit=event_log.audit.to_dict(),
+        mining=mining,
+        kpis=kpis,
+        conformance=conformance,
+        experiment=experiment,
+        fidelity=fidelity,
+        scenarios=scenario_infos,
+        delivery_activity=delivery,
         run={"replications": opts.replications, "days": opts.days, "seed": opts.seed},
     )
-    stages = {"audit": inputs.audit, "mining": mining, "kpis": kpis, "conformance": conformance,
-              "experiment": experiment, "fidelity": fidelity}
+    stages = {
+        "audit": inputs.audit,
+        "mining": mining,
+        "kpis": kpis,
+        "conformance": conformance,
+        "experiment": experiment,
+        "fidelity": fidelity,
+    }
     return PipelineResult(build_report(inputs), inputs, tuple(notes), tuple(skipped), stages)
 
 
@@ -169,8 +189,9 @@ def _fidelity(events: Any, opts: PipelineOptions, notes: list[str]) -> dict[str,
         return None
 
 
-def _scenarios(model: Any, given: list[Any], mining: Mapping[str, Any], kpis: Mapping[str, Any] | None,
-               opts: PipelineOptions) -> tuple[list[Any], tuple[ScenarioInfo, ...], list[str]]:
+def _scenarios(
+    model: Any, given: list[Any], mining: Mapping[str, Any], kpis: Mapping[str, Any] | None, opts: PipelineOptions
+) -> tuple[list[Any], tuple[ScenarioInfo, ...], list[str]]:
     """The user's scenarios (checked against the model) plus procopt's proposals, without duplicates."""
     from procopt.report.proposals import propose_scenarios
     from procopt.scenario import apply_scenario
@@ -187,8 +208,14 @@ def _scenarios(model: Any, given: list[Any], mining: Mapping[str, Any], kpis: Ma
             skipped.append(Path(path).name)
             continue
         scenarios.append(scenario)
-        infos.append(ScenarioInfo(scenario.name, "given", getattr(scenario, "description", "") or "",
-                                  arrival_scale=arrival_scale(scenario)))
+        infos.append(
+            ScenarioInfo(
+                scenario.name,
+                "given",
+                getattr(scenario, "description", "") or "",
+                arrival_scale=arrival_scale(scenario),
+            )
+        )
     if opts.propose:
         for scenario, why in propose_scenarios(model, mining, kpis, opts.language, given=scenarios):
             if scenario.name in {s.name for s in scenarios}:

@@ -28,8 +28,12 @@ def test_help_lists_every_available_command() -> None:
 def test_procopt_error_becomes_exit_2_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     @click.command("boom")
     def boom() -> None:
-        raise InputError("orders.csv", "cannot parse '2024-13-01' as a date", where="row 17, column 'end'",
-                         hint="Pass --date-format or fix the row.")
+        raise InputError(
+            "orders.csv",
+            "cannot parse '2024-13-01' as a date",
+            where="row 17, column 'end'",
+            hint="Pass --date-format or fix the row.",
+        )
 
     main.add_command(boom)
     try:

@@ -27,8 +27,11 @@ def test_demo_end_to_end(tmp_path: Path, repo_root: Path) -> None:
     ranked = text.split("Options ranked (best first): ")[1].splitlines()[0].split("; ")
     import yaml
 
-    skipped = {line.split("scenario ", 1)[1].split(" ", 1)[0] for line in text.splitlines()
-               if line.startswith("Note: scenario ") and "does not match this log" in line}
+    skipped = {
+        line.split("scenario ", 1)[1].split(" ", 1)[0]
+        for line in text.splitlines()
+        if line.startswith("Note: scenario ") and "does not match this log" in line
+    }
     assert not {"remove_director_approval.yaml", "plus_one_credit_analyst.yaml"} & skipped
     stress = [line for line in text.splitlines() if line.startswith("Stress test: under +15% volume")]
     for path in (repo_root / "scenarios").glob("*.yaml"):
@@ -56,10 +59,13 @@ def test_demo_in_chinese_json(tmp_path: Path, repo_root: Path) -> None:
     if not (repo_root / "sample_logs" / "o2c_orders_zh.csv").is_file():
         pytest.skip("sample logs not generated")
     out = tmp_path / "demo_zh"
-    result = CliRunner().invoke(main, ["demo", "--lang", "zh", "--out", str(out), "--replications", "2", "--days", "40",
-                                       "--json"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["demo", "--lang", "zh", "--out", str(out), "--replications", "2", "--days", "40", "--json"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output[result.output.index("{"):])
+    data = json.loads(result.output[result.output.index("{") :])
     assert data["language"] == "zh" and data["facts"]["top_bottleneck"] == "信用检查"
     assert data["skipped_scenarios"]  # the shipped scenarios name English activities
     names = [r["scenario"] for r in data["experiment"]["runs"]]

@@ -21,7 +21,7 @@ _spec.loader.exec_module(helpers)  # type: ignore[union-attr]
 REPO = Path(__file__).resolve().parents[1]
 
 
-def model():  # noqa: ANN201
+def model():
     return helpers.two_step_model(calendar=helpers.OFFICE)
 
 
@@ -31,11 +31,12 @@ def write(tmp_path: Path, data: object, name: str = "s.yaml") -> Path:
     return path
 
 
-def apply(tmp_path: Path, changes: list[object], **top: object):  # noqa: ANN201
+def apply(tmp_path: Path, changes: list[object], **top: object):
     return apply_scenario(model(), load_scenario(write(tmp_path, {"name": "t", "changes": changes, **top})))
 
 
 # --- every change kind does what it says ---------------------------------------------------------------
+
 
 def test_remove_activity_marks_the_step_as_always_skipped(tmp_path: Path) -> None:
     m = apply(tmp_path, [{"remove_activity": "Check"}])
@@ -60,11 +61,14 @@ def test_duration_scale_and_arrival_scale(tmp_path: Path) -> None:
 
 
 def test_priority_batch_and_calendar_changes(tmp_path: Path) -> None:
-    m = apply(tmp_path, [
-        {"priority": {"activity": "Check", "rule": "earliest_due_date"}},
-        {"batch": {"activity": "Check", "times": ["10:00", "15:00"]}},
-        {"calendar": {"pool": "clerks", "hours": "Mon-Sat 08:00-20:00"}},
-    ])
+    m = apply(
+        tmp_path,
+        [
+            {"priority": {"activity": "Check", "rule": "earliest_due_date"}},
+            {"batch": {"activity": "Check", "times": ["10:00", "15:00"]}},
+            {"calendar": {"pool": "clerks", "hours": "Mon-Sat 08:00-20:00"}},
+        ],
+    )
     assert m.activities["Check"].priority == "earliest_due_date"
     assert m.activities["Check"].batch.release_times == ("10:00", "15:00")
     cal = m.calendars[m.pools["clerks"].calendar]
@@ -74,8 +78,17 @@ def test_priority_batch_and_calendar_changes(tmp_path: Path) -> None:
 
 
 def test_kpi_targets_and_description_are_kept(tmp_path: Path) -> None:
-    s = load_scenario(write(tmp_path, {"name": "fast", "description": "quicker", "changes": [],
-                                       "kpi_targets": {"lead_time_p90_hours": {"max": 96}, "delivery_rate": {"min": 0.95}}}))
+    s = load_scenario(
+        write(
+            tmp_path,
+            {
+                "name": "fast",
+                "description": "quicker",
+                "changes": [],
+                "kpi_targets": {"lead_time_p90_hours": {"max": 96}, "delivery_rate": {"min": 0.95}},
+            },
+        )
+    )
     assert s.name == "fast" and s.description == "quicker"
     assert s.kpi_targets == {"lead_time_p90_hours": {"max": 96.0}, "delivery_rate": {"min": 0.95}}
 
@@ -88,41 +101,68 @@ def test_name_defaults_to_file_stem_and_chinese_names_survive(tmp_path: Path) ->
 
 def test_shipped_o2c_scenarios_load() -> None:
     names = {load_scenario(p).name for p in sorted((REPO / "scenarios").glob("*.yaml"))}
-    assert {"remove_director_approval", "plus_one_credit_analyst", "automate_invoicing", "sales_push_115",
-            "combined_fix"} <= names
+    assert {
+        "remove_director_approval",
+        "plus_one_credit_analyst",
+        "automate_invoicing",
+        "sales_push_115",
+        "combined_fix",
+    } <= names
 
 
 # --- every malformed file has its message ---------------------------------------------------------------
 
 ERRORS = [
     ({"chnages": []}, "unknown key 'chnages' (did you mean 'changes'?)"),
-    ({"changes": [{"capcity": {"activity": "Enter", "add": 1}}]},
-     "changes[0].capcity: unknown change 'capcity' (did you mean 'capacity'?)"),
-    ({"changes": [{"capacity": {"activity": "Enter", "add": 1}, "arrivals": {"scale": 2}}]},
-     "changes[0]: each change is a mapping with one key"),
+    (
+        {"changes": [{"capcity": {"activity": "Enter", "add": 1}}]},
+        "changes[0].capcity: unknown change 'capcity' (did you mean 'capacity'?)",
+    ),
+    (
+        {"changes": [{"capacity": {"activity": "Enter", "add": 1}, "arrivals": {"scale": 2}}]},
+        "changes[0]: each change is a mapping with one key",
+    ),
     ({"changes": [{"capacity": {"activity": "Enter"}}]}, "changes[0].capacity: give exactly one of add: N or set: N"),
     ({"changes": [{"capacity": {"add": 1}}]}, "changes[0].capacity: name exactly one of activity: or pool:"),
-    ({"changes": [{"capacity": {"pool": "clerks", "add": 1.5}}]},
-     "changes[0].capacity.add: expected a whole number of people, got 1.5"),
+    (
+        {"changes": [{"capacity": {"pool": "clerks", "add": 1.5}}]},
+        "changes[0].capacity.add: expected a whole number of people, got 1.5",
+    ),
     ({"changes": [{"duration": {"activity": "Enter", "scale": -1}}]}, "changes[0].duration.scale: must be > 0, got -1"),
-    ({"changes": [{"duration": {"activity": "Enter", "factor": 2}}]},
-     "changes[0].duration.factor: unknown key 'factor'"),
+    (
+        {"changes": [{"duration": {"activity": "Enter", "factor": 2}}]},
+        "changes[0].duration.factor: unknown key 'factor'",
+    ),
     ({"changes": [{"arrivals": {"scale": "lots"}}]}, "changes[0].arrivals.scale: expected a number, got 'lots'"),
-    ({"changes": [{"priority": {"activity": "Enter", "rule": "edd"}}]},
-     "changes[0].priority.rule: unknown priority rule 'edd'"),
-    ({"changes": [{"batch": {"activity": "Enter", "times": ["25:00"]}}]},
-     "changes[0].batch.times: '25:00' is not a clock time"),
+    (
+        {"changes": [{"priority": {"activity": "Enter", "rule": "edd"}}]},
+        "changes[0].priority.rule: unknown priority rule 'edd'",
+    ),
+    (
+        {"changes": [{"batch": {"activity": "Enter", "times": ["25:00"]}}]},
+        "changes[0].batch.times: '25:00' is not a clock time",
+    ),
     ({"changes": [{"batch": {"activity": "Enter"}}]}, "changes[0].batch: missing key 'times'"),
-    ({"changes": [{"calendar": {"pool": "clerks", "hours": "Mon-Xyz 08:00-20:00"}}]},
-     "changes[0].calendar.hours: unknown weekday in 'Mon-Xyz'"),
-    ({"changes": [{"calendar": {"pool": "clerks", "hours": "Mon-Fri 18:00-08:00"}}]},
-     "changes[0].calendar.hours: time span '18:00-08:00' ends before it starts"),
-    ({"changes": [{"skip_activity": {"activity": "Enter", "when": "order_value <"}}]},
-     "changes[0].skip_activity.when: cannot parse condition 'order_value <'"),
-    ({"changes": [{"skip_activity": {"activity": "Enter", "when": "__import__('os').system('x')"}}]},
-     "changes[0].skip_activity.when: unsupported element Call"),
-    ({"kpi_targets": {"lead_time_p95_hours": {"max": 3}}},
-     "kpi_targets.lead_time_p95_hours: unknown key 'lead_time_p95_hours' (did you mean 'lead_time_p90_hours'?)"),
+    (
+        {"changes": [{"calendar": {"pool": "clerks", "hours": "Mon-Xyz 08:00-20:00"}}]},
+        "changes[0].calendar.hours: unknown weekday in 'Mon-Xyz'",
+    ),
+    (
+        {"changes": [{"calendar": {"pool": "clerks", "hours": "Mon-Fri 18:00-08:00"}}]},
+        "changes[0].calendar.hours: time span '18:00-08:00' ends before it starts",
+    ),
+    (
+        {"changes": [{"skip_activity": {"activity": "Enter", "when": "order_value <"}}]},
+        "changes[0].skip_activity.when: cannot parse condition 'order_value <'",
+    ),
+    (
+        {"changes": [{"skip_activity": {"activity": "Enter", "when": "__import__('os').system('x')"}}]},
+        "changes[0].skip_activity.when: unsupported element Call",
+    ),
+    (
+        {"kpi_targets": {"lead_time_p95_hours": {"max": 3}}},
+        "kpi_targets.lead_time_p95_hours: unknown key 'lead_time_p95_hours' (did you mean 'lead_time_p90_hours'?)",
+    ),
     ({"kpi_targets": {"delivery_rate": {"above": 0.9}}}, "kpi_targets.delivery_rate.above: unknown key 'above'"),
     ({"name": "baseline"}, "name: 'baseline' is reserved"),
     ("changes: [unclosed", "not valid YAML"),
@@ -139,25 +179,38 @@ def test_malformed_scenarios_are_explained(tmp_path: Path, data: object, message
 
 
 NAME_ERRORS = [
-    ([{"capacity": {"pool": "clerk", "add": 1}}],
-     "changes[0].capacity.pool: unknown pool 'clerk' (did you mean 'clerks'?)", "Valid pools: 'checkers', 'clerks'."),
-    ([{"remove_activity": "Chek"}], "changes[0].remove_activity.activity: unknown activity 'Chek' (did you mean 'Check'?)",
-     "Valid activities: 'Check', 'Enter'."),
-    ([{"arrivals": {"scale": 1.1}}, {"duration": {"activity": "Entre", "scale": 2}}],
-     "changes[1].duration.activity: unknown activity 'Entre' (did you mean 'Enter'?)", None),
-    ([{"skip_activity": {"activity": "Enter", "when": "ordr_value < 5"}}],
-     "changes[0].skip_activity.when: unknown case attribute 'ordr_value' (did you mean 'order_value'?)", None),
+    (
+        [{"capacity": {"pool": "clerk", "add": 1}}],
+        "changes[0].capacity.pool: unknown pool 'clerk' (did you mean 'clerks'?)",
+        "Valid pools: 'checkers', 'clerks'.",
+    ),
+    (
+        [{"remove_activity": "Chek"}],
+        "changes[0].remove_activity.activity: unknown activity 'Chek' (did you mean 'Check'?)",
+        "Valid activities: 'Check', 'Enter'.",
+    ),
+    (
+        [{"arrivals": {"scale": 1.1}}, {"duration": {"activity": "Entre", "scale": 2}}],
+        "changes[1].duration.activity: unknown activity 'Entre' (did you mean 'Enter'?)",
+        None,
+    ),
+    (
+        [{"skip_activity": {"activity": "Enter", "when": "ordr_value < 5"}}],
+        "changes[0].skip_activity.when: unknown case attribute 'ordr_value' (did you mean 'order_value'?)",
+        None,
+    ),
     ([{"capacity": {"pool": "clerks", "set": 0}}], "pool 'clerks' would have 0 people", None),
 ]
 
 
 @pytest.mark.parametrize(("changes", "message", "hint"), NAME_ERRORS)
-def test_unknown_names_are_reported_with_the_valid_ones(tmp_path: Path, changes: list[object], message: str,
-                                                        hint: str | None) -> None:
+def test_unknown_names_are_reported_with_the_valid_ones(
+    tmp_path: Path, changes: list[object], message: str, hint: str | None
+) -> None:
     path = write(tmp_path, {"name": "t", "changes": changes})
     with pytest.raises(ScenarioError) as exc:
         apply_scenario(model(), load_scenario(path))
-    assert str(exc.value) .startswith(str(path))
+    assert str(exc.value).startswith(str(path))
     assert message in str(exc.value)
     if hint:
         assert hint in (exc.value.hint or "")

@@ -14,10 +14,18 @@ _KIND = {"skipped": "skipped", "unexpected": "unexpected", "wrong_order": "wrong
 
 @click.command("conformance")
 @click.argument("log", type=click.Path(dir_okay=False))
-@click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False),
-              help="Blueprint BPMN 2.0 file (the process as designed).")  # fmt: skip
-@click.option("--alignments", is_flag=True,
-              help="Compute fitness and precision with optimal alignments (slower) instead of token replay.")  # fmt: skip
+@click.option(
+    "--model",
+    "model_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Blueprint BPMN 2.0 file (the process as designed).",
+)
+@click.option(
+    "--alignments",
+    is_flag=True,
+    help="Compute fitness and precision with optimal alignments (slower) instead of token replay.",
+)
 @map_option
 @json_option
 def command(log: str, model_path: str, alignments: bool, map_text: str | None, as_json: bool) -> None:
@@ -43,14 +51,18 @@ def command(log: str, model_path: str, alignments: bool, map_text: str | None, a
     ]
     if result.running_cases:
         examples = ", ".join(result.running_examples)
-        lines.append(f"  {result.running_cases:,} case(s) still running at the end of the log are left out "
-                     f"(e.g. {examples}): see the note below.")  # fmt: skip
+        lines.append(
+            f"  {result.running_cases:,} case(s) still running at the end of the log are left out "
+            f"(e.g. {examples}): see the note below."
+        )
     lines.append("Most common deviations (share of finished cases):")
     if result.deviations.empty:
         lines.append("  none: every aligned case follows the blueprint")
     for row in result.deviations.head(10).itertuples(index=False):
         examples = ", ".join(str(row.example_cases).split())
-        lines.append(f"  {_KIND[row.kind]:<11} {row.activity}: {row.cases:,} cases ({row.share_of_cases:.1%}), e.g. {examples}")
+        lines.append(
+            f"  {_KIND[row.kind]:<11} {row.activity}: {row.cases:,} cases ({row.share_of_cases:.1%}), e.g. {examples}"
+        )
     if result.activities_not_in_model:
         lines.append(f"Activities in the log but not in the blueprint: {', '.join(result.activities_not_in_model)}")
     if result.model_activities_never_seen:

@@ -43,13 +43,32 @@ def _optional(name: str) -> Path | None:
 
 
 @click.command(name="demo")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports/demo"),
-              show_default=True, help="Folder for the demo report.")
-@click.option("--lang", "language", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Language of the report (zh also uses the Chinese sample log).")
-@click.option("--replications", type=click.IntRange(min=1), default=DEMO_REPLICATIONS, show_default=True,
-              help="Replications per option.")
-@click.option("--days", type=click.IntRange(min=15), default=DEMO_DAYS, show_default=True, help="Simulated days per replication.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports/demo"),
+    show_default=True,
+    help="Folder for the demo report.",
+)
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of the report (zh also uses the Chinese sample log).",
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1),
+    default=DEMO_REPLICATIONS,
+    show_default=True,
+    help="Replications per option.",
+)
+@click.option(
+    "--days", type=click.IntRange(min=15), default=DEMO_DAYS, show_default=True, help="Simulated days per replication."
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
 @json_option
 def command(out: Path, language: str, replications: int, days: int, seed: int, as_json: bool) -> None:
@@ -68,11 +87,20 @@ def command(out: Path, language: str, replications: int, days: int, seed: int, a
     with tempfile.TemporaryDirectory(prefix="procopt-demo-") as tmp:
         log = sample_log(language, Path(tmp))
         if not as_json:
-            click.echo(text(language, "cli_demo_intro", log=log.name, n=len(scenarios), replications=replications,
-                            days=days), err=True)
+            click.echo(
+                text(language, "cli_demo_intro", log=log.name, n=len(scenarios), replications=replications, days=days),
+                err=True,
+            )
         english = language == "en"  # kpis.yaml and the blueprint name the English log's activities
-        options = PipelineOptions(kpis=_optional("kpis.yaml") if english else None,
-                                  blueprint=_optional("o2c_blueprint.bpmn") if english else None,
-                                  scenarios=scenarios, language=language, replications=replications, days=days,
-                                  seed=seed, fidelity_runs=DEMO_FIDELITY_RUNS, skip_unmatched_scenarios=True)
+        options = PipelineOptions(
+            kpis=_optional("kpis.yaml") if english else None,
+            blueprint=_optional("o2c_blueprint.bpmn") if english else None,
+            scenarios=scenarios,
+            language=language,
+            replications=replications,
+            days=days,
+            seed=seed,
+            fidelity_runs=DEMO_FIDELITY_RUNS,
+            skip_unmatched_scenarios=True,
+        )
         run_and_emit(log, options, out, as_json=as_json, progress=show)

@@ -21,8 +21,9 @@ def _pairs(values: tuple[str, ...], option: str, kind: type) -> dict[str, Any]:
             out[name.strip()] = kind(number)
         except ValueError:
             example = "'Credit Analysts=1'" if kind is int else "'Check Credit=0.8'"
-            raise InputError(None, f"cannot read {option} {text!r}",
-                             hint=f"Write NAME=NUMBER, e.g. {option} {example}.") from None
+            raise InputError(
+                None, f"cannot read {option} {text!r}", hint=f"Write NAME=NUMBER, e.g. {option} {example}."
+            ) from None
     return out
 
 
@@ -30,8 +31,11 @@ def _check_out(path: Path, option: str) -> None:
     name = path.name.lower()
     suffixes = (".csv", ".csv.gz") if option == "--out" else (".json",)
     if not name.endswith(suffixes):
-        raise InputError(path, f"{option} must end in " + " or ".join(suffixes),
-                         hint="e.g. --out sample_logs/o2c_orders.csv --truth sample_logs/o2c_orders.truth.json")
+        raise InputError(
+            path,
+            f"{option} must end in " + " or ".join(suffixes),
+            hint="e.g. --out sample_logs/o2c_orders.csv --truth sample_logs/o2c_orders.truth.json",
+        )
 
 
 def _pct(x: float) -> str:
@@ -68,8 +72,8 @@ def summary_lines(log: Any, out: Path, truth_path: Path | None) -> list[str]:
         f"  bottleneck:          {t.bottleneck_activity} (pool {t.bottleneck_pool}: "
         f"{pool.size} people, {_pct(pool.utilisation)} busy)",
         f"  redundant approval:  {t.redundant_approval} (rejects {_pct(rejects.get(t.redundant_approval, 0.0))})",
-        "  necessary approvals: " + ", ".join(f"{a} (rejects {_pct(rejects.get(a, 0.0))})"
-                                              for a in t.necessary_approvals),
+        "  necessary approvals: "
+        + ", ".join(f"{a} (rejects {_pct(rejects.get(a, 0.0))})" for a in t.necessary_approvals),
         f"  threshold approval:  {t.threshold_approval} rejects only above {t.threshold_value:,.0f}",
         f"  batches:             {batches}",
         f"  delivery activity:   {t.delivery_activity}",
@@ -87,24 +91,70 @@ def summary_lines(log: Any, out: Path, truth_path: Path | None) -> list[str]:
 @click.argument("kind", type=click.Choice(["o2c", "p2p"]))
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Random seed.")
 @click.option("--days", type=int, default=120, show_default=True, help="Days of ERP operation to simulate.")
-@click.option("--lang", "language", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Language of names and columns (zh files are GB18030).")
-@click.option("--remove-activity", "remove", multiple=True, metavar="ACTIVITY",
-              help="Run the true process without this activity (repeatable).")
-@click.option("--extra-capacity", "extra", multiple=True, metavar="POOL=N",
-              help="Add N people to a pool, e.g. 'Credit Analysts=1' (repeatable).")
-@click.option("--arrival-scale", type=float, default=1.0, show_default=True,
-              help="Factor on the arrival rate, e.g. 1.15 for 15 % more cases.")
-@click.option("--duration-scale", "duration", multiple=True, metavar="ACTIVITY=X",
-              help="Factor on an activity's working time, e.g. 'Check Credit=0.8' (repeatable).")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Log file to write (.csv or .csv.gz).")
-@click.option("--truth", "truth_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the ground truth as JSON.")
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of names and columns (zh files are GB18030).",
+)
+@click.option(
+    "--remove-activity",
+    "remove",
+    multiple=True,
+    metavar="ACTIVITY",
+    help="Run the true process without this activity (repeatable).",
+)
+@click.option(
+    "--extra-capacity",
+    "extra",
+    multiple=True,
+    metavar="POOL=N",
+    help="Add N people to a pool, e.g. 'Credit Analysts=1' (repeatable).",
+)
+@click.option(
+    "--arrival-scale",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Factor on the arrival rate, e.g. 1.15 for 15 % more cases.",
+)
+@click.option(
+    "--duration-scale",
+    "duration",
+    multiple=True,
+    metavar="ACTIVITY=X",
+    help="Factor on an activity's working time, e.g. 'Check Credit=0.8' (repeatable).",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Log file to write (.csv or .csv.gz).",
+)
+@click.option(
+    "--truth",
+    "truth_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the ground truth as JSON.",
+)
 @json_option
-def command(kind: str, seed: int, days: int, language: str, remove: tuple[str, ...], extra: tuple[str, ...],
-            arrival_scale: float, duration: tuple[str, ...], out: Path, truth_path: Path | None,
-            as_json: bool) -> None:
+def command(
+    kind: str,
+    seed: int,
+    days: int,
+    language: str,
+    remove: tuple[str, ...],
+    extra: tuple[str, ...],
+    arrival_scale: float,
+    duration: tuple[str, ...],
+    out: Path,
+    truth_path: Path | None,
+    as_json: bool,
+) -> None:
     """Generate a sample ERP event log from a known true process, with its ground truth.
 
     \b
@@ -131,9 +181,16 @@ def command(kind: str, seed: int, days: int, language: str, remove: tuple[str, .
     if as_json:
         from procopt.log import columns as C
 
-        emit_json({"out": str(out), "truth_path": str(truth_path) if truth_path else None,
-                   "cases": int(log.events[C.CASE].nunique()), "activity_instances": len(log.events),
-                   "rows": len(log.raw), "truth": log.truth.to_dict()})
+        emit_json(
+            {
+                "out": str(out),
+                "truth_path": str(truth_path) if truth_path else None,
+                "cases": int(log.events[C.CASE].nunique()),
+                "activity_instances": len(log.events),
+                "rows": len(log.raw),
+                "truth": log.truth.to_dict(),
+            }
+        )
         return
     for line in summary_lines(log, out, truth_path):
         click.echo(line)

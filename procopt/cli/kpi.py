@@ -24,8 +24,13 @@ def _fmt(value: float | None, unit: str) -> str:
 
 @click.command("kpi")
 @click.argument("log", type=click.Path(dir_okay=False))
-@click.option("--kpis", "kpi_path", required=True, type=click.Path(dir_okay=False),
-              help="KPI file (YAML, version: 1), e.g. sample_logs/kpis.yaml.")  # fmt: skip
+@click.option(
+    "--kpis",
+    "kpi_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="KPI file (YAML, version: 1), e.g. sample_logs/kpis.yaml.",
+)
 @map_option
 @json_option
 def command(log: str, kpi_path: str, map_text: str | None, as_json: bool) -> None:

@@ -29,13 +29,18 @@ def _h(seconds: float | None) -> str:
 
 
 map_option = click.option(
-    "--map", "map_text", metavar="ROLE=COLUMN,...",
+    "--map",
+    "map_text",
+    metavar="ROLE=COLUMN,...",
     help="Column mapping overrides, e.g. --map case=订单号,activity=活动,end=结束时间.",
-)  # fmt: skip
+)
 pattern_option = click.option(
-    "--approval-pattern", "approval_patterns", multiple=True, metavar="REGEX",
+    "--approval-pattern",
+    "approval_patterns",
+    multiple=True,
+    metavar="REGEX",
     help="Regular expression naming approval steps (repeatable; replaces the built-in list).",
-)  # fmt: skip
+)
 
 
 def _options(coverage: float, approval_patterns: tuple[str, ...], discover_model: bool) -> Any:
@@ -52,8 +57,11 @@ def _options(coverage: float, approval_patterns: tuple[str, ...], discover_model
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise InputError(None, f"--approval-pattern {pattern!r} is not a valid regular expression: {exc}",
-                                 hint="Escape special characters, e.g. 'sign\\.off'.") from exc  # fmt: skip
+                raise InputError(
+                    None,
+                    f"--approval-pattern {pattern!r} is not a valid regular expression: {exc}",
+                    hint="Escape special characters, e.g. 'sign\\.off'.",
+                ) from exc
         kwargs["approval_patterns"] = tuple(approval_patterns)
     return MineOptions(**kwargs)
 
@@ -84,8 +92,10 @@ def _summary_lines(data: dict[str, Any]) -> list[str]:
     if not data["handoffs"]:
         lines.append("  none (the log has no department column or no hand-offs)")
     for h in data["handoffs"][:5]:
-        lines.append(f"  {h['from_department']} → {h['to_department']}: {h['count']:,} hand-offs, "
-                     f"median delay {_h(h['delay_median_s'])} (P90 {_h(h['delay_p90_s'])})")  # fmt: skip
+        lines.append(
+            f"  {h['from_department']} → {h['to_department']}: {h['count']:,} hand-offs, "
+            f"median delay {_h(h['delay_median_s'])} (P90 {_h(h['delay_p90_s'])})"
+        )
     lines.append("Approval steps:")
     if not data["approvals"]:
         lines.append("  none recognised by name (use --approval-pattern to name them)")
@@ -95,8 +105,10 @@ def _summary_lines(data: dict[str, Any]) -> list[str]:
     if not data["batches"]:
         lines.append("  none found")
     for b in data["batches"]:
-        lines.append(f"  {b['activity']}: {b['pattern']}, {b['batched_share']:.0%} of {b['instances']:,} instances, "
-                     f"median wait {_h(b['wait_median_s'])}")  # fmt: skip
+        lines.append(
+            f"  {b['activity']}: {b['pattern']}, {b['batched_share']:.0%} of {b['instances']:,} instances, "
+            f"median wait {_h(b['wait_median_s'])}"
+        )
     lines.append("Rework:")
     loops = data["rework"]["loops"]
     if not loops:
@@ -104,30 +116,49 @@ def _summary_lines(data: dict[str, Any]) -> list[str]:
     for loop in loops[:5]:
         same = loop["loop"].count("→") == 1  # A → A: done again straight away
         caveat = " (done twice in a row: a split or multi-part step as often as rework)" if same else ""
-        lines.append(f"  {loop['loop']}: {loop['count']:,} times in {loop['cases']:,} cases, "
-                     f"median {_h(loop['time_lost_median_s'])} lost each{caveat}")  # fmt: skip
+        lines.append(
+            f"  {loop['loop']}: {loop['count']:,} times in {loop['cases']:,} cases, "
+            f"median {_h(loop['time_lost_median_s'])} lost each{caveat}"
+        )
     vs = data["value_stream"]
     if vs:
         ratio = vs["value_added_ratio"]
         ratio_text = "n/a (no start times)" if ratio is None else f"{ratio:.1%}"
-        basis = (f"most frequent variant, {vs['cases']:,} cases" if vs["basis"] == "variant"
-                 else "main path of the process map")  # fmt: skip
-        lines.append(f"Value stream ({basis}, {len(vs['path'])} steps): mean lead time {_h(vs['lead_time_mean_s'])}, "
-                     f"value-added ratio (work / lead time) {ratio_text}")  # fmt: skip
+        basis = (
+            f"most frequent variant, {vs['cases']:,} cases"
+            if vs["basis"] == "variant"
+            else "main path of the process map"
+        )
+        lines.append(
+            f"Value stream ({basis}, {len(vs['path'])} steps): mean lead time {_h(vs['lead_time_mean_s'])}, "
+            f"value-added ratio (work / lead time) {ratio_text}"
+        )
     return lines
 
 
 @click.command("mine")
 @click.argument("log", type=click.Path(dir_okay=False))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=_DEFAULT_OUT, show_default=True,
-              help="Folder for the CSV/JSON tables, process map (SVG/PNG) and BPMN/PNML models.")  # fmt: skip
-@click.option("--coverage", type=float, default=0.8, show_default=True,
-              help="Keep the most frequent variants covering this share of cases in the map and model.")  # fmt: skip
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=_DEFAULT_OUT,
+    show_default=True,
+    help="Folder for the CSV/JSON tables, process map (SVG/PNG) and BPMN/PNML models.",
+)
+@click.option(
+    "--coverage",
+    type=float,
+    default=0.8,
+    show_default=True,
+    help="Keep the most frequent variants covering this share of cases in the map and model.",
+)
 @map_option
 @pattern_option
 @json_option
-def command(log: str, out_dir: str, coverage: float, map_text: str | None, approval_patterns: tuple[str, ...],
-            as_json: bool) -> None:  # fmt: skip
+def command(
+    log: str, out_dir: str, coverage: float, map_text: str | None, approval_patterns: tuple[str, ...], as_json: bool
+) -> None:
     """Mine LOG: process map, where time goes, bottlenecks, hand-offs, approvals, batches, rework.
 
     \b
@@ -166,8 +197,14 @@ def bottlenecks_command(log: str, map_text: str | None, as_json: bool) -> None:
     result = mine(load_events(log, map_text), _options(0.8, (), discover_model=False))
     data = result.to_dict()
     if as_json:
-        emit_json({"summary": data["summary"], "bottlenecks": data["bottlenecks"],
-                   "bottleneck_resources": data["bottleneck_resources"], "notes": data["notes"]})  # fmt: skip
+        emit_json(
+            {
+                "summary": data["summary"],
+                "bottlenecks": data["bottlenecks"],
+                "bottleneck_resources": data["bottleneck_resources"],
+                "notes": data["notes"],
+            }
+        )
         return
     lines = [_header(log, data["summary"]), *_bottleneck_lines(data, top=10), "Bottleneck resources:"]
     if not data["bottleneck_resources"]:
@@ -204,8 +241,10 @@ def approvals_command(log: str, map_text: str | None, approval_patterns: tuple[s
         effect = {"keep": "the step costs", "candidate_for_threshold": "saving below the threshold"}.get(
             a["verdict"], "saving"
         )
-        lines.append(f"  {a['verdict']:<24} {a['activity']}: pass rate {rate} of {a['decisions']:,} decisions, "
-                     f"{effect} ~{a['estimated_saving_h']:.1f} h per case")  # fmt: skip
+        lines.append(
+            f"  {a['verdict']:<24} {a['activity']}: pass rate {rate} of {a['decisions']:,} decisions, "
+            f"{effect} ~{a['estimated_saving_h']:.1f} h per case"
+        )
         lines.append(f"  {'':<24} {a['reason']}")
     lines += [f"Note: {n}" for n in data["notes"]]
     click.echo("\n".join(lines))

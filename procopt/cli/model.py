@@ -17,29 +17,62 @@ def parse_span(text: str, option: str = "--sla") -> float:
     """``"72h"`` / ``"3d"`` / ``"90m"`` / ``"48"`` (hours) -> seconds; InputError when malformed."""
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)?\s*", str(text))
     if not m or float(m.group(1)) <= 0:
-        raise InputError(None, f"{option} {text!r} is not a duration",
-                         hint=f"Write e.g. {option} 72h, {option} 3d or {option} 90m.")
+        raise InputError(
+            None, f"{option} {text!r} is not a duration", hint=f"Write e.g. {option} 72h, {option} 3d or {option} 90m."
+        )
     return float(m.group(1)) * _UNITS[m.group(2) or "h"]
 
 
 @click.command("model")
 @click.argument("log", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="Where to write the model YAML.")
+@click.option(
+    "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=str), help="Where to write the model YAML."
+)
 @click.option("--map", "map_", metavar="ROLE=COLUMN,...", help="Name the columns yourself (see `procopt validate`).")
-@click.option("--sla", metavar="DURATION", help="Due date = arrival + DURATION (e.g. 72h, 3d); overrides the log's due dates.")
-@click.option("--delivery-activity", metavar="ACTIVITY", help="The step that delivers to the customer (detected by name otherwise).")
-@click.option("--train-fraction", type=click.FloatRange(0.1, 0.95), default=0.8, show_default=True,
-              help="Share of events used for training in the hold-out fidelity check.")
-@click.option("--fidelity/--no-fidelity", default=True, show_default=True,
-              help="Score the model on held-out data beside a naive baseline.")
-@click.option("--runs", type=click.IntRange(1, 100), default=5, show_default=True,
-              help="Simulated logs per model in the fidelity check.")
+@click.option(
+    "--sla", metavar="DURATION", help="Due date = arrival + DURATION (e.g. 72h, 3d); overrides the log's due dates."
+)
+@click.option(
+    "--delivery-activity",
+    metavar="ACTIVITY",
+    help="The step that delivers to the customer (detected by name otherwise).",
+)
+@click.option(
+    "--train-fraction",
+    type=click.FloatRange(0.1, 0.95),
+    default=0.8,
+    show_default=True,
+    help="Share of events used for training in the hold-out fidelity check.",
+)
+@click.option(
+    "--fidelity/--no-fidelity",
+    default=True,
+    show_default=True,
+    help="Score the model on held-out data beside a naive baseline.",
+)
+@click.option(
+    "--runs",
+    type=click.IntRange(1, 100),
+    default=5,
+    show_default=True,
+    help="Simulated logs per model in the fidelity check.",
+)
 @click.option("--naive", is_flag=True, help="Calibrate the naive model (durations and routing only).")
 @click.option("--seed", type=int, default=1, show_default=True)
 @json_option
-def command(log: str, out: str, map_: str | None, sla: str | None, delivery_activity: str | None,
-            train_fraction: float, fidelity: bool, runs: int, naive: bool, seed: int, as_json: bool) -> None:
+def command(
+    log: str,
+    out: str,
+    map_: str | None,
+    sla: str | None,
+    delivery_activity: str | None,
+    train_fraction: float,
+    fidelity: bool,
+    runs: int,
+    naive: bool,
+    seed: int,
+    as_json: bool,
+) -> None:
     """Learn a simulation model from LOG and write it to --out as readable YAML.
 
     \b
@@ -56,8 +89,9 @@ def command(log: str, out: str, map_: str | None, sla: str | None, delivery_acti
     from procopt.model.calibrate import CalibrationOptions, calibrate
     from procopt.model.io import model_to_dict, save_model
 
-    options = CalibrationOptions(naive=naive, sla_s=parse_span(sla) if sla else None,
-                                 delivery_activity=delivery_activity)
+    options = CalibrationOptions(
+        naive=naive, sla_s=parse_span(sla) if sla else None, delivery_activity=delivery_activity
+    )
     bar = ProgressCallback("Reading log")
     try:
         elog = read_log(log, mapping=parse_map_option(map_, path=log) or None, progress=bar)
@@ -83,8 +117,10 @@ def command(log: str, out: str, map_: str | None, sla: str | None, delivery_acti
     if report is not None:
         click.echo(render_fidelity(report))
     if skipped:
-        click.echo(f"\nFidelity check skipped: {skipped}.\n  The model is written and usable; to score it use a "
-                   "longer log or a lower --train-fraction (e.g. 0.5), or pass --no-fidelity to skip the check.")
+        click.echo(
+            f"\nFidelity check skipped: {skipped}.\n  The model is written and usable; to score it use a "
+            "longer log or a lower --train-fraction (e.g. 0.5), or pass --no-fidelity to skip the check."
+        )
 
 
 def _fidelity(events: Any, train_fraction: float, runs: int, seed: int, options: Any) -> Any:
@@ -94,8 +130,9 @@ def _fidelity(events: Any, train_fraction: float, runs: int, seed: int, options:
         return None
     bar = ProgressCallback("Fidelity check")
     try:
-        return evaluate_fidelity(events, train_fraction=train_fraction, runs=runs, seed=seed,
-                                 options=options, progress=bar)
+        return evaluate_fidelity(
+            events, train_fraction=train_fraction, runs=runs, seed=seed, options=options, progress=bar
+        )
     finally:
         bar.close()
 
@@ -108,18 +145,33 @@ def summarise_model(model: Any) -> dict[str, Any]:
     return {
         "arrivals_per_week": round(model.arrivals.cases_per_week, 2),
         "activities": len(acts),
-        "pools": {n: {"capacity": p.capacity, "calendar": p.calendar, "members": len(p.members),
-                      "on_duty_by_hour": list(p.on_duty[:24]) if p.on_duty else None,
-                      "activities": sorted(a for a, x in acts.items() if x.pool == n)} for n, p in model.pools.items()},
-        "batches": {a: {"release_times": list(x.batch.release_times), "weekdays": list(x.batch.weekdays)}
-                    for a, x in acts.items() if x.batch},
+        "pools": {
+            n: {
+                "capacity": p.capacity,
+                "calendar": p.calendar,
+                "members": len(p.members),
+                "on_duty_by_hour": list(p.on_duty[:24]) if p.on_duty else None,
+                "activities": sorted(a for a, x in acts.items() if x.pool == n),
+            }
+            for n, p in model.pools.items()
+        },
+        "batches": {
+            a: {"release_times": list(x.batch.release_times), "weekdays": list(x.batch.weekdays)}
+            for a, x in acts.items()
+            if x.batch
+        },
         "extra_delays_h": {a: round(x.extra_delay.mean_s / 3600.0, 2) for a, x in acts.items() if x.extra_delay},
         "durations_h": {a: round(x.duration.mean_s / 3600.0, 3) for a, x in acts.items()},
-        "attribute_branches": [{"after": d.after, "visit": d.visit, "when": b.when}
-                               for d in model.routing.decisions for b in d.branches if b.when],
+        "attribute_branches": [
+            {"after": d.after, "visit": d.visit, "when": b.when}
+            for d in model.routing.decisions
+            for b in d.branches
+            if b.when
+        ],
         "loops": sorted({d.after for d in model.routing.decisions if d.visit is not None}),
-        "end_steps": sorted({d.after for d in model.routing.decisions
-                             for b in d.branches if b.next.get(END_TOKEN, 0) > 0}),
+        "end_steps": sorted(
+            {d.after for d in model.routing.decisions for b in d.branches if b.next.get(END_TOKEN, 0) > 0}
+        ),
         "delivery_activity": model.delivery_activity,
         "due": {"kind": model.due.kind, "sla_h": model.due.sla_s / 3600.0 if model.due.sla_s else None},
         "estimated": list(model.provenance.get("estimated", [])),
@@ -130,18 +182,24 @@ def render_model(model: Any, out: str) -> str:
     """The human summary of a calibrated model."""
     s = summarise_model(model)
     prov = model.provenance
-    lines = [f"Model written to {out}",
-             f"  learned from {prov.get('cases', '?')} cases, {prov.get('events', '?')} activity instances"
-             f" ({prov.get('log_start', '?')} -> {prov.get('log_end', '?')})",
-             f"  arrivals: {s['arrivals_per_week']:.1f} cases per week (by weekday and hour)", "", "Pools:"]
+    lines = [
+        f"Model written to {out}",
+        f"  learned from {prov.get('cases', '?')} cases, {prov.get('events', '?')} activity instances"
+        f" ({prov.get('log_start', '?')} -> {prov.get('log_end', '?')})",
+        f"  arrivals: {s['arrivals_per_week']:.1f} cases per week (by weekday and hour)",
+        "",
+        "Pools:",
+    ]
     for name, p in s["pools"].items():
         cap = "unlimited" if p["capacity"] is None else f"{p['capacity']} at once"
         lines.append(f"  {name}: {cap}, {p['members']} people, {p['calendar']}")
         if p.get("on_duty_by_hour"):
             duty = p["on_duty_by_hour"]
             peak = [h for h, v in enumerate(duty) if v == max(duty)]
-            lines.append(f"      on duty by hour: {min(duty)}-{max(duty)} people "
-                         f"(all {max(duty)} from {peak[0]:02d}:00 to {peak[-1] + 1:02d}:00)")
+            lines.append(
+                f"      on duty by hour: {min(duty)}-{max(duty)} people "
+                f"(all {max(duty)} from {peak[0]:02d}:00 to {peak[-1] + 1:02d}:00)"
+            )
         lines.append(f"      does: {', '.join(p['activities'])}")
     lines += ["", "Waiting that is not queueing:"]
     for a, b in s["batches"].items():
@@ -164,8 +222,11 @@ def render_model(model: Any, out: str) -> str:
         due_text = "learned from the log's due dates" + (" (counted in working days)" if due.working_days else "")
     else:
         due_text = "none (the log has no due dates; use --sla 72h to set one)"
-    lines += ["", f"Delivery activity: {model.delivery_activity or 'none (lead time ends at the last step)'}",
-              f"Due dates: {due_text}"]
+    lines += [
+        "",
+        f"Delivery activity: {model.delivery_activity or 'none (lead time ends at the last step)'}",
+        f"Due dates: {due_text}",
+    ]
     for note in s["estimated"]:
         lines.append(f"Estimated: {note}")
     return "\n".join(lines)
@@ -174,8 +235,11 @@ def render_model(model: Any, out: str) -> str:
 def render_fidelity(report: Any) -> str:
     """The fidelity scorecard: procopt vs naive per metric (lower is better)."""
     d = report.to_dict()
-    lines = ["", f"Fidelity on held-out data ({d['test_cases']} test cases, {d['runs']} runs; lower is better):",
-             f"  {'metric':<28} {'procopt':>10} {'naive':>10}"]
+    lines = [
+        "",
+        f"Fidelity on held-out data ({d['test_cases']} test cases, {d['runs']} runs; lower is better):",
+        f"  {'metric':<28} {'procopt':>10} {'naive':>10}",
+    ]
     for key, val in d["procopt"].items():
         nv = d["naive"].get(key)
         fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731

@@ -67,36 +67,86 @@ def run_and_emit(log: Path, options: Any, out: Path, *, as_json: bool, progress:
 def result_json(result: Any, out: Path) -> dict[str, Any]:
     """The --json document: files, findings, key facts and each stage's result."""
     return {
-        "report": str(out / "report.html"), "markdown": str(out / "report.md"), "folder": str(out),
-        "title": result.report.title, "language": result.report.language,
-        "top_findings": list(result.report.top_findings), "next_step": result.report.sections[0].bullets[-1],
-        "facts": dict(result.report.facts), "notes": list(result.notes),
+        "report": str(out / "report.html"),
+        "markdown": str(out / "report.md"),
+        "folder": str(out),
+        "title": result.report.title,
+        "language": result.report.language,
+        "top_findings": list(result.report.top_findings),
+        "next_step": result.report.sections[0].bullets[-1],
+        "facts": dict(result.report.facts),
+        "notes": list(result.notes),
         "skipped_scenarios": list(result.skipped_scenarios),
-        "experiment": result.stages.get("experiment"), "fidelity": result.stages.get("fidelity"),
+        "experiment": result.stages.get("experiment"),
+        "fidelity": result.stages.get("fidelity"),
     }
 
 
 @click.command(name="report")
 @click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for report.html, report.md, figures/ and tables/ (e.g. reports/orders).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for report.html, report.md, figures/ and tables/ (e.g. reports/orders).",
+)
 @click.option("--kpis", type=click.Path(dir_okay=False, path_type=Path), help="KPI definitions (kpis.yaml).")
-@click.option("--scenario", "scenarios", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="A what-if scenario YAML to simulate; repeat for several.")
-@click.option("--blueprint", type=click.Path(dir_okay=False, path_type=Path), help="Designed process (BPMN) to check conformance against.")
-@click.option("--lang", "language", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Report language.")
-@click.option("--map", "map_", metavar="ROLE=COLUMN,...", help="Name the columns yourself, e.g. --map case=order_id,end=完成时间.")
-@click.option("--replications", type=click.IntRange(min=1), default=10, show_default=True, help="Replications per option.")
-@click.option("--days", type=click.IntRange(min=15), default=120, show_default=True, help="Simulated days of arrivals per replication.")
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A what-if scenario YAML to simulate; repeat for several.",
+)
+@click.option(
+    "--blueprint",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Designed process (BPMN) to check conformance against.",
+)
+@click.option(
+    "--lang", "language", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Report language."
+)
+@click.option(
+    "--map", "map_", metavar="ROLE=COLUMN,...", help="Name the columns yourself, e.g. --map case=order_id,end=完成时间."
+)
+@click.option(
+    "--replications", type=click.IntRange(min=1), default=10, show_default=True, help="Replications per option."
+)
+@click.option(
+    "--days",
+    type=click.IntRange(min=15),
+    default=120,
+    show_default=True,
+    help="Simulated days of arrivals per replication.",
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same seed, same report).")
-@click.option("--fidelity-runs", type=click.IntRange(min=0), default=3, show_default=True,
-              help="Simulated logs for the held-out fidelity check (0 = skip it).")
+@click.option(
+    "--fidelity-runs",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Simulated logs for the held-out fidelity check (0 = skip it).",
+)
 @click.option("--no-simulation", is_flag=True, help="Only the as-is analysis: no model, no options.")
 @click.option("--no-proposals", is_flag=True, help="Simulate only the given scenarios, not procopt's own proposals.")
 @json_option
-def command(log: Path, out: Path, kpis: Path | None, scenarios: tuple[Path, ...], blueprint: Path | None, language: str,
-            map_: str | None, replications: int, days: int, seed: int, fidelity_runs: int, no_simulation: bool,
-            no_proposals: bool, as_json: bool) -> None:
+def command(
+    log: Path,
+    out: Path,
+    kpis: Path | None,
+    scenarios: tuple[Path, ...],
+    blueprint: Path | None,
+    language: str,
+    map_: str | None,
+    replications: int,
+    days: int,
+    seed: int,
+    fidelity_runs: int,
+    no_simulation: bool,
+    no_proposals: bool,
+    as_json: bool,
+) -> None:
     """Build the value-stream report for LOG: summary, data quality, process map, value-stream map,
     bottlenecks, approvals, KPIs, conformance, simulated improvement options and a pilot hint.
 
@@ -110,8 +160,18 @@ def command(log: Path, out: Path, kpis: Path | None, scenarios: tuple[Path, ...]
     from procopt.pipeline import PipelineOptions
 
     mapping = parse_map_option(map_, path=log)
-    options = PipelineOptions(kpis=kpis, scenarios=scenarios, blueprint=blueprint, language=language,
-                              mapping=mapping or None, replications=replications, days=days, seed=seed,
-                              propose=not no_proposals, simulate=not no_simulation, fidelity=fidelity_runs > 0,
-                              fidelity_runs=max(fidelity_runs, 1))
+    options = PipelineOptions(
+        kpis=kpis,
+        scenarios=scenarios,
+        blueprint=blueprint,
+        language=language,
+        mapping=mapping or None,
+        replications=replications,
+        days=days,
+        seed=seed,
+        propose=not no_proposals,
+        simulate=not no_simulation,
+        fidelity=fidelity_runs > 0,
+        fidelity_runs=max(fidelity_runs, 1),
+    )
     run_and_emit(log, options, out, as_json=as_json, progress=stage_printer(not as_json))

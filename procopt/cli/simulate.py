@@ -10,33 +10,80 @@ import click
 from procopt.cli.common import ProgressCallback, emit_json, json_option
 
 #: column names of simulated logs written for a model (a log input keeps its own names)
-DEFAULT_NAMES = {"case": "case_id", "activity": "activity", "start": "start_time", "end": "end_time",
-                 "resource": "resource", "department": "department", "due": "due_date"}
+DEFAULT_NAMES = {
+    "case": "case_id",
+    "activity": "activity",
+    "start": "start_time",
+    "end": "end_time",
+    "resource": "resource",
+    "department": "department",
+    "due": "due_date",
+}
 
 
 @click.command("simulate")
 @click.argument("source", metavar="MODEL_OR_LOG", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--scenario", "scenarios", multiple=True, type=click.Path(dir_okay=False, path_type=str),
-              help="Scenario YAML (repeat for several). Without any, only the baseline runs.")
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Scenario YAML (repeat for several). Without any, only the baseline runs.",
+)
 @click.option("--replications", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--days", type=click.FloatRange(1, 3650), default=180, show_default=True,
-              help="Days during which cases arrive (warm-up included).")
-@click.option("--warmup-days", type=click.FloatRange(0, 365), default=14, show_default=True,
-              help="First days not measured (queues fill up).")
-@click.option("--drain-days", type=click.FloatRange(0, 3650), default=60, show_default=True,
-              help="How long the run continues after the last arrival so open cases can finish.")
+@click.option(
+    "--days",
+    type=click.FloatRange(1, 3650),
+    default=180,
+    show_default=True,
+    help="Days during which cases arrive (warm-up included).",
+)
+@click.option(
+    "--warmup-days",
+    type=click.FloatRange(0, 365),
+    default=14,
+    show_default=True,
+    help="First days not measured (queues fill up).",
+)
+@click.option(
+    "--drain-days",
+    type=click.FloatRange(0, 3650),
+    default=60,
+    show_default=True,
+    help="How long the run continues after the last arrival so open cases can finish.",
+)
 @click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--workers", type=click.IntRange(1, 256), default=None,
-              help="Processes to use (default: all cores; 1 = no parallelism). Results do not depend on it.")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=str),
-              help="Folder for summary.json, per_replication.csv and the simulated logs (logs/<scenario>.csv).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Processes to use (default: all cores; 1 = no parallelism). Results do not depend on it.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Folder for summary.json, per_replication.csv and the simulated logs (logs/<scenario>.csv).",
+)
 @click.option("--map", "map_", metavar="ROLE=COLUMN,...", help="Column mapping when MODEL_OR_LOG is a log.")
 @click.option("--sla", metavar="DURATION", help="When calibrating from a log: due = arrival + DURATION (e.g. 72h).")
 @click.option("--delivery-activity", metavar="ACTIVITY", help="When calibrating from a log: the delivery step.")
 @json_option
-def command(source: str, scenarios: tuple[str, ...], replications: int, days: float, warmup_days: float,
-            drain_days: float, seed: int, workers: int | None, out: str | None, map_: str | None,
-            sla: str | None, delivery_activity: str | None, as_json: bool) -> None:
+def command(
+    source: str,
+    scenarios: tuple[str, ...],
+    replications: int,
+    days: float,
+    warmup_days: float,
+    drain_days: float,
+    seed: int,
+    workers: int | None,
+    out: str | None,
+    map_: str | None,
+    sla: str | None,
+    delivery_activity: str | None,
+    as_json: bool,
+) -> None:
     """Run the baseline and each --scenario on a model (YAML) or on a log (calibrated first).
 
     \b
@@ -54,8 +101,15 @@ def command(source: str, scenarios: tuple[str, ...], replications: int, days: fl
     loaded = [load_scenario(p) for p in scenarios]
     for s in loaded:  # fail on a bad scenario before any long run
         apply_scenario(model, s)
-    config = RunConfig(replications=replications, days=days, warmup_days=warmup_days, seed=seed,
-                       workers=workers, drain_days=drain_days, keep_logs=1 if out else 0)
+    config = RunConfig(
+        replications=replications,
+        days=days,
+        warmup_days=warmup_days,
+        seed=seed,
+        workers=workers,
+        drain_days=drain_days,
+        keep_logs=1 if out else 0,
+    )
     bar = ProgressCallback("Simulating")
     try:
         result = run_experiment(model, loaded, config, progress=bar)
@@ -88,8 +142,9 @@ def _load_source(source: str, map_: str | None, sla: str | None, delivery: str |
         elog = read_log(source, mapping=parse_map_option(map_, path=source) or None, progress=bar)
     finally:
         bar.close()
-    model = calibrate(elog.events, CalibrationOptions(sla_s=parse_span(sla) if sla else None,
-                                                      delivery_activity=delivery))
+    model = calibrate(
+        elog.events, CalibrationOptions(sla_s=parse_span(sla) if sla else None, delivery_activity=delivery)
+    )
     names = dict(DEFAULT_NAMES)
     mapping = getattr(elog, "mapping", None) or {}
     if isinstance(mapping, dict):
@@ -140,9 +195,14 @@ def _fmt(v: Any, spec: str = ".1f") -> str:
 def render_runs(doc: dict[str, Any]) -> str:
     """The text table of an experiment: KPIs with 95 % CIs, differences vs baseline, stability, targets."""
     cfg = doc["config"]
-    lines = [f"{cfg['replications']} replications, cases arriving for {cfg['days']:g} days "
-             f"(first {cfg['warmup_days']:g} not measured), seed {cfg['seed']}", ""]
-    head = f"{'scenario':<28} {'lead time mean h (95% CI)':>27} {'p90 h':>7} {'on time':>8} {'per week':>9}  vs baseline"
+    lines = [
+        f"{cfg['replications']} replications, cases arriving for {cfg['days']:g} days "
+        f"(first {cfg['warmup_days']:g} not measured), seed {cfg['seed']}",
+        "",
+    ]
+    head = (
+        f"{'scenario':<28} {'lead time mean h (95% CI)':>27} {'p90 h':>7} {'on time':>8} {'per week':>9}  vs baseline"
+    )
     lines += [head, "-" * len(head)]
     for r in doc["runs"]:
         lt = r["lead_time_hours"]
@@ -157,8 +217,10 @@ def render_runs(doc: dict[str, Any]) -> str:
             mark = "" if d["significant"] else " (not significant)"
             vs_text = f"{d['diff']:+.1f} h{mark}" if d["diff"] is not None else "-"
         name = _pad(r["scenario"], 28)
-        lines.append(f"{name} {ci_text:>27} {_fmt(lt['p90']):>7} {'-' if dr is None else f'{dr * 100:.1f}%':>8} "
-                     f"{_fmt(r['throughput_per_week']):>9}  {vs_text}")
+        lines.append(
+            f"{name} {ci_text:>27} {_fmt(lt['p90']):>7} {'-' if dr is None else f'{dr * 100:.1f}%':>8} "
+            f"{_fmt(r['throughput_per_week']):>9}  {vs_text}"
+        )
     for r in doc["runs"]:
         notes = []
         if not r["stable"]:
@@ -166,8 +228,10 @@ def render_runs(doc: dict[str, Any]) -> str:
             if any("still open" in x for x in r["unstable_reasons"]):
                 share = r.get("unfinished_share")
                 pct = f"{share:.0%} of cases" if isinstance(share, (int, float)) else "some cases"
-                notes.append(f"  {pct} outlived --drain-days {cfg.get('drain_days', 60):g}: raise it, or read the "
-                             "lead times as lower bounds")
+                notes.append(
+                    f"  {pct} outlived --drain-days {cfg.get('drain_days', 60):g}: raise it, or read the "
+                    "lead times as lower bounds"
+                )
         busy = sorted(((v, k) for k, v in r["utilisation"].items() if v is not None), reverse=True)[:2]
         if not busy and not r["utilisation"]:
             notes.append("no pool has a capacity limit (the log names no resources), so nobody queues")

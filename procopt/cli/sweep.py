@@ -12,25 +12,66 @@ from procopt.cli.common import ProgressCallback, emit_json, json_option
 
 @click.command("sweep")
 @click.argument("source", metavar="MODEL_OR_LOG", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--vary", "vary", multiple=True, required=True, metavar="PARAM=START:STOP:STEP",
-              help="A grid dimension (repeat for a grid): arrivals.scale=1.0:1.5:0.05, capacity.<pool>=0:3:1 "
-                   "(people added), capacity.<pool>.set=2:6:1 (pool size); or a list: arrivals.scale=1,1.2,1.5.")
+@click.option(
+    "--vary",
+    "vary",
+    multiple=True,
+    required=True,
+    metavar="PARAM=START:STOP:STEP",
+    help="A grid dimension (repeat for a grid): arrivals.scale=1.0:1.5:0.05, capacity.<pool>=0:3:1 "
+    "(people added), capacity.<pool>.set=2:6:1 (pool size); or a list: arrivals.scale=1,1.2,1.5.",
+)
 @click.option("--replications", type=click.IntRange(1, 1000), default=5, show_default=True)
-@click.option("--days", type=click.FloatRange(1, 3650), default=90, show_default=True,
-              help="Days during which cases arrive (warm-up included).")
-@click.option("--warmup-days", type=click.FloatRange(0, 365), default=14, show_default=True,
-              help="First days not measured (queues fill up).")
+@click.option(
+    "--days",
+    type=click.FloatRange(1, 3650),
+    default=90,
+    show_default=True,
+    help="Days during which cases arrive (warm-up included).",
+)
+@click.option(
+    "--warmup-days",
+    type=click.FloatRange(0, 365),
+    default=14,
+    show_default=True,
+    help="First days not measured (queues fill up).",
+)
 @click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--tolerance", type=click.FloatRange(0, 1), default=0.05, show_default=True,
-              help="How far the on-time rate may fall below the lowest volume's and still count as holding.")
-@click.option("--workers", type=click.IntRange(1, 256), default=None,
-              help="Processes to use (default: all cores; 1 = no parallelism). Results do not depend on it.")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=str), required=True,
-              help="Folder for sweep.csv, sweep.json and the chart (sweep.png, sweep.svg).")
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(0, 1),
+    default=0.05,
+    show_default=True,
+    help="How far the on-time rate may fall below the lowest volume's and still count as holding.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Processes to use (default: all cores; 1 = no parallelism). Results do not depend on it.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=str),
+    required=True,
+    help="Folder for sweep.csv, sweep.json and the chart (sweep.png, sweep.svg).",
+)
 @click.option("--map", "map_", metavar="ROLE=COLUMN,...", help="Column mapping when MODEL_OR_LOG is a log.")
 @json_option
-def command(source: str, vary: tuple[str, ...], replications: int, days: float, warmup_days: float, seed: int,
-            tolerance: float, workers: int | None, out: str, map_: str | None, as_json: bool) -> None:
+def command(
+    source: str,
+    vary: tuple[str, ...],
+    replications: int,
+    days: float,
+    warmup_days: float,
+    seed: int,
+    tolerance: float,
+    workers: int | None,
+    out: str,
+    map_: str | None,
+    as_json: bool,
+) -> None:
     """Run the model over a grid of order volumes (and capacities) and find where delivery collapses.
 
     \b
@@ -47,16 +88,28 @@ def command(source: str, vary: tuple[str, ...], replications: int, days: float, 
     if days <= warmup_days:
         from procopt.errors import ScenarioError
 
-        raise ScenarioError(None, f"--days ({days:g}) must be longer than --warmup-days ({warmup_days:g})",
-                            hint="Cases arrive for --days days; the first --warmup-days are not measured.")
+        raise ScenarioError(
+            None,
+            f"--days ({days:g}) must be longer than --warmup-days ({warmup_days:g})",
+            hint="Cases arrive for --days days; the first --warmup-days are not measured.",
+        )
     specs = [parse_vary(v) for v in vary]  # syntax errors before the (slow) model is built
     model = _load_model(source, map_)
     varies = [parse_vary(v, pools=list(model.pools)) for v in vary]
     del specs
     bar = ProgressCallback("Sweeping")
     try:
-        result = run_sweep(model, varies, replications=replications, days=days, warmup_days=warmup_days,
-                           seed=seed, workers=workers, tolerance=tolerance, progress=bar)
+        result = run_sweep(
+            model,
+            varies,
+            replications=replications,
+            days=days,
+            warmup_days=warmup_days,
+            seed=seed,
+            workers=workers,
+            tolerance=tolerance,
+            progress=bar,
+        )
     finally:
         bar.close()
     title = f"Volume vs delivery: {Path(source).name}"
@@ -89,18 +142,26 @@ def _load_model(source: str, map_: str | None) -> Any:
 def render_summary(doc: dict[str, Any]) -> str:
     """The human summary: one line per grid point, then the knee of each curve in plain language."""
     points = doc["points"]
-    lines = [f"Sweep over {len(points)} grid points ({', '.join(doc['vary'])}), {doc['replications']} replications "
-             f"x {doc['days']:g} days each, seed {doc['seed']}.", ""]
+    lines = [
+        f"Sweep over {len(points)} grid points ({', '.join(doc['vary'])}), {doc['replications']} replications "
+        f"x {doc['days']:g} days each, seed {doc['seed']}.",
+        "",
+    ]
     head = f"  {'scenario':<40} {'orders/wk':>9} {'on-time':>8} {'P90 lead':>10} {'busiest pool':>26}  stable"
     lines.append(head)
     for p in points:
         rate = "—" if p["delivery_rate"] is None else f"{p['delivery_rate']:.0%}"
         p90 = "—" if p["lead_time_p90_h"] is None else f"{p['lead_time_p90_h']:.1f} h"
-        busy = "—" if p["bottleneck_pool"] is None else \
-            f"{_short(p['bottleneck_pool'], 19)} {p['bottleneck_utilisation']:.0%}"
+        busy = (
+            "—"
+            if p["bottleneck_pool"] is None
+            else f"{_short(p['bottleneck_pool'], 19)} {p['bottleneck_utilisation']:.0%}"
+        )
         label = _middle(str(p["scenario"]).removeprefix("sweep: "), 40)  # the grid values sit at both ends
-        lines.append(f"  {_pad(label, 40)} {p['orders_per_week']:>9.1f} {rate:>8} {p90:>10} "
-                     f"{_pad(busy, 26, right=True)}  {'yes' if p['stable'] else 'NO'}")
+        lines.append(
+            f"  {_pad(label, 40)} {p['orders_per_week']:>9.1f} {rate:>8} {p90:>10} "
+            f"{_pad(busy, 26, right=True)}  {'yes' if p['stable'] else 'NO'}"
+        )
     lines.append("")
     lines += [k["text"] for k in doc["knees"]]
     lines += ["", "Written: " + ", ".join(doc["files"][n] for n in sorted(doc["files"]))]

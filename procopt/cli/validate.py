@@ -14,9 +14,13 @@ _MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
 
 @click.command("validate")
 @click.argument("log", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--map", "map_", metavar="ROLE=COLUMN,...",
-              help="Name the columns yourself, e.g. --map case=order_id,activity=step,end=完成时间. "
-                   "Roles: case, activity, start, end, resource, department, due, lifecycle.")
+@click.option(
+    "--map",
+    "map_",
+    metavar="ROLE=COLUMN,...",
+    help="Name the columns yourself, e.g. --map case=order_id,activity=step,end=完成时间. "
+    "Roles: case, activity, start, end, resource, department, due, lifecycle.",
+)
 @click.option("--object-type", metavar="TYPE", help="For OCEL logs: the object type whose objects are the cases.")
 @json_option
 def command(log: str, map_: str | None, object_type: str | None, as_json: bool) -> None:
@@ -78,8 +82,14 @@ def render_summary(result: Any) -> str:
             if f.examples:
                 shown = ", ".join(str(e) for e in f.examples)
                 kind = EXAMPLE_KIND.get(f.code)
-                lines += textwrap.wrap(f"e.g. {kind + ' ' if kind else ''}{shown}", width=100, initial_indent="        ",
-                                       subsequent_indent="        ", max_lines=2, placeholder=" …")
+                lines += textwrap.wrap(
+                    f"e.g. {kind + ' ' if kind else ''}{shown}",
+                    width=100,
+                    initial_indent="        ",
+                    subsequent_indent="        ",
+                    max_lines=2,
+                    placeholder=" …",
+                )
     if not audit.ok:
         lines += ["", "Rows with errors were left out; the rest of the log can be analysed."]
     return "\n".join(lines)
@@ -92,8 +102,10 @@ def _starts(result: Any) -> str:
     if result.has_start:
         return f"yes, {share:.0%} of instances (waiting and processing time can be separated)"
     if share > 0:
-        return (f"partly, {share:.0%} of instances (too few to separate waiting from processing "
-                "reliably; the rest are recorded only at completion)")
+        return (
+            f"partly, {share:.0%} of instances (too few to separate waiting from processing "
+            "reliably; the rest are recorded only at completion)"
+        )
     return "no (complete-only log: only the time between completions is measured)"
 
 

@@ -93,8 +93,9 @@ class Pool:
         yield self.env.timeout(end - self.env.now)
         self.store.put(place)  # always succeeds at once: the place is free for the next case
         # the ERP keeps the user who confirmed the work: in shift pools, the one on shift when it ends
-        rec.add(Record(case, activity, start, end, self.person(place, end - 1e-6),
-                       department or self.department, self.key))
+        rec.add(
+            Record(case, activity, start, end, self.person(place, end - 1e-6), department or self.department, self.key)
+        )
         return end
 
 

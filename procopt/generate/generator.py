@@ -30,13 +30,19 @@ HOLIDAYS = frozenset({59})
 
 def _check_args(kind: str, seed: int, days: int, language: str) -> None:
     if kind not in KINDS:
-        raise InputError(None, f"unknown log kind {kind!r}.{did_you_mean(kind, list(KINDS))}",
-                         hint="Choose o2c (order-to-cash) or p2p (purchase-to-pay).")
+        raise InputError(
+            None,
+            f"unknown log kind {kind!r}.{did_you_mean(kind, list(KINDS))}",
+            hint="Choose o2c (order-to-cash) or p2p (purchase-to-pay).",
+        )
     if language not in LANGUAGES:
         raise InputError(None, f"unknown language {language!r}", hint="Choose en or zh.")
     if not isinstance(days, int) or days < WARMUP_DAYS + 7 or days > 730:
-        raise InputError(None, f"days must be a whole number between {WARMUP_DAYS + 7} and 730, got {days!r}",
-                         hint=f"The first {WARMUP_DAYS} days are warm-up; use e.g. --days 120.")
+        raise InputError(
+            None,
+            f"days must be a whole number between {WARMUP_DAYS + 7} and 730, got {days!r}",
+            hint=f"The first {WARMUP_DAYS} days are warm-up; use e.g. --days 120.",
+        )
     if not isinstance(seed, int) or seed < 0:
         raise InputError(None, f"seed must be a whole number >= 0, got {seed!r}")
 
@@ -70,8 +76,9 @@ def generate(
     return GeneratedLog(raw=raw, events=events, truth=truth, encoding="gb18030" if language == "zh" else "utf-8")
 
 
-def _truth(kind: str, module: ModuleType, process: Any, events: Any, seed: int, days: int,
-           language: str, iv: Intervention) -> GroundTruth:
+def _truth(
+    kind: str, module: ModuleType, process: Any, events: Any, seed: int, days: int, language: str, iv: Intervention
+) -> GroundTruth:
     static = module.TRUTH
 
     def t(word: str) -> str:
@@ -88,8 +95,11 @@ def _truth(kind: str, module: ModuleType, process: Any, events: Any, seed: int, 
     for spec in module.POOLS:
         pool = process.pools[spec.key]
         pools[t(spec.key)] = PoolTruth(
-            size=pool.places, calendar=spec.calendar.describe(), department=t(spec.department),
-            activities=tuple(t(a) for a in spec.activities), resources=tuple(t(n) for n in pool.names),
+            size=pool.places,
+            calendar=spec.calendar.describe(),
+            department=t(spec.department),
+            activities=tuple(t(a) for a in spec.activities),
+            resources=tuple(t(n) for n in pool.names),
             utilisation=pool_utilisation(pool, by_pool.get(spec.key, []), warmup_days=WARMUP_DAYS, days=days),
         )
     decisions = Counter((a, r) for _, a, r in process.rec.decisions)
@@ -105,17 +115,29 @@ def _truth(kind: str, module: ModuleType, process: Any, events: Any, seed: int, 
         "cases_finished": len(process.rec.finished),
     }
     return GroundTruth(
-        kind=kind, language=language, seed=seed, days=days, start_date=START_DATE.date().isoformat(),
-        warmup_days=WARMUP_DAYS, intervention=intervention_dict(iv),
-        bottleneck_activity=t(static["bottleneck_activity"]), bottleneck_pool=t(static["bottleneck_pool"]),
+        kind=kind,
+        language=language,
+        seed=seed,
+        days=days,
+        start_date=START_DATE.date().isoformat(),
+        warmup_days=WARMUP_DAYS,
+        intervention=intervention_dict(iv),
+        bottleneck_activity=t(static["bottleneck_activity"]),
+        bottleneck_pool=t(static["bottleneck_pool"]),
         redundant_approval=t(static["redundant_approval"]),
         necessary_approvals=tuple(t(a) for a in static["necessary_approvals"]),
-        threshold_approval=t(static["threshold_approval"]), threshold_value=float(static["threshold_value"]),
+        threshold_approval=t(static["threshold_approval"]),
+        threshold_value=float(static["threshold_value"]),
         batch_activities={t(a): tuple(v) for a, v in static["batch_activities"].items()},
-        delivery_activity=t(static["delivery_activity"]), handoff_slowest=slowest,
+        delivery_activity=t(static["delivery_activity"]),
+        handoff_slowest=slowest,
         rework_activities=tuple(t(a) for a in static["rework_activities"]),
-        pools=pools, lead_time_mean_h=kpis["lead_time_mean_h"], delivery_rate=kpis["delivery_rate"],
-        cases_measured=kpis["cases_measured"], cycle_time_mean_h=kpis["cycle_time_mean_h"],
-        measured=measured, notes=tuple(static.get("notes", {}).get(language, ())),
+        pools=pools,
+        lead_time_mean_h=kpis["lead_time_mean_h"],
+        delivery_rate=kpis["delivery_rate"],
+        cases_measured=kpis["cases_measured"],
+        cycle_time_mean_h=kpis["cycle_time_mean_h"],
+        measured=measured,
+        notes=tuple(static.get("notes", {}).get(language, ())),
         holidays=tuple((START_DATE + pd.Timedelta(days=d)).date().isoformat() for d in sorted(HOLIDAYS)),
     )

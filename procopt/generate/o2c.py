@@ -54,9 +54,17 @@ POOLS = (
 
 #: working-time durations: activity -> (mean seconds, coefficient of variation)
 DURATION = {
-    CREATE: (15 * 60, 0.5), CREDIT: (48 * 60, 1.3), APPROVE_SM: (8 * 60, 0.5), REVISE: (40 * 60, 0.6),
-    APPROVE_FD: (20, 0.3), STOCK: (10 * 60, 0.5), INSPECT: (30 * 60, 0.4), REWORK: (2 * 3600, 0.5),
-    PICK: (25 * 60, 0.5), SHIP: (90, 0.4), INVOICE: (12 * 60, 0.5),
+    CREATE: (15 * 60, 0.5),
+    CREDIT: (48 * 60, 1.3),
+    APPROVE_SM: (8 * 60, 0.5),
+    REVISE: (40 * 60, 0.6),
+    APPROVE_FD: (20, 0.3),
+    STOCK: (10 * 60, 0.5),
+    INSPECT: (30 * 60, 0.4),
+    REWORK: (2 * 3600, 0.5),
+    PICK: (25 * 60, 0.5),
+    SHIP: (90, 0.4),
+    INVOICE: (12 * 60, 0.5),
 }
 PRODUCE_MEAN_S = {"A": 6 * 3600, "B": 12 * 3600, "C": 20 * 3600}
 PRODUCE_CV = 0.4
@@ -131,16 +139,25 @@ def draw_order(rng: np.random.Generator, case: str, arrival_s: float, holidays: 
 class O2CProcess:
     """The O2C true process in one SimPy environment."""
 
-    def __init__(self, seed: int, days: int, holidays: frozenset[int], removed: frozenset[str],
-                 extra: dict[str, int], scale: dict[str, float], arrival_scale: float) -> None:
+    def __init__(
+        self,
+        seed: int,
+        days: int,
+        holidays: frozenset[int],
+        removed: frozenset[str],
+        extra: dict[str, int],
+        scale: dict[str, float],
+        arrival_scale: float,
+    ) -> None:
         self.env = simpy.Environment()
         self.seed, self.days, self.holidays = seed, days, holidays
         self.removed, self.scale = removed, scale
         self.rec = Recorder()
         horizon = days + 90
         self.pools = build_pools(self.env, POOLS, extra, horizon, holidays)
-        self.director = BatchRelease(self.env, self.pools["Finance Director"],
-                                     release_times(horizon, holidays, DIRECTOR_RELEASE))
+        self.director = BatchRelease(
+            self.env, self.pools["Finance Director"], release_times(horizon, holidays, DIRECTOR_RELEASE)
+        )
         self.trucks = BatchRelease(self.env, self.pools["Dispatchers"], release_times(horizon, holidays, TRUCKS))
         self.orders: dict[str, Order] = {}
         self.arrivals = draw_arrivals(seed, "o2c", days, holidays, PROFILE, arrival_scale)
@@ -148,8 +165,16 @@ class O2CProcess:
 
     def case_attributes(self) -> dict[str, dict[str, object]]:
         """Attributes written on every row of a case, in file column order, plus ``due_s``."""
-        return {c: {"order_value": o.order_value, "region": o.region, "product": o.product,
-                    "customer": o.customer, "due_s": o.due_s} for c, o in self.orders.items()}
+        return {
+            c: {
+                "order_value": o.order_value,
+                "region": o.region,
+                "product": o.product,
+                "customer": o.customer,
+                "due_s": o.due_s,
+            }
+            for c, o in self.orders.items()
+        }
 
     def run(self) -> None:
         """Simulate until the end of the last day (the moment the log is extracted)."""

@@ -78,10 +78,17 @@ def build_instance_log(
     raw["end"] = _fmt(raw["end"])
     raw.columns = list(header)
     events = frame[raw_cols].rename(
-        columns={"case": C.CASE, "activity": C.ACTIVITY, "start": C.START, "end": C.END,
-                 "resource": C.RESOURCE, "department": C.DEPARTMENT, "due": C.DUE}
+        columns={
+            "case": C.CASE,
+            "activity": C.ACTIVITY,
+            "start": C.START,
+            "end": C.END,
+            "resource": C.RESOURCE,
+            "department": C.DEPARTMENT,
+            "due": C.DUE,
+        }
     )
-    events = events.rename(columns=dict(zip(attribute_order, header[6:6 + len(attribute_order)], strict=True)))
+    events = events.rename(columns=dict(zip(attribute_order, header[6 : 6 + len(attribute_order)], strict=True)))
     events[C.SOURCE_ROW] = np.arange(1, len(events) + 1)
     return raw, C.normalise_frame(events)
 
@@ -109,8 +116,16 @@ def build_lifecycle_log(
     complete = rows[rows["order"] == 1].set_index("seq")
     inst = inst.set_index("seq").join(complete[["row", *attribute_order, "due"]])
     events = inst.reset_index(drop=True).rename(
-        columns={"case": C.CASE, "activity": C.ACTIVITY, "start": C.START, "end": C.END,
-                 "resource": C.RESOURCE, "department": C.DEPARTMENT, "due": C.DUE, "row": C.SOURCE_ROW}
+        columns={
+            "case": C.CASE,
+            "activity": C.ACTIVITY,
+            "start": C.START,
+            "end": C.END,
+            "resource": C.RESOURCE,
+            "department": C.DEPARTMENT,
+            "due": C.DUE,
+            "row": C.SOURCE_ROW,
+        }
     )
-    events = events.rename(columns=dict(zip(attribute_order, header[6:6 + len(attribute_order)], strict=True)))
+    events = events.rename(columns=dict(zip(attribute_order, header[6 : 6 + len(attribute_order)], strict=True)))
     return raw, C.normalise_frame(events)

@@ -34,8 +34,19 @@ RECEIVE_INVOICE = "Receive Invoice"
 MATCH = "Match Invoice"
 RESOLVE = "Resolve Price Difference"
 PAY = "Pay Invoice"
-ACTIVITIES = (CREATE_PR, APPROVE_DH, APPROVE_PM, APPROVE_CFO, CREATE_PO, SEND_PO, RECEIVE_GOODS,
-              RECEIVE_INVOICE, MATCH, RESOLVE, PAY)
+ACTIVITIES = (
+    CREATE_PR,
+    APPROVE_DH,
+    APPROVE_PM,
+    APPROVE_CFO,
+    CREATE_PO,
+    SEND_PO,
+    RECEIVE_GOODS,
+    RECEIVE_INVOICE,
+    MATCH,
+    RESOLVE,
+    PAY,
+)
 SLOT = {a: i for i, a in enumerate(ACTIVITIES)}
 DELAY_SLOT = len(ACTIVITIES)  # delays: 0 head's reaction, 1 CFO's reaction, 2 supplier, 3 invoice post
 
@@ -43,8 +54,7 @@ REQUESTER_DEPARTMENTS = ("Engineering", "Maintenance", "IT", "Marketing", "Opera
 PER_DEPARTMENT = 4
 
 POOLS = (
-    PoolSpec("Requesters", "Requesting departments", PER_DEPARTMENT * len(REQUESTER_DEPARTMENTS), OFFICE,
-             (CREATE_PR,)),
+    PoolSpec("Requesters", "Requesting departments", PER_DEPARTMENT * len(REQUESTER_DEPARTMENTS), OFFICE, (CREATE_PR,)),
     PoolSpec("Department Heads", "Requesting departments", len(REQUESTER_DEPARTMENTS), OFFICE, (APPROVE_DH,)),
     PoolSpec("Procurement Manager", "Procurement", 1, APPROVAL_WINDOWS, (APPROVE_PM,)),
     PoolSpec("CFO", "Finance", 1, OFFICE, (APPROVE_CFO,)),
@@ -56,23 +66,41 @@ POOLS = (
 )
 
 DURATION = {
-    CREATE_PR: (15 * 60, 0.5), APPROVE_DH: (5 * 60, 0.5), APPROVE_PM: (6 * 60, 0.5), APPROVE_CFO: (15 * 60, 0.5),
-    CREATE_PO: (30 * 60, 0.5), SEND_PO: (5 * 60, 0.4), RECEIVE_GOODS: (20 * 60, 0.5),
-    RECEIVE_INVOICE: (6 * 60, 0.4), MATCH: (75 * 60, 1.2), RESOLVE: (45 * 60, 0.6), PAY: (60, 0.3),
+    CREATE_PR: (15 * 60, 0.5),
+    APPROVE_DH: (5 * 60, 0.5),
+    APPROVE_PM: (6 * 60, 0.5),
+    APPROVE_CFO: (15 * 60, 0.5),
+    CREATE_PO: (30 * 60, 0.5),
+    SEND_PO: (5 * 60, 0.4),
+    RECEIVE_GOODS: (20 * 60, 0.5),
+    RECEIVE_INVOICE: (6 * 60, 0.4),
+    MATCH: (75 * 60, 1.2),
+    RESOLVE: (45 * 60, 0.6),
+    PAY: (60, 0.3),
 }
-HEAD_REACTION = (3 * 3600, 1.0)   # working time until the head opens the approval
+HEAD_REACTION = (3 * 3600, 1.0)  # working time until the head opens the approval
 CFO_REACTION = (6 * 3600, 0.8)
 INVOICE_AFTER_GOODS_DAYS = (1.0, 0.8)  # calendar days from goods receipt to the invoice in the mail
 
 CATEGORY_SHARE = {"Raw Material": 0.30, "MRO": 0.25, "IT Equipment": 0.15, "Services": 0.10, "Office Supplies": 0.20}
 CATEGORIES = tuple(CATEGORY_SHARE)
 _CATEGORY_CUM = np.cumsum(list(CATEGORY_SHARE.values()))[:-1]
-AMOUNT_MEDIAN = {"Raw Material": 12_000.0, "MRO": 3_000.0, "IT Equipment": 8_000.0, "Services": 15_000.0,
-                 "Office Supplies": 800.0}
+AMOUNT_MEDIAN = {
+    "Raw Material": 12_000.0,
+    "MRO": 3_000.0,
+    "IT Equipment": 8_000.0,
+    "Services": 15_000.0,
+    "Office Supplies": 800.0,
+}
 SUPPLIER_DAYS = {"Raw Material": 5.0, "MRO": 3.0, "IT Equipment": 7.0, "Services": 2.0, "Office Supplies": 2.0}
 NEED_BY_WORKING_DAYS = {"Raw Material": 7, "MRO": 5, "IT Equipment": 9, "Services": 4, "Office Supplies": 4}
-CATEGORY_SUPPLIERS = {"Raw Material": (1, 6, 10), "MRO": (0, 2, 5), "IT Equipment": (3, 8),
-                      "Services": (9, 11), "Office Supplies": (4, 7)}
+CATEGORY_SUPPLIERS = {
+    "Raw Material": (1, 6, 10),
+    "MRO": (0, 2, 5),
+    "IT Equipment": (3, 8),
+    "Services": (9, 11),
+    "Office Supplies": (4, 7),
+}
 
 HEAD_REJECT = 0.06
 THRESHOLD = 50_000.0
@@ -148,8 +176,16 @@ def draw_requisition(rng: np.random.Generator, case: str, arrival_s: float, holi
 class P2PProcess:
     """The P2P true process in one SimPy environment."""
 
-    def __init__(self, seed: int, days: int, holidays: frozenset[int], removed: frozenset[str],
-                 extra: dict[str, int], scale: dict[str, float], arrival_scale: float) -> None:
+    def __init__(
+        self,
+        seed: int,
+        days: int,
+        holidays: frozenset[int],
+        removed: frozenset[str],
+        extra: dict[str, int],
+        scale: dict[str, float],
+        arrival_scale: float,
+    ) -> None:
         self.env = simpy.Environment()
         self.seed, self.days, self.holidays = seed, days, holidays
         self.removed, self.scale = removed, scale
@@ -164,8 +200,10 @@ class P2PProcess:
 
     def case_attributes(self) -> dict[str, dict[str, object]]:
         """Attributes written on every row of a case, in file column order, plus ``due_s``."""
-        return {c: {"amount": r.amount, "supplier": r.supplier, "category": r.category, "due_s": r.due_s}
-                for c, r in self.requisitions.items()}
+        return {
+            c: {"amount": r.amount, "supplier": r.supplier, "category": r.category, "due_s": r.due_s}
+            for c, r in self.requisitions.items()
+        }
 
     def run(self) -> None:
         """Simulate until the end of the last day (the moment the log is extracted)."""

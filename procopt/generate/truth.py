@@ -50,7 +50,8 @@ def case_kpis(events: pd.DataFrame, cases: pd.Index, delivery_activity: str) -> 
         "cycle_time_mean_h": round(float(((last - first) / HOUR).mean()), 3) if len(lead) else float("nan"),
         "cases_measured": int(len(lead)),
         "delivery_rate_delivered_cases": round(float(on_time[delivered.notna()].mean()), 4)
-        if delivered.notna().any() else float("nan"),
+        if delivered.notna().any()
+        else float("nan"),
     }
 
 
@@ -91,8 +92,9 @@ def pool_utilisation(pool: Pool, records: Sequence[Record], warmup_days: int, da
     """
     t0, t1 = warmup_days * DAY_S, days * DAY_S
     tl = pool.timeline
-    busy = sum(tl.work_between(max(r.start_s, t0), min(r.end_s, t1))
-               for r in records if r.end_s > t0 and r.pool == pool.key)
+    busy = sum(
+        tl.work_between(max(r.start_s, t0), min(r.end_s, t1)) for r in records if r.end_s > t0 and r.pool == pool.key
+    )
     available = pool.places * tl.work_between(t0, t1)
     return round(busy / available, 4) if available > 0 else 0.0
 

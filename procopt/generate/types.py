@@ -109,9 +109,10 @@ class GroundTruth:
     def from_dict(cls, data: Mapping[str, Any]) -> GroundTruth:
         """Rebuild a truth read back from JSON."""
         values = dict(data)
-        values["pools"] = {k: PoolTruth(**{**v, "activities": tuple(v["activities"]),
-                                           "resources": tuple(v["resources"])})
-                           for k, v in values["pools"].items()}
+        values["pools"] = {
+            k: PoolTruth(**{**v, "activities": tuple(v["activities"]), "resources": tuple(v["resources"])})
+            for k, v in values["pools"].items()
+        }
         values["batch_activities"] = {k: tuple(v) for k, v in values["batch_activities"].items()}
         for name in ("necessary_approvals", "rework_activities", "handoff_slowest", "holidays", "notes"):
             values[name] = tuple(values.get(name, ()))
@@ -125,8 +126,9 @@ def load_truth(path: str | Path) -> GroundTruth:
     try:
         return GroundTruth.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(path, f"not a procopt truth file ({exc})",
-                         hint="Write one with `procopt generate ... --truth FILE.json`.") from exc
+        raise InputError(
+            path, f"not a procopt truth file ({exc})", hint="Write one with `procopt generate ... --truth FILE.json`."
+        ) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +153,5 @@ class GeneratedLog:
         elif name.endswith(".csv"):
             data = self.to_csv_bytes()
         else:
-            raise InputError(path, "unsupported output format",
-                             hint="Name the output file *.csv or *.csv.gz.")
+            raise InputError(path, "unsupported output format", hint="Name the output file *.csv or *.csv.gz.")
         return atomic_write_bytes(path, data)

@@ -65,15 +65,23 @@ def build_pools(
         names: list[str] = []
         add = extra.get(spec.key, 0)
         for _shift in range(spec.shifts):
-            names += regular[next_name:next_name + spec.size]
+            names += regular[next_name : next_name + spec.size]
             next_name += spec.size
-            names += reserve[next_reserve:next_reserve + add]
+            names += reserve[next_reserve : next_reserve + add]
             next_reserve += add
         if next_name > len(regular) or next_reserve > len(reserve):
-            raise InputError(None, f"too many people requested for pool {spec.key!r}",
-                             hint=f"Add at most {RESERVE} people in total.")
-        pools[spec.key] = Pool(env, spec.key, spec.department, tuple(names), timeline,
-                               shift_of=shift_of_two if spec.shifts == 2 else None, shifts=spec.shifts)
+            raise InputError(
+                None, f"too many people requested for pool {spec.key!r}", hint=f"Add at most {RESERVE} people in total."
+            )
+        pools[spec.key] = Pool(
+            env,
+            spec.key,
+            spec.department,
+            tuple(names),
+            timeline,
+            shift_of=shift_of_two if spec.shifts == 2 else None,
+            shifts=spec.shifts,
+        )
     return pools
 
 
@@ -91,8 +99,11 @@ def resolve_intervention(
 
     def activity(name: str, option: str) -> str:
         if name not in act_by_name:
-            raise InputError(None, f"unknown activity {name!r} in {option}.{did_you_mean(name, list(act_by_name))}",
-                             hint="Known activities: " + ", ".join(activities) + ".")
+            raise InputError(
+                None,
+                f"unknown activity {name!r} in {option}.{did_you_mean(name, list(act_by_name))}",
+                hint="Known activities: " + ", ".join(activities) + ".",
+            )
         return act_by_name[name]
 
     removed = frozenset(activity(a, "remove_activities") for a in intervention.remove_activities)
@@ -100,8 +111,11 @@ def resolve_intervention(
     for name, n in intervention.extra_capacity.items():
         if name not in pool_by_name:
             close = did_you_mean(name, list(pool_by_name))
-            raise InputError(None, f"unknown pool {name!r} in extra_capacity.{close}",
-                             hint="Known pools: " + ", ".join(s.key for s in specs) + " (or name an activity).")
+            raise InputError(
+                None,
+                f"unknown pool {name!r} in extra_capacity.{close}",
+                hint="Known pools: " + ", ".join(s.key for s in specs) + " (or name an activity).",
+            )
         if int(n) != n or n < 0:
             raise InputError(None, f"extra capacity for {name!r} must be a whole number >= 0, got {n!r}")
         extra[pool_by_name[name]] = int(n)
@@ -111,8 +125,11 @@ def resolve_intervention(
             raise InputError(None, f"duration scale for {name!r} must be > 0, got {factor!r}")
         scale[activity(name, "duration_scale")] = float(factor)
     if not intervention.arrival_scale > 0:
-        raise InputError(None, f"arrival scale must be > 0, got {intervention.arrival_scale!r}",
-                         hint="Use e.g. 1.15 for 15 % more cases.")
+        raise InputError(
+            None,
+            f"arrival scale must be > 0, got {intervention.arrival_scale!r}",
+            hint="Use e.g. 1.15 for 15 % more cases.",
+        )
     return removed, extra, scale
 
 

@@ -25,9 +25,15 @@ MAX_EXAMPLES = 5
 
 #: What the ``examples`` of a finding are (for display): row numbers, case ids or other values.
 EXAMPLE_KIND: dict[str, str] = {
-    "missing_values": "rows", "unparseable_timestamps": "rows", "end_before_start": "rows",
-    "duplicate_events": "rows", "unmatched_complete": "rows", "unmatched_start": "rows",
-    "single_event_cases": "cases", "incomplete_cases": "cases", "out_of_order": "cases",
+    "missing_values": "rows",
+    "unparseable_timestamps": "rows",
+    "end_before_start": "rows",
+    "duplicate_events": "rows",
+    "unmatched_complete": "rows",
+    "unmatched_start": "rows",
+    "single_event_cases": "cases",
+    "incomplete_cases": "cases",
+    "out_of_order": "cases",
 }
 
 
@@ -52,8 +58,13 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict in the JSON shape of the audit."""
-        return {"code": self.code, "severity": self.severity, "count": int(self.count),
-                "message": self.message, "examples": list(self.examples)}
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "count": int(self.count),
+            "message": self.message,
+            "examples": list(self.examples),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +161,16 @@ def _end_before_start(events: pd.DataFrame) -> list[Finding]:
     n = int(mask.sum())
     if not n:
         return []
-    return [Finding("end_before_start", "warning", n,
-                    f"{n} activity instance(s) end before they start. Their durations would be negative; "
-                    "check the start/end columns are not swapped and the clocks agree.",
-                    _rows_of(events, mask))]
+    return [
+        Finding(
+            "end_before_start",
+            "warning",
+            n,
+            f"{n} activity instance(s) end before they start. Their durations would be negative; "
+            "check the start/end columns are not swapped and the clocks agree.",
+            _rows_of(events, mask),
+        )
+    ]
 
 
 def _duplicates(events: pd.DataFrame) -> list[Finding]:
@@ -162,10 +179,16 @@ def _duplicates(events: pd.DataFrame) -> list[Finding]:
     n = int(dup.sum())
     if not n:
         return []
-    return [Finding("duplicate_events", "warning", n,
-                    f"{n} row(s) repeat an earlier event exactly (same case, activity, times and resource). "
-                    "They inflate frequencies and workload; remove them from the export if they are copies.",
-                    _rows_of(events, dup))]
+    return [
+        Finding(
+            "duplicate_events",
+            "warning",
+            n,
+            f"{n} row(s) repeat an earlier event exactly (same case, activity, times and resource). "
+            "They inflate frequencies and workload; remove them from the export if they are copies.",
+            _rows_of(events, dup),
+        )
+    ]
 
 
 def fold_activity(name: str) -> str:
@@ -184,11 +207,17 @@ def _spellings(events: pd.DataFrame) -> list[Finding]:
     counts = events[C.ACTIVITY].value_counts()
     rows = int(sum(counts[v].sum() - counts[v].max() for v in variants))
     examples = tuple(" | ".join(repr(x) for x in v) for v in variants[:MAX_EXAMPLES])
-    return [Finding("activity_spellings", "warning", len(variants),
-                    f"{len(variants)} activit(y/ies) are spelled more than one way (case, spaces or full-width "
-                    f"characters), {rows} row(s) use a rarer spelling; they are counted as different steps. "
-                    "Unify the names in the ERP export or before analysis.",
-                    examples)]
+    return [
+        Finding(
+            "activity_spellings",
+            "warning",
+            len(variants),
+            f"{len(variants)} activit(y/ies) are spelled more than one way (case, spaces or full-width "
+            f"characters), {rows} row(s) use a rarer spelling; they are counted as different steps. "
+            "Unify the names in the ERP export or before analysis.",
+            examples,
+        )
+    ]
 
 
 def _case_shape(events: pd.DataFrame) -> list[Finding]:
@@ -196,11 +225,16 @@ def _case_shape(events: pd.DataFrame) -> list[Finding]:
     sizes = events.groupby(C.CASE, sort=False).size()
     single = sizes[sizes == 1]
     if len(single):
-        out.append(Finding("single_event_cases", "warning" if len(single) > 0.05 * len(sizes) else "info",
-                           len(single),
-                           f"{len(single)} case(s) have a single event: no waiting or flow can be measured for "
-                           "them. Often they were cut by the extraction window or the case id is wrong.",
-                           tuple(single.index[:MAX_EXAMPLES])))
+        out.append(
+            Finding(
+                "single_event_cases",
+                "warning" if len(single) > 0.05 * len(sizes) else "info",
+                len(single),
+                f"{len(single)} case(s) have a single event: no waiting or flow can be measured for "
+                "them. Often they were cut by the extraction window or the case id is wrong.",
+                tuple(single.index[:MAX_EXAMPLES]),
+            )
+        )
     if len(sizes) < 2:
         return out
     incomplete, typical = incomplete_cases(events)
@@ -257,16 +291,20 @@ def _incomplete(events: pd.DataFrame, incomplete: pd.Series, typical: pd.Index) 
     recent = pd.Series(recent_arr, index=incomplete.index)
     names = ", ".join(repr(a) for a in typical[:4])
     n, n_recent = len(incomplete), int(recent.sum())
-    message = (f"{n} case(s) never reach a typical end activity ({names}). ")
+    message = f"{n} case(s) never reach a typical end activity ({names}). "
     if n_recent:
-        message += (f"{n_recent} of them stop within the usual case duration ({window / pd.Timedelta(hours=1):.0f} h) "
-                    "of the end of the log: probably still running or cut at the extraction date; their lead times "
-                    "are too short, so filter them out or extract a longer window. ")
+        message += (
+            f"{n_recent} of them stop within the usual case duration ({window / pd.Timedelta(hours=1):.0f} h) "
+            "of the end of the log: probably still running or cut at the extraction date; their lead times "
+            "are too short, so filter them out or extract a longer window. "
+        )
     if n - n_recent:
         older = incomplete[~recent.to_numpy()].value_counts()
         shown = ", ".join(f"{a!r}: {k}" for a, k in older.head(3).items())
-        message += (f"{n - n_recent} stopped long before the log ends, at {shown}: a legitimate outcome "
-                    "(e.g. a rejection) or missing events.")
+        message += (
+            f"{n - n_recent} stopped long before the log ends, at {shown}: a legitimate outcome "
+            "(e.g. a rejection) or missing events."
+        )
     ordered = list(incomplete.index[recent.to_numpy()]) + list(incomplete.index[~recent.to_numpy()])
     return Finding("incomplete_cases", "warning", n, message.strip(), tuple(ordered[:MAX_EXAMPLES]))
 
@@ -283,11 +321,17 @@ def _out_of_order(events: pd.DataFrame) -> list[Finding]:
     if not bad.any():
         return []
     bad_cases = pd.unique(case[bad])
-    return [Finding("out_of_order", "info", len(bad_cases),
-                    f"In {len(bad_cases)} case(s) the file lists events in a different order than their "
-                    "timestamps. procopt orders events by time; if the file order is the true order, the "
-                    "timestamps are too coarse or wrong.",
-                    tuple(str(c) for c in bad_cases[:MAX_EXAMPLES]))]
+    return [
+        Finding(
+            "out_of_order",
+            "info",
+            len(bad_cases),
+            f"In {len(bad_cases)} case(s) the file lists events in a different order than their "
+            "timestamps. procopt orders events by time; if the file order is the true order, the "
+            "timestamps are too coarse or wrong.",
+            tuple(str(c) for c in bad_cases[:MAX_EXAMPLES]),
+        )
+    ]
 
 
 def _placeholder_dates(events: pd.DataFrame) -> list[Finding]:
@@ -297,8 +341,14 @@ def _placeholder_dates(events: pd.DataFrame) -> list[Finding]:
     early = end < pd.Timestamp("1980-01-01")
     if not early.mean() > 0.5:
         return []
-    return [Finding("placeholder_dates", "warning", int(early.sum()),
-                    f"{int(early.sum())} timestamp(s) fall before 1980 (span {end.min():%Y-%m-%d} to "
-                    f"{end.max():%Y-%m-%d}): the log looks synthetic or its dates were shifted; calendars and "
-                    "working hours learnt from it are meaningless.",
-                    ())]
+    return [
+        Finding(
+            "placeholder_dates",
+            "warning",
+            int(early.sum()),
+            f"{int(early.sum())} timestamp(s) fall before 1980 (span {end.min():%Y-%m-%d} to "
+            f"{end.max():%Y-%m-%d}): the log looks synthetic or its dates were shifted; calendars and "
+            "working hours learnt from it are meaningless.",
+            (),
+        )
+    ]

@@ -73,13 +73,13 @@ def _first_non_utf8_chunk(path: Path, size: int = 1 << 22) -> bytes:
     with path.open("rb") as fh:
         gz = fh.read(2) == b"\x1f\x8b"
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with (gzip.open(path, "rb") if gz else path.open("rb")) as fh:
+    with gzip.open(path, "rb") if gz else path.open("rb") as fh:
         while chunk := fh.read(size):
             try:
                 decoder.decode(chunk, final=False)
             except UnicodeDecodeError as exc:
                 start = chunk.rfind(b"\n", 0, max(exc.start, 0)) + 1
-                return chunk[start:start + 65536]
+                return chunk[start : start + 65536]
     return b""
 
 
@@ -140,8 +140,11 @@ def sniff_dialect(path: Path) -> Dialect:
     if found is None:
         data_lines = sum(1 for ln in lines if ln.strip()) - 1
         if data_lines < 1:
-            raise InputError(path, f"the file has only one line ({first[:80]!r}) and no events",
-                             hint="Export the event log again with a header row and one row per event.")
+            raise InputError(
+                path,
+                f"the file has only one line ({first[:80]!r}) and no events",
+                hint="Export the event log again with a header row and one row per event.",
+            )
         raise InputError(
             path,
             f"every row landed in one column (header {first[:80]!r}): the delimiter is not one of "
@@ -178,8 +181,7 @@ def read_delimited(
         if "utf8" in str(exc).lower().replace("-", "") and dialect.encoding in ("utf-8", "utf-8-sig"):
             encoding = detect_encoding(_first_non_utf8_chunk(path))
             if encoding not in ("utf-8", "utf-8-sig"):
-                return read_delimited(path, replace(dialect, encoding=encoding), text_columns=text,
-                                      trim_columns=trim)
+                return read_delimited(path, replace(dialect, encoding=encoding), text_columns=text, trim_columns=trim)
     frame = _read_pandas(path, dialect, text)
     for col in trim:
         frame[col] = frame[col].str.strip().replace("", None)
@@ -202,8 +204,9 @@ def _read_arrow(path: Path, dialect: Dialect, text: set[str], trim: set[str] = f
         quoted_strings_can_be_null=True,
         null_values=list(NULL_VALUES),
     )
-    read = pacsv.ReadOptions(column_names=names, skip_rows=dialect.header_line + 1, encoding=encoding,
-                              block_size=8 << 20)
+    read = pacsv.ReadOptions(
+        column_names=names, skip_rows=dialect.header_line + 1, encoding=encoding, block_size=8 << 20
+    )
     table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
     for col in trim:
         i = table.schema.get_field_index(col)
@@ -216,7 +219,7 @@ def _arrow_timestamp_columns(path: Path, dialect: Dialect, parse: object) -> set
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    lines = _text_lines(head_bytes(path, 262144), dialect.encoding)[dialect.header_line + 1:]
+    lines = _text_lines(head_bytes(path, 262144), dialect.encoding)[dialect.header_line + 1 :]
     if not lines:
         return set()
     data = ("\n".join(lines) + "\n").encode("utf-8")
@@ -226,8 +229,11 @@ def _arrow_timestamp_columns(path: Path, dialect: Dialect, parse: object) -> set
         table = pacsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=convert)  # type: ignore[arg-type]
     except (ValueError, pa.ArrowInvalid):
         return set()
-    return {f.name for f in table.schema
-            if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type) or pa.types.is_time(f.type)}
+    return {
+        f.name
+        for f in table.schema
+        if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type) or pa.types.is_time(f.type)
+    }
 
 
 def _read_pandas(path: Path, dialect: Dialect, text: set[str]) -> pd.DataFrame:
@@ -239,7 +245,7 @@ def _read_pandas(path: Path, dialect: Dialect, text: set[str]) -> pd.DataFrame:
             header=None,
             skiprows=dialect.header_line + 1,
             names=list(dialect.header),
-            dtype={c: str for c in text},
+            dtype=dict.fromkeys(text, str),
             engine="c",
             low_memory=False,
             encoding_errors="replace",
@@ -248,12 +254,19 @@ def _read_pandas(path: Path, dialect: Dialect, text: set[str]) -> pd.DataFrame:
         )
     except pd.errors.ParserError as exc:
         where = _row_of(str(exc))
-        raise InputError(path, f"the rows do not all have the same number of fields ({exc})", where=where,
-                         hint=f"Every row needs {len(dialect.header)} fields separated by {dialect.delimiter!r}; "
-                              "quote values that contain the delimiter, or fix the broken row.") from exc
+        raise InputError(
+            path,
+            f"the rows do not all have the same number of fields ({exc})",
+            where=where,
+            hint=f"Every row needs {len(dialect.header)} fields separated by {dialect.delimiter!r}; "
+            "quote values that contain the delimiter, or fix the broken row.",
+        ) from exc
     except (UnicodeDecodeError, EOFError, OSError) as exc:
-        raise InputError(path, f"the file cannot be read as {dialect.encoding} text ({exc})",
-                         hint="Save it again as UTF-8, or check it is not truncated.") from exc
+        raise InputError(
+            path,
+            f"the file cannot be read as {dialect.encoding} text ({exc})",
+            hint="Save it again as UTF-8, or check it is not truncated.",
+        ) from exc
 
 
 def _row_of(message: str) -> str | None:

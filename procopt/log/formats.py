@@ -58,8 +58,9 @@ def scan_xes(path: Path) -> XesScan:
                 events += body.count(b"<event>") + body.count(b"<event ")
                 tail = (tail + data)[-64:]
     except (OSError, EOFError) as exc:
-        raise InputError(path, f"the XES file is damaged or truncated ({exc})",
-                         hint="Download or export the XES file again.") from exc
+        raise InputError(
+            path, f"the XES file is damaged or truncated ({exc})", hint="Download or export the XES file again."
+        ) from exc
     norm: Counter[str] = Counter()
     for off, n in counts.items():
         norm[_norm_offset(off)] += n
@@ -89,12 +90,17 @@ def to_local(frame: pd.DataFrame, offsets: dict[str, int]) -> tuple[pd.DataFrame
     if len(offsets) > 1:
         shifted = sum(n for k, n in offsets.items() if k != target)
         detail = ", ".join(f"{k}: {n}" for k, n in sorted(offsets.items()))
-        findings.append(Finding(
-            "mixed_timezone_offsets", "warning", shifted,
-            f"Timestamps carry {len(offsets)} different UTC offsets ({detail}); all were converted to the most "
-            f"frequent one, {target}, so {shifted} value(s) moved by the offset difference. Usually this is "
-            "daylight-saving time; hour-of-day figures can be off by an hour for those values.",
-            tuple(sorted(offsets))))
+        findings.append(
+            Finding(
+                "mixed_timezone_offsets",
+                "warning",
+                shifted,
+                f"Timestamps carry {len(offsets)} different UTC offsets ({detail}); all were converted to the most "
+                f"frequent one, {target}, so {shifted} value(s) moved by the offset difference. Usually this is "
+                "daylight-saving time; hour-of-day figures can be off by an hour for those values.",
+                tuple(sorted(offsets)),
+            )
+        )
     return frame, findings
 
 
@@ -106,8 +112,11 @@ def read_xes(path: Path) -> tuple[pd.DataFrame, list[Finding], str]:
     """
     scan = scan_xes(path)
     if not scan.complete:
-        raise InputError(path, "the XES file is truncated: it does not end with </log>",
-                         hint="The download or export stopped early; fetch or export the file again.")
+        raise InputError(
+            path,
+            "the XES file is truncated: it does not end with </log>",
+            hint="The download or export stopped early; fetch or export the file again.",
+        )
     if scan.events == 0:
         raise InputError(path, "the XES file contains no events", hint="Export the log again with its events.")
     frame, variant = _parse_xes(path)
@@ -121,6 +130,7 @@ def _parse_xes(path: Path, variant: str | None = None) -> tuple[pd.DataFrame, st
     if variant is None:
         try:
             import rustxes  # noqa: F401
+
             variant = "rustxes"
         except ImportError:
             variant = "iterparse"
@@ -133,8 +143,11 @@ def _parse_xes(path: Path, variant: str | None = None) -> tuple[pd.DataFrame, st
                 raise
             if variant == "rustxes":
                 return _parse_xes(path, "iterparse")
-            raise InputError(path, f"the XES file cannot be parsed ({str(exc)[:200]})",
-                             hint="Check the file is complete, well-formed XES; export it again.") from exc
+            raise InputError(
+                path,
+                f"the XES file cannot be parsed ({str(exc)[:200]})",
+                hint="Check the file is complete, well-formed XES; export it again.",
+            ) from exc
     if not isinstance(frame, pd.DataFrame):
         frame = pm4py.convert_to_dataframe(frame)
     return frame, variant
@@ -152,24 +165,42 @@ def read_ocel(path: Path, object_type: str | None) -> tuple[pd.DataFrame, list[F
     findings: list[Finding] = []
     listing = ", ".join(f"{t!r} ({n} events)" for t, n in per_type.items())
     if per_type.empty:
-        raise InputError(path, "the OCEL log relates no event to any object, so it has no cases",
-                         hint="Check the file is a complete OCEL export.")
+        raise InputError(
+            path,
+            "the OCEL log relates no event to any object, so it has no cases",
+            hint="Check the file is a complete OCEL export.",
+        )
     if object_type is None:
         object_type = str(per_type.index[0])
-        findings.append(Finding(
-            "object_type_chosen", "info", int(per_type.iloc[0]),
-            f"This is an object-centric log; it was flattened on object type {object_type!r}, the type with "
-            f"most events. Each object of that type is one case. Types: {listing}. "
-            "Choose another with --object-type.", tuple(str(t) for t in per_type.index)))
+        findings.append(
+            Finding(
+                "object_type_chosen",
+                "info",
+                int(per_type.iloc[0]),
+                f"This is an object-centric log; it was flattened on object type {object_type!r}, the type with "
+                f"most events. Each object of that type is one case. Types: {listing}. "
+                "Choose another with --object-type.",
+                tuple(str(t) for t in per_type.index),
+            )
+        )
     elif object_type not in per_type.index:
-        raise InputError(path, f"the OCEL log has no object type {object_type!r}."
-                         f"{did_you_mean(object_type, [str(t) for t in per_type.index])}",
-                         hint=f"Valid object types: {listing}.")
+        raise InputError(
+            path,
+            f"the OCEL log has no object type {object_type!r}."
+            f"{did_you_mean(object_type, [str(t) for t in per_type.index])}",
+            hint=f"Valid object types: {listing}.",
+        )
     rel = relations.loc[relations["type"] == object_type, ["eid", "oid"]].drop_duplicates()
     flat = rel.merge(events, on="eid", how="inner", sort=False)
     flat = flat.sort_values(["timestamp", "eid"], kind="stable")
-    flat = flat.rename(columns={"oid": "case:concept:name", "activity": "concept:name",
-                                "timestamp": "time:timestamp", "eid": "ocel:eid"})
+    flat = flat.rename(
+        columns={
+            "oid": "case:concept:name",
+            "activity": "concept:name",
+            "timestamp": "time:timestamp",
+            "eid": "ocel:eid",
+        }
+    )
     frame, more = to_local(flat, {})
     return frame.reset_index(drop=True), findings + more, str(object_type)
 
@@ -186,22 +217,28 @@ def _load_ocel(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         for reader in (pm4py.read_ocel2, pm4py.read_ocel):
             try:
                 ocel = reader(str(path))
-            except BaseException as exc:  # noqa: BLE001 - rustxes panics are BaseExceptions; try the other reader
+            except BaseException as exc:
                 if isinstance(exc, KeyboardInterrupt | SystemExit):
                     raise
                 errors.append(f"{type(exc).__name__}: {str(exc)[:120]}")
                 continue
             if ocel is not None and len(ocel.events):
-                events = ocel.events.rename(columns={ocel.event_id_column: "eid",
-                                                     ocel.event_activity: "activity",
-                                                     ocel.event_timestamp: "timestamp"})
-                relations = ocel.relations.rename(columns={ocel.event_id_column: "eid",
-                                                           ocel.object_id_column: "oid",
-                                                           ocel.object_type_column: "type"})
+                events = ocel.events.rename(
+                    columns={
+                        ocel.event_id_column: "eid",
+                        ocel.event_activity: "activity",
+                        ocel.event_timestamp: "timestamp",
+                    }
+                )
+                relations = ocel.relations.rename(
+                    columns={ocel.event_id_column: "eid", ocel.object_id_column: "oid", ocel.object_type_column: "type"}
+                )
                 return events, relations[["eid", "oid", "type"]]
-    raise InputError(path, "cannot read the file as an OCEL event log" +
-                     (f" ({errors[-1]})" if errors else ": it holds no events"),
-                     hint="Check it is a complete OCEL 2.0 file (.jsonocel, .xmlocel or .sqlite).")
+    raise InputError(
+        path,
+        "cannot read the file as an OCEL event log" + (f" ({errors[-1]})" if errors else ": it holds no events"),
+        hint="Check it is a complete OCEL 2.0 file (.jsonocel, .xmlocel or .sqlite).",
+    )
 
 
 def _load_ocel1_json(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -212,12 +249,21 @@ def _load_ocel1_json(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         objects = {str(k): v.get("ocel:type") for k, v in doc.get("ocel:objects", {}).items()}
         rows, rel = [], []
         for eid, ev in doc["ocel:events"].items():
-            rows.append({"eid": str(eid), "activity": ev["ocel:activity"], "timestamp": ev["ocel:timestamp"],
-                         **{str(k): v for k, v in (ev.get("ocel:vmap") or {}).items()}})
+            rows.append(
+                {
+                    "eid": str(eid),
+                    "activity": ev["ocel:activity"],
+                    "timestamp": ev["ocel:timestamp"],
+                    **{str(k): v for k, v in (ev.get("ocel:vmap") or {}).items()},
+                }
+            )
             rel.extend((str(eid), str(oid), objects.get(str(oid))) for oid in ev.get("ocel:omap", []))
     except (ValueError, KeyError, AttributeError, TypeError) as exc:
-        raise InputError(path, f"cannot read the file as an OCEL 1.0 JSON log ({type(exc).__name__}: {exc})",
-                         hint="Check the file is complete, valid OCEL JSON.") from exc
+        raise InputError(
+            path,
+            f"cannot read the file as an OCEL 1.0 JSON log ({type(exc).__name__}: {exc})",
+            hint="Check the file is complete, valid OCEL JSON.",
+        ) from exc
     events = pd.DataFrame(rows)
     from procopt.log.timestamps import parse_timestamps
 
@@ -255,9 +301,12 @@ def read_excel(
             first = next(book[name].iter_rows(min_row=1, max_row=1, values_only=True), ())
             heads[name] = [str(v) for v in first if v is not None]
         book.close()
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for damaged files
-        raise InputError(path, f"the Excel file cannot be opened ({type(exc).__name__}: {exc})",
-                         hint="Open it in Excel and save it again as .xlsx, or export as CSV.") from exc
+    except Exception as exc:
+        raise InputError(
+            path,
+            f"the Excel file cannot be opened ({type(exc).__name__}: {exc})",
+            hint="Open it in Excel and save it again as .xlsx, or export as CSV.",
+        ) from exc
     if not sheets:
         raise InputError(path, "the Excel workbook has no sheets", hint="Export the event log again.")
 
@@ -272,9 +321,16 @@ def read_excel(
     frame = pd.read_excel(path, sheet_name=chosen, engine="openpyxl")
     findings = []
     if len(sheets) > 1:
-        findings.append(Finding("excel_sheet", "info", len(sheets),
-                                f"The workbook has {len(sheets)} sheets; the event log was read from sheet "
-                                f"{chosen!r}. Other sheets were ignored.", tuple(sheets)))
+        findings.append(
+            Finding(
+                "excel_sheet",
+                "info",
+                len(sheets),
+                f"The workbook has {len(sheets)} sheets; the event log was read from sheet "
+                f"{chosen!r}. Other sheets were ignored.",
+                tuple(sheets),
+            )
+        )
     return frame, findings, chosen
 
 
@@ -282,6 +338,7 @@ def read_parquet(path: Path) -> pd.DataFrame:
     """Read a Parquet file (pyarrow)."""
     try:
         return pd.read_parquet(path)
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises ArrowInvalid/OSError variants
-        raise InputError(path, f"the Parquet file cannot be read ({exc})",
-                         hint="Check the file is complete; write it again.") from exc
+    except Exception as exc:
+        raise InputError(
+            path, f"the Parquet file cannot be read ({exc})", hint="Check the file is complete; write it again."
+        ) from exc

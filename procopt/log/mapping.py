@@ -27,43 +27,160 @@ REQUIRED_ROLES: tuple[str, ...] = ("case", "activity", "end")
 #: Header synonyms per role, most specific first. Matching ignores case, width, spaces, ``_ - . :``.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "case": (
-        "case:concept:name", "case_id", "caseid", "case", "case_number", "case_no", "case_key",
-        "order_id", "order_no", "order_number", "sales_order", "sales_order_id", "so_number",
-        "requisition_id", "purchase_order", "po_number", "po_id", "document_number", "doc_id",
-        "document_id", "ticket_id", "process_id", "instance_id", "trace_id", "trace",
-        "订单号", "订单编号", "单号", "单据编号", "单据号", "采购订单号", "销售订单号", "申请单号",
-        "案例编号", "案例号", "流程编号", "id",
+        "case:concept:name",
+        "case_id",
+        "caseid",
+        "case",
+        "case_number",
+        "case_no",
+        "case_key",
+        "order_id",
+        "order_no",
+        "order_number",
+        "sales_order",
+        "sales_order_id",
+        "so_number",
+        "requisition_id",
+        "purchase_order",
+        "po_number",
+        "po_id",
+        "document_number",
+        "doc_id",
+        "document_id",
+        "ticket_id",
+        "process_id",
+        "instance_id",
+        "trace_id",
+        "trace",
+        "订单号",
+        "订单编号",
+        "单号",
+        "单据编号",
+        "单据号",
+        "采购订单号",
+        "销售订单号",
+        "申请单号",
+        "案例编号",
+        "案例号",
+        "流程编号",
+        "id",
     ),
     "activity": (
-        "concept:name", "activity", "activity_name", "activityname", "活动", "活动名称", "操作", "步骤",
-        "环节", "节点", "task", "task_name", "event", "event_name", "action", "step", "operation",
+        "concept:name",
+        "activity",
+        "activity_name",
+        "activityname",
+        "活动",
+        "活动名称",
+        "操作",
+        "步骤",
+        "环节",
+        "节点",
+        "task",
+        "task_name",
+        "event",
+        "event_name",
+        "action",
+        "step",
+        "operation",
     ),
     "start": (
-        "start_timestamp", "start_time", "starttime", "start_date", "start", "started", "begin",
-        "begin_time", "开始时间", "开始日期", "开始",
+        "start_timestamp",
+        "start_time",
+        "starttime",
+        "start_date",
+        "start",
+        "started",
+        "begin",
+        "begin_time",
+        "开始时间",
+        "开始日期",
+        "开始",
     ),
     "end": (
-        "time:timestamp", "end_timestamp", "end_time", "endtime", "complete_timestamp",
-        "completion_time", "complete_time", "completed", "end", "end_date", "finish_time",
-        "结束时间", "完成时间", "结束日期", "完成日期", "timestamp", "event_time", "datetime",
-        "date_time", "date", "time", "时间", "日期",
+        "time:timestamp",
+        "end_timestamp",
+        "end_time",
+        "endtime",
+        "complete_timestamp",
+        "completion_time",
+        "complete_time",
+        "completed",
+        "end",
+        "end_date",
+        "finish_time",
+        "结束时间",
+        "完成时间",
+        "结束日期",
+        "完成日期",
+        "timestamp",
+        "event_time",
+        "datetime",
+        "date_time",
+        "date",
+        "time",
+        "时间",
+        "日期",
     ),
     "resource": (
-        "org:resource", "resource", "user", "user_id", "username", "performer", "operator",
-        "employee", "agent", "executor", "actor", "操作员", "处理人", "操作人", "经办人", "执行人",
-        "负责人", "用户",
+        "org:resource",
+        "resource",
+        "user",
+        "user_id",
+        "username",
+        "performer",
+        "operator",
+        "employee",
+        "agent",
+        "executor",
+        "actor",
+        "操作员",
+        "处理人",
+        "操作人",
+        "经办人",
+        "执行人",
+        "负责人",
+        "用户",
     ),
     "department": (
-        "department", "dept", "org:group", "org:role", "group", "role", "division", "team",
-        "org_unit", "部门", "科室", "组", "角色",
+        "department",
+        "dept",
+        "org:group",
+        "org:role",
+        "group",
+        "role",
+        "division",
+        "team",
+        "org_unit",
+        "部门",
+        "科室",
+        "组",
+        "角色",
     ),
     "due": (
-        "case:due_date", "due_date", "duedate", "due", "promised_date", "promise_date",
-        "need_by_date", "requested_date", "requested_delivery_date", "deadline", "case:deadline",
-        "承诺交期", "交期", "交货日期", "要求交期", "承诺日期",
+        "case:due_date",
+        "due_date",
+        "duedate",
+        "due",
+        "promised_date",
+        "promise_date",
+        "need_by_date",
+        "requested_date",
+        "requested_delivery_date",
+        "deadline",
+        "case:deadline",
+        "承诺交期",
+        "交期",
+        "交货日期",
+        "要求交期",
+        "承诺日期",
     ),
     "lifecycle": (
-        "lifecycle:transition", "lifecycle", "transition", "event_type", "lifecycle_transition",
+        "lifecycle:transition",
+        "lifecycle",
+        "transition",
+        "event_type",
+        "lifecycle_transition",
         "生命周期",
     ),
 }
@@ -95,7 +212,7 @@ def _match(role: str, headers: list[str], taken: set[str]) -> str | None:
         key = normalise_header(syn)
         for h in free:
             for prefix in _PREFIXES:
-                if folded[h].startswith(prefix) and folded[h][len(prefix):] == key:
+                if folded[h].startswith(prefix) and folded[h][len(prefix) :] == key:
                     return h
     return None
 
@@ -128,17 +245,24 @@ def parse_map_option(text: str | None, *, path: str | Path | None = None) -> dic
     result: dict[str, str] = {}
     for part in _split_pairs(text):
         if "=" not in part:
-            raise InputError(path, f"--map entry {part!r} is not of the form role=column",
-                             hint=f"Write e.g. --map case=order_id,activity=step. Roles: {', '.join(MAP_ROLES)}.")
+            raise InputError(
+                path,
+                f"--map entry {part!r} is not of the form role=column",
+                hint=f"Write e.g. --map case=order_id,activity=step. Roles: {', '.join(MAP_ROLES)}.",
+            )
         role, _, column = part.partition("=")
         role = role.strip().lower()
         column = column.strip().strip("'\"")
         if role not in MAP_ROLES:
-            raise InputError(path, f"--map names unknown role {role!r}.{did_you_mean(role, MAP_ROLES)}",
-                             hint=f"Valid roles: {', '.join(MAP_ROLES)}.")
+            raise InputError(
+                path,
+                f"--map names unknown role {role!r}.{did_you_mean(role, MAP_ROLES)}",
+                hint=f"Valid roles: {', '.join(MAP_ROLES)}.",
+            )
         if not column:
-            raise InputError(path, f"--map role {role!r} has no column name",
-                             hint="Write role=column, e.g. --map end=完成时间.")
+            raise InputError(
+                path, f"--map role {role!r} has no column name", hint="Write role=column, e.g. --map end=完成时间."
+            )
         result[role] = column
     return result
 
@@ -180,8 +304,11 @@ def resolve_mapping(
     user = dict(user or {})
     for role, column in user.items():
         if role not in MAP_ROLES:
-            raise InputError(path, f"unknown mapping role {role!r}.{did_you_mean(role, MAP_ROLES)}",
-                             hint=f"Valid roles: {', '.join(MAP_ROLES)}.")
+            raise InputError(
+                path,
+                f"unknown mapping role {role!r}.{did_you_mean(role, MAP_ROLES)}",
+                hint=f"Valid roles: {', '.join(MAP_ROLES)}.",
+            )
         if column not in names:
             folded = {normalise_header(n): n for n in names}
             if normalise_header(column) in folded:  # forgiving about case and separators

@@ -23,11 +23,25 @@ from procopt.log.audit import MAX_EXAMPLES, Finding
 from procopt.log.timestamps import parse_timestamps
 
 START_WORDS = frozenset({"start", "started", "begin", "begun", "开始", "start_activity"})
-COMPLETE_WORDS = frozenset({"complete", "completed", "end", "ended", "finish", "finished", "done",
-                            "完成", "结束"})
+COMPLETE_WORDS = frozenset({"complete", "completed", "end", "ended", "finish", "finished", "done", "完成", "结束"})
 #: Standard XES lifecycle transitions (anything else means the column holds statuses, not transitions).
-XES_TRANSITIONS = frozenset({"schedule", "assign", "reassign", "start", "suspend", "resume", "complete",
-                             "autoskip", "manualskip", "withdraw", "ate_abort", "pi_abort", "unknown"})
+XES_TRANSITIONS = frozenset(
+    {
+        "schedule",
+        "assign",
+        "reassign",
+        "start",
+        "suspend",
+        "resume",
+        "complete",
+        "autoskip",
+        "manualskip",
+        "withdraw",
+        "ate_abort",
+        "pi_abort",
+        "unknown",
+    }
+)
 _TIME_ROLES = {"end": C.END, "start": C.START, "due": C.DUE}
 
 
@@ -55,8 +69,9 @@ def normalise_events(raw: pd.DataFrame, mapping: Mapping[str, str], *, path: str
     findings: list[Finding] = []
     frame = _rename(raw, mapping)
     findings += _missing(frame, mapping, ("case", "activity", "end", "lifecycle", "start", "due"))
-    keep = (frame[C.CASE].notna() & frame[C.ACTIVITY].notna() & (frame[C.CASE] != "")
-            & (frame[C.ACTIVITY] != "")).to_numpy()
+    keep = (
+        frame[C.CASE].notna() & frame[C.ACTIVITY].notna() & (frame[C.CASE] != "") & (frame[C.ACTIVITY] != "")
+    ).to_numpy()
     frame = frame[keep].copy() if not keep.all() else frame
     frame[C.CASE] = _as_str(frame[C.CASE])
     frame[C.ACTIVITY] = _as_str(frame[C.ACTIVITY])
@@ -84,8 +99,11 @@ def _rename(raw: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
     names = set(targets.values()) | {C.SOURCE_ROW}
     clash = {c: f"{c} (unmapped)" for c in raw.columns if c in names and c not in targets}
     # one source column mapped to two roles (e.g. start=end=date) is copied for the second role
-    copies = [(C.ROLES.get(role, "lifecycle"), col) for role, col in mapping.items()
-              if targets.get(col) != C.ROLES.get(role, "lifecycle")]
+    copies = [
+        (C.ROLES.get(role, "lifecycle"), col)
+        for role, col in mapping.items()
+        if targets.get(col) != C.ROLES.get(role, "lifecycle")
+    ]
     out = raw.rename(columns={**clash, **targets}, copy=False)
     for name, col in copies:
         out[name] = raw[col].to_numpy()
@@ -148,9 +166,15 @@ def _missing(frame: pd.DataFrame, mapping: Mapping[str, str], roles: tuple[str, 
             sev, what = "info", "on-time delivery cannot be measured for those cases"
         else:
             sev, what = "warning", f"workload per {role} misses these rows"
-        out.append(Finding("missing_values", sev, n,  # type: ignore[arg-type]
-                           f"Column {src!r} ({role}) is empty in {n} of {len(frame)} row(s); {what}.",
-                           _examples(frame.loc[blank, C.SOURCE_ROW])))
+        out.append(
+            Finding(
+                "missing_values",
+                sev,
+                n,  # type: ignore[arg-type]
+                f"Column {src!r} ({role}) is empty in {n} of {len(frame)} row(s); {what}.",
+                _examples(frame.loc[blank, C.SOURCE_ROW]),
+            )
+        )
     return out
 
 
@@ -162,31 +186,53 @@ def _parse(frame: pd.DataFrame, role: str, src: str, path: str | Path | None) ->
     if parsed.bad_rows and len(parsed.bad_rows) >= int(present.sum()):
         shown = ", ".join(repr(str(v)) for v in frame[col].dropna().astype(str).head(3))
         if role == "end":
-            raise InputError(path, f"no value in the {role} column {src!r} can be read as a date/time "
-                             f"(e.g. {shown})", where=f"column {src!r}",
-                             hint="Use ISO dates (2024-03-05 14:05:00) or a day-first format such as "
-                                  "05.03.2024 14:05, or point --map end=COLUMN at the right column.")
-        findings.append(Finding("unparseable_timestamps", "warning", len(parsed.bad_rows),
-                                f"No value in column {src!r} ({role}) could be read as a date/time (e.g. {shown}); "
-                                "the column is ignored.", ()))
+            raise InputError(
+                path,
+                f"no value in the {role} column {src!r} can be read as a date/time (e.g. {shown})",
+                where=f"column {src!r}",
+                hint="Use ISO dates (2024-03-05 14:05:00) or a day-first format such as "
+                "05.03.2024 14:05, or point --map end=COLUMN at the right column.",
+            )
+        findings.append(
+            Finding(
+                "unparseable_timestamps",
+                "warning",
+                len(parsed.bad_rows),
+                f"No value in column {src!r} ({role}) could be read as a date/time (e.g. {shown}); "
+                "the column is ignored.",
+                (),
+            )
+        )
         return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]"), findings
     if parsed.bad_rows:
         rows = frame[C.SOURCE_ROW].to_numpy()[list(parsed.bad_rows[:MAX_EXAMPLES])]
         values = frame[col].to_numpy()[list(parsed.bad_rows[:MAX_EXAMPLES])]
         shown = ", ".join(f"row {r}: {v!r}" for r, v in zip(rows, values, strict=True))
         fate = "those rows were dropped" if role == "end" else "those values are treated as unknown"
-        findings.append(Finding("unparseable_timestamps", "error" if role == "end" else "warning",
-                                len(parsed.bad_rows),
-                                f"{len(parsed.bad_rows)} value(s) in column {src!r} ({role}) do not match the "
-                                f"column's format {parsed.format!r} ({shown}); {fate}. Fix them in the export.",
-                                tuple(int(r) for r in rows)))
+        findings.append(
+            Finding(
+                "unparseable_timestamps",
+                "error" if role == "end" else "warning",
+                len(parsed.bad_rows),
+                f"{len(parsed.bad_rows)} value(s) in column {src!r} ({role}) do not match the "
+                f"column's format {parsed.format!r} ({shown}); {fate}. Fix them in the export.",
+                tuple(int(r) for r in rows),
+            )
+        )
     if parsed.target_offset is not None:
         detail = ", ".join(f"{k}: {n}" for k, n in parsed.offsets.items())
-        findings.append(Finding("mixed_timezone_offsets", "warning", parsed.shifted,
-                                f"Column {src!r} ({role}) mixes UTC offsets ({detail}); all values were converted "
-                                f"to the most frequent offset {parsed.target_offset}, so {parsed.shifted} value(s) "
-                                "moved. Usually this is daylight-saving time: hour-of-day figures may be off by an "
-                                "hour for those values.", tuple(parsed.offsets)))
+        findings.append(
+            Finding(
+                "mixed_timezone_offsets",
+                "warning",
+                parsed.shifted,
+                f"Column {src!r} ({role}) mixes UTC offsets ({detail}); all values were converted "
+                f"to the most frequent offset {parsed.target_offset}, so {parsed.shifted} value(s) "
+                "moved. Usually this is daylight-saving time: hour-of-day figures may be off by an "
+                "hour for those values.",
+                tuple(parsed.offsets),
+            )
+        )
     return parsed.values, findings
 
 
@@ -199,10 +245,16 @@ def _apply_lifecycle(frame: pd.DataFrame, by_resource: bool) -> tuple[pd.DataFra
     values = lc[raw.notna()].unique()
     if not is_start.any() and not set(values) <= XES_TRANSITIONS | COMPLETE_WORDS:
         shown = ", ".join(repr(v) for v in raw.dropna().astype(str).value_counts().index[:6])
-        findings.append(Finding("lifecycle_is_status", "info", len(values),
-                                f"The lifecycle column holds statuses ({shown}) rather than start/complete "
-                                "transitions; every row is kept as an event and the column is kept as an attribute.",
-                                tuple(str(v) for v in raw.dropna().astype(str).unique()[:MAX_EXAMPLES])))
+        findings.append(
+            Finding(
+                "lifecycle_is_status",
+                "info",
+                len(values),
+                f"The lifecycle column holds statuses ({shown}) rather than start/complete "
+                "transitions; every row is kept as an event and the column is kept as an attribute.",
+                tuple(str(v) for v in raw.dropna().astype(str).unique()[:MAX_EXAMPLES]),
+            )
+        )
         return frame.rename(columns={"lifecycle": "lifecycle:transition"}), findings
     other = ~(is_start | is_complete)
     if other.any():
@@ -210,12 +262,17 @@ def _apply_lifecycle(frame: pd.DataFrame, by_resource: bool) -> tuple[pd.DataFra
         shown = ", ".join(f"{k}: {v}" for k, v in counts.items())
         kept = set(frame.loc[~other, C.ACTIVITY].unique())
         gone = sorted(set(frame.loc[other, C.ACTIVITY].unique()) - kept)
-        lost = (f" Activities with only such events disappear: {', '.join(repr(a) for a in gone[:6])}."
-                if gone else "")
-        findings.append(Finding("lifecycle_dropped", "info", int(other.sum()),
-                                f"{int(other.sum())} lifecycle event(s) other than start/complete ({shown}) were "
-                                f"dropped; procopt measures from start to complete.{lost}",
-                                tuple(counts.index[:MAX_EXAMPLES])))
+        lost = f" Activities with only such events disappear: {', '.join(repr(a) for a in gone[:6])}." if gone else ""
+        findings.append(
+            Finding(
+                "lifecycle_dropped",
+                "info",
+                int(other.sum()),
+                f"{int(other.sum())} lifecycle event(s) other than start/complete ({shown}) were "
+                f"dropped; procopt measures from start to complete.{lost}",
+                tuple(counts.index[:MAX_EXAMPLES]),
+            )
+        )
     if not is_start.any():
         out = frame[is_complete].drop(columns=["lifecycle"])
         return out, findings
@@ -223,7 +280,9 @@ def _apply_lifecycle(frame: pd.DataFrame, by_resource: bool) -> tuple[pd.DataFra
     return paired, findings + more
 
 
-def pair_lifecycle(frame: pd.DataFrame, is_start: np.ndarray, *, by_resource: bool) -> tuple[pd.DataFrame, list[Finding]]:
+def pair_lifecycle(
+    frame: pd.DataFrame, is_start: np.ndarray, *, by_resource: bool
+) -> tuple[pd.DataFrame, list[Finding]]:
     """Pair start rows with complete rows FIFO per case + activity (+ resource); one row per instance.
 
     Unmatched completes become instances with an unknown start; unmatched starts are dropped. Both are
@@ -231,8 +290,12 @@ def pair_lifecycle(frame: pd.DataFrame, is_start: np.ndarray, *, by_resource: bo
     """
     keys = [C.CASE, C.ACTIVITY] + ([C.RESOURCE] if by_resource and C.RESOURCE in frame.columns else [])
     work = frame.assign(_start=is_start)
-    work = work.sort_values([*keys, C.END, "_start", C.SOURCE_ROW], ascending=[True] * len(keys) + [True, False, True],
-                            kind="stable", na_position="last")
+    work = work.sort_values(
+        [*keys, C.END, "_start", C.SOURCE_ROW],
+        ascending=[True] * len(keys) + [True, False, True],
+        kind="stable",
+        na_position="last",
+    )
     gid = work.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
     start = work["_start"].to_numpy()
     step = np.where(start, 1, -1)
@@ -245,8 +308,14 @@ def pair_lifecycle(frame: pd.DataFrame, is_start: np.ndarray, *, by_resource: bo
     matched = complete & ~lonely
     rank_c = pd.Series(matched.astype(int)).groupby(gid).cumsum().to_numpy()
     rank_s = pd.Series(start.astype(int)).groupby(gid).cumsum().to_numpy()
-    starts = pd.DataFrame({"g": gid[start], "r": rank_s[start], "t": work[C.END].to_numpy()[start],
-                           "row": work[C.SOURCE_ROW].to_numpy()[start]})
+    starts = pd.DataFrame(
+        {
+            "g": gid[start],
+            "r": rank_s[start],
+            "t": work[C.END].to_numpy()[start],
+            "row": work[C.SOURCE_ROW].to_numpy()[start],
+        }
+    )
     comp = work[complete].drop(columns=["_start", "lifecycle"])
     comp_key = pd.DataFrame({"g": gid[complete], "r": np.where(matched[complete], rank_c[complete], -1)})
     joined = comp_key.merge(starts[["g", "r", "t"]], on=["g", "r"], how="left")
@@ -260,26 +329,52 @@ def pair_lifecycle(frame: pd.DataFrame, is_start: np.ndarray, *, by_resource: bo
     real = lonely & with_start
     n_lonely = int(real.sum())
     if n_lonely:
-        findings.append(Finding("unmatched_complete", "warning", n_lonely,
-                                f"{n_lonely} complete event(s) have no earlier start of the same activity in the "
-                                "same case; they are kept with an unknown start, so their processing time is "
-                                "unknown.", _examples(work.loc[real, C.SOURCE_ROW])))
+        findings.append(
+            Finding(
+                "unmatched_complete",
+                "warning",
+                n_lonely,
+                f"{n_lonely} complete event(s) have no earlier start of the same activity in the "
+                "same case; they are kept with an unknown start, so their processing time is "
+                "unknown.",
+                _examples(work.loc[real, C.SOURCE_ROW]),
+            )
+        )
     only_complete = pd.unique(acts[lonely & ~with_start])
     if len(only_complete):
         n = int((lonely & ~with_start).sum())
         names = ", ".join(repr(a) for a in sorted(only_complete)[:6])
-        findings.append(Finding("complete_only_activities", "info", len(only_complete),
-                                f"{len(only_complete)} activit(y/ies) ({names}{' …' if len(only_complete) > 6 else ''}) "
-                                f"are recorded only when they complete ({n} event(s)); their processing time is "
-                                "unknown and they count as instantaneous.",
-                                tuple(str(a) for a in sorted(only_complete)[:MAX_EXAMPLES])))
+        findings.append(
+            Finding(
+                "complete_only_activities",
+                "info",
+                len(only_complete),
+                f"{len(only_complete)} activit(y/ies) ({names}{' …' if len(only_complete) > 6 else ''}) "
+                f"are recorded only when they complete ({n} event(s)); their processing time is "
+                "unknown and they count as instantaneous.",
+                tuple(str(a) for a in sorted(only_complete)[:MAX_EXAMPLES]),
+            )
+        )
     if len(open_starts):
-        findings.append(Finding("unmatched_start", "warning", len(open_starts),
-                                f"{len(open_starts)} start event(s) never complete (still in progress at extraction, "
-                                "or the complete event is missing); they were dropped.",
-                                _examples(open_starts["row"].sort_values())))
+        findings.append(
+            Finding(
+                "unmatched_start",
+                "warning",
+                len(open_starts),
+                f"{len(open_starts)} start event(s) never complete (still in progress at extraction, "
+                "or the complete event is missing); they were dropped.",
+                _examples(open_starts["row"].sort_values()),
+            )
+        )
     if int(matched.sum()):
-        findings.append(Finding("lifecycle_paired", "info", int(matched.sum()),
-                                f"{int(matched.sum())} start/complete pairs were merged into activity instances "
-                                f"(matched on case, activity{', resource' if len(keys) == 3 else ''}).", ()))
+        findings.append(
+            Finding(
+                "lifecycle_paired",
+                "info",
+                int(matched.sum()),
+                f"{int(matched.sum())} start/complete pairs were merged into activity instances "
+                f"(matched on case, activity{', resource' if len(keys) == 3 else ''}).",
+                (),
+            )
+        )
     return comp, findings

@@ -75,8 +75,11 @@ def read_log(
     report = progress or (lambda done, total: None)
     fmt = sniff_format(path)
     if object_type is not None and fmt != "ocel":
-        raise InputError(path, f"--object-type {object_type!r} applies only to object-centric (OCEL) logs",
-                         hint="Leave --object-type out for this file.")
+        raise InputError(
+            path,
+            f"--object-type {object_type!r} applies only to object-centric (OCEL) logs",
+            hint="Leave --object-type out for this file.",
+        )
     raw, found, details, used = _read_raw(path, fmt, mapping, object_type)
     report(1, _STEPS)
     if raw.empty or len(raw.columns) == 0:
@@ -103,9 +106,16 @@ def _read_raw(
         raw, engine, dialect = read_delimited(path, dialect, text_columns=set(used.values()), trim_columns=trim)
         details.update(encoding=dialect.encoding, delimiter=_show_delim(dialect.delimiter), engine=engine)
         if dialect.header_line:
-            found.append(Finding("preamble_skipped", "info", dialect.header_line,
-                                 f"The first {dialect.header_line} line(s) are a title or report header, not data; "
-                                 f"the column header was found on line {dialect.header_line + 1}.", ()))
+            found.append(
+                Finding(
+                    "preamble_skipped",
+                    "info",
+                    dialect.header_line,
+                    f"The first {dialect.header_line} line(s) are a title or report header, not data; "
+                    f"the column header was found on line {dialect.header_line + 1}.",
+                    (),
+                )
+            )
         return raw, found, details, used
     if fmt == "xes":
         from procopt.log.formats import read_xes

@@ -46,8 +46,9 @@ def head_bytes(path: Path, size: int = 65536) -> bytes:
             with gzip.open(path, "rb") as gz:
                 return gz.read(size)
         except (OSError, EOFError) as exc:
-            raise InputError(path, f"the gzip file is damaged or truncated ({exc})",
-                             hint="Download or export the file again.") from exc
+            raise InputError(
+                path, f"the gzip file is damaged or truncated ({exc})", hint="Download or export the file again."
+            ) from exc
     return raw
 
 
@@ -58,8 +59,9 @@ def sniff_format(path: Path) -> str:
     if path.is_dir():
         raise InputError(path, "is a folder, not a file", hint="Point procopt at the event-log file inside it.")
     if path.stat().st_size == 0:
-        raise InputError(path, "the file is empty (0 bytes)",
-                         hint="Export the event log again; the export may have failed.")
+        raise InputError(
+            path, "the file is empty (0 bytes)", hint="Export the event log again; the export may have failed."
+        )
     ext = suffix_of(path)
     head = head_bytes(path)
     if not head.strip(b"\x00\t\r\n \xef\xbb\xbf"):
@@ -71,8 +73,11 @@ def sniff_format(path: Path) -> str:
     if head[:4] == b"PAR1":
         return "parquet"
     if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise InputError(path, "this is an old binary Excel (.xls) or Office file",
-                         hint="Open it in Excel or LibreOffice and save it as .xlsx or .csv.")
+        raise InputError(
+            path,
+            "this is an old binary Excel (.xls) or Office file",
+            hint="Open it in Excel or LibreOffice and save it as .xlsx or .csv.",
+        )
     if head[:5] == b"%PDF-":
         raise InputError(path, "this is a PDF document, not an event log", hint=MAKE_LOG_HINT)
     text = _as_text(head)
@@ -82,18 +87,26 @@ def sniff_format(path: Path) -> str:
     if stripped.startswith(("{", "[")):
         return _json_kind(path, stripped)
     if ext in XES_EXT:
-        raise InputError(path, "the file has an XES extension but does not contain XML",
-                         hint="Export the log again as XES, or rename it to .csv if it is a CSV file.")
+        raise InputError(
+            path,
+            "the file has an XES extension but does not contain XML",
+            hint="Export the log again as XES, or rename it to .csv if it is a CSV file.",
+        )
     if _looks_binary(head):
-        raise InputError(path, "this is a binary file, not a text, Excel, Parquet or XES event log",
-                         hint=MAKE_LOG_HINT)
+        raise InputError(path, "this is a binary file, not a text, Excel, Parquet or XES event log", hint=MAKE_LOG_HINT)
     if ext in CSV_EXT:
         return "csv"
     if ext in PARQUET_EXT or ext in EXCEL_EXT:
-        raise InputError(path, f"the file has a {ext} extension but its content is plain text",
-                         hint="Rename it to .csv if it is a CSV file, or export it again.")
-    raise InputError(path, f"unknown file type {ext or '(no extension)'!r}",
-                     hint=f"procopt reads {SUPPORTED}. Rename the file if it is one of these, or export it again.")
+        raise InputError(
+            path,
+            f"the file has a {ext} extension but its content is plain text",
+            hint="Rename it to .csv if it is a CSV file, or export it again.",
+        )
+    raise InputError(
+        path,
+        f"unknown file type {ext or '(no extension)'!r}",
+        hint=f"procopt reads {SUPPORTED}. Rename the file if it is one of these, or export it again.",
+    )
 
 
 def _as_text(head: bytes) -> str:
@@ -117,19 +130,24 @@ def _zip_kind(path: Path, ext: str) -> str:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
     except zipfile.BadZipFile as exc:
-        raise InputError(path, f"the file looks like a ZIP/Excel archive but is damaged ({exc})",
-                         hint="Export or download it again.") from exc
+        raise InputError(
+            path, f"the file looks like a ZIP/Excel archive but is damaged ({exc})", hint="Export or download it again."
+        ) from exc
     if any(n.startswith("xl/") for n in names):
         return "excel"
     if any(n.startswith("word/") for n in names):
         raise InputError(path, "this is a Word document, not an event log", hint=MAKE_LOG_HINT)
     shown = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
     stem = path.name.split(".")[0].upper()
-    what = (f"a ZIP archive ({shown}); {stem} is the SAP document-flow table (order -> delivery -> invoice "
-            "links), a raw ERP table rather than an event log" if stem == "VBFA"
-            else f"a ZIP archive holding {shown}, not an event log")
-    raise InputError(path, what,
-                     hint="Unzip it; if it holds an event log, point procopt at that file. " + MAKE_LOG_HINT)
+    what = (
+        f"a ZIP archive ({shown}); {stem} is the SAP document-flow table (order -> delivery -> invoice "
+        "links), a raw ERP table rather than an event log"
+        if stem == "VBFA"
+        else f"a ZIP archive holding {shown}, not an event log"
+    )
+    raise InputError(
+        path, what, hint="Unzip it; if it holds an event log, point procopt at that file. " + MAKE_LOG_HINT
+    )
 
 
 def _sqlite_kind(path: Path) -> str:
@@ -145,21 +163,30 @@ def _sqlite_kind(path: Path) -> str:
     if {"event", "object", "event_object"} <= lower or {"event", "event_object"} <= lower:
         return "ocel"
     shown = ", ".join(tables[:12]) + (" …" if len(tables) > 12 else "")
-    raise InputError(path, f"this is a SQLite database of ERP tables ({shown}), not an event log",
-                     hint="Extract an event log from it with a query that returns one row per event (case id, "
-                          "activity, timestamp), e.g. one row per order for OrderDate and one for ShippedDate, "
-                          "and save that as CSV. OCEL 2.0 SQLite files are read directly.")
+    raise InputError(
+        path,
+        f"this is a SQLite database of ERP tables ({shown}), not an event log",
+        hint="Extract an event log from it with a query that returns one row per event (case id, "
+        "activity, timestamp), e.g. one row per order for OrderDate and one for ShippedDate, "
+        "and save that as CSV. OCEL 2.0 SQLite files are read directly.",
+    )
 
 
 def _xml_kind(path: Path, text: str, ext: str) -> str:
     low = text[:4000].lower()
     if "bpmn" in low and "definitions" in low:
-        raise InputError(path, "this is a BPMN process model (a diagram), not an event log",
-                         hint="A model describes the intended process; procopt needs the recorded events. Use the "
-                              "model with `procopt conformance LOG --model FILE`.")
+        raise InputError(
+            path,
+            "this is a BPMN process model (a diagram), not an event log",
+            hint="A model describes the intended process; procopt needs the recorded events. Use the "
+            "model with `procopt conformance LOG --model FILE`.",
+        )
     if "<pnml" in low:
-        raise InputError(path, "this is a Petri net (PNML) model, not an event log",
-                         hint="Use it with `procopt conformance LOG --model FILE`.")
+        raise InputError(
+            path,
+            "this is a Petri net (PNML) model, not an event log",
+            hint="Use it with `procopt conformance LOG --model FILE`.",
+        )
     if "<object-types" in low or "<objects" in low or ext == ".xmlocel":
         return "ocel"
     if "<log" in low or "<trace" in low or ext in XES_EXT:
@@ -170,10 +197,18 @@ def _xml_kind(path: Path, text: str, ext: str) -> str:
 def _json_kind(path: Path, text: str) -> str:
     if any(k in text[:20000] for k in ('"ocel:', '"objectTypes"', '"eventTypes"')):
         return "ocel"
-    if any(k in text[:20000] for k in ('"arrival_time_distribution"', '"task_resource_distribution"',
-                                        '"resource_profiles"')):
-        raise InputError(path, "this JSON file holds simulation parameters (Prosimos/Simod format), not an event log",
-                         hint="procopt learns its simulation model from an event log; point it at the log "
-                              "these parameters were discovered from.")
-    raise InputError(path, "this JSON file is not an OCEL event log",
-                     hint="procopt reads OCEL 2.0 JSON (.jsonocel); other JSON needs converting to CSV first.")
+    if any(
+        k in text[:20000]
+        for k in ('"arrival_time_distribution"', '"task_resource_distribution"', '"resource_profiles"')
+    ):
+        raise InputError(
+            path,
+            "this JSON file holds simulation parameters (Prosimos/Simod format), not an event log",
+            hint="procopt learns its simulation model from an event log; point it at the log "
+            "these parameters were discovered from.",
+        )
+    raise InputError(
+        path,
+        "this JSON file is not an OCEL event log",
+        hint="procopt reads OCEL 2.0 JSON (.jsonocel); other JSON needs converting to CSV first.",
+    )

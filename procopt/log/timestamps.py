@@ -192,9 +192,7 @@ def _offset_tails(values: pd.Series) -> pd.Series:
     return tails.map(_norm_offset, na_action="ignore")
 
 
-def _parse_iso(
-    text: pd.Series, target: str | None = None
-) -> tuple[pd.Series, dict[str, int], str | None, int]:
+def _parse_iso(text: pd.Series, target: str | None = None) -> tuple[pd.Series, dict[str, int], str | None, int]:
     if target is None and not _has_offsets(text):
         return pd.to_datetime(text, format=ISO, errors="coerce"), {}, None, 0
     tails = _offset_tails(text)

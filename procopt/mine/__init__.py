@@ -130,7 +130,9 @@ def mine(events: pd.DataFrame, options: MineOptions | None = None) -> MiningResu
         process_map=pmap,
         variants=variants,
         cases=cases,
-        lead_time=P.lead_time_table(cases, attributes.drop(columns=[C.DUE], errors="ignore"), _top_ids(variant_of, variants)),
+        lead_time=P.lead_time_table(
+            cases, attributes.drop(columns=[C.DUE], errors="ignore"), _top_ids(variant_of, variants)
+        ),
         resources=resources,
         departments=departments,
         bottlenecks=bottlenecks,

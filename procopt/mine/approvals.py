@@ -139,9 +139,19 @@ def assess_approvals(
         twin_count = int(sum(int((acts == r).sum()) for r, a in twins.items() if a == activity))
         rows = inst[mask]
         verdicts.append(
-            _verdict(activity, rows, rejected, twin_count, inst, prev_approval[mask], attributes[numeric], has_start,
-                     stops, sources)
-        )  # fmt: skip
+            _verdict(
+                activity,
+                rows,
+                rejected,
+                twin_count,
+                inst,
+                prev_approval[mask],
+                attributes[numeric],
+                has_start,
+                stops,
+                sources,
+            )
+        )
     verdicts.sort(key=lambda v: (-v.estimated_saving_h, v.activity))
     return tuple(verdicts)
 
@@ -197,29 +207,44 @@ def _previous_approval(inst: pd.DataFrame, is_approval: np.ndarray) -> pd.DataFr
 
 
 def _verdict(
-    activity: str, rows: pd.DataFrame, rejected: np.ndarray, twin_rejections: int, inst: pd.DataFrame,
-    prev: pd.DataFrame, numeric: pd.DataFrame, has_start: bool, stops: tuple[int, int, bool] = (0, 0, False), sources: tuple[int, int] = (0, 0),
-) -> ApprovalVerdict:  # fmt: skip
+    activity: str,
+    rows: pd.DataFrame,
+    rejected: np.ndarray,
+    twin_rejections: int,
+    inst: pd.DataFrame,
+    prev: pd.DataFrame,
+    numeric: pd.DataFrame,
+    has_start: bool,
+    stops: tuple[int, int, bool] = (0, 0, False),
+    sources: tuple[int, int] = (0, 0),
+) -> ApprovalVerdict:
     decisions = len(rows) + twin_rejections
     n_rejected = int(rejected.sum()) + twin_rejections
     rate = 1.0 - n_rejected / decisions if decisions else float("nan")
     dep = rows[I.DEPARTMENT].dropna().mode()
     department = str(dep.iloc[0]) if len(dep) else None
     follows = prev["act"].notna().to_numpy()
-    same_dep = follows & (prev["dep"].to_numpy() == rows[I.DEPARTMENT].to_numpy()) & rows[I.DEPARTMENT].notna().to_numpy()
+    same_dep = (
+        follows & (prev["dep"].to_numpy() == rows[I.DEPARTMENT].to_numpy()) & rows[I.DEPARTMENT].notna().to_numpy()
+    )
     prev_mode = prev["act"].dropna().mode()
     proc = rows[I.PROC]
     per_instance = rows[I.WAIT].fillna(0.0) + (proc.fillna(0.0) if has_start else 0.0)
-    base = dict(
-        activity=activity, decisions=decisions, cases=int(rows[I.CODE].nunique()), rejections=n_rejected,
-        approval_rate=rate, department=department,
-        follows_approval_share=float(follows.mean()) if len(rows) else 0.0,
-        follows_same_department_share=float(same_dep.mean()) if len(rows) else 0.0,
-        follows_activity=str(prev_mode.iloc[0]) if len(prev_mode) else None,
-        wait_median_s=float(rows[I.WAIT].median()),
-        processing_median_s=float(proc.median()) if has_start and proc.notna().any() else None,
-        stopped_cases=0 if stops[2] else stops[0], open_cases=stops[1],
-    )  # fmt: skip
+    base = {
+        "activity": activity,
+        "decisions": decisions,
+        "cases": int(rows[I.CODE].nunique()),
+        "rejections": n_rejected,
+        "approval_rate": rate,
+        "department": department,
+        "follows_approval_share": float(follows.mean()) if len(rows) else 0.0,
+        "follows_same_department_share": float(same_dep.mean()) if len(rows) else 0.0,
+        "follows_activity": str(prev_mode.iloc[0]) if len(prev_mode) else None,
+        "wait_median_s": float(rows[I.WAIT].median()),
+        "processing_median_s": float(proc.median()) if has_start and proc.notna().any() else None,
+        "stopped_cases": 0 if stops[2] else stops[0],
+        "open_cases": stops[1],
+    }
     stop_note = _stop_note(stops)
     per_case = per_instance.groupby(rows[I.CODE].to_numpy()).sum()
     saving_h = float(per_case.mean()) / 3600.0 if len(per_case) else 0.0
@@ -236,8 +261,15 @@ def _verdict(
             f"rejections); below it {below_rate:.0%} of {int(below_share * len(rows)):,} decisions passed — "
             f"approve automatically below {value:,.0f} to save ~{saving:.1f} h on {below_share:.0%} of cases."
         ) + stop_note
-        return ApprovalVerdict(**base, verdict="candidate_for_threshold", reason=reason, estimated_saving_h=saving,
-                               threshold_attribute=attr, threshold_value=value, share_below_threshold=below_share)  # fmt: skip
+        return ApprovalVerdict(
+            **base,
+            verdict="candidate_for_threshold",
+            reason=reason,
+            estimated_saving_h=saving,
+            threshold_attribute=attr,
+            threshold_value=value,
+            share_below_threshold=below_share,
+        )
     if decisions >= MIN_DECISIONS and rate >= REMOVAL_PASS_RATE:
         chain = ""
         if base["follows_approval_share"] >= 0.5 and base["follows_activity"]:
@@ -274,14 +306,18 @@ def _stop_note(stops: tuple[int, int, bool]) -> str:
     """Evidence sentence on cases that end right after the approval (empty when there are none)."""
     stopped, still_open, usual_end = stops
     if usual_end:
-        return (f" {stopped + still_open:,} case(s) end right after it: it is the usual last step of the process, "
-                "so ending there is not counted as a rejection.")  # fmt: skip
+        return (
+            f" {stopped + still_open:,} case(s) end right after it: it is the usual last step of the process, "
+            "so ending there is not counted as a rejection."
+        )
     parts = []
     if stopped:
         parts.append(f"{stopped:,} case(s) end right after it long before the log ends and count as rejections")
     if still_open:
-        parts.append(f"{still_open:,} case(s) end right after it near the end of the log and may still be running "
-                     "(not counted as rejections)")  # fmt: skip
+        parts.append(
+            f"{still_open:,} case(s) end right after it near the end of the log and may still be running "
+            "(not counted as rejections)"
+        )
     return (" " + "; ".join(parts) + ".") if parts else ""
 
 

@@ -88,11 +88,15 @@ def detect_batches(inst: pd.DataFrame, has_start: bool) -> tuple[tuple[BatchPatt
         if at_midnight[idx].mean() >= 0.5:  # a date recorded without a time, not a midnight/23:59 release
             dated.append(str(activity))
             continue
-        found = _pattern(str(activity), slim.iloc[idx], clock.iloc[idx], minutes[idx], "start" if has_start else "complete")
+        found = _pattern(
+            str(activity), slim.iloc[idx], clock.iloc[idx], minutes[idx], "start" if has_start else "complete"
+        )
         if found is not None:
             patterns.append(found)
     if dated:
-        notes.append(f"Not checked for batches (recorded as dates without times, at 00:00 or 23:59): {', '.join(dated)}.")
+        notes.append(
+            f"Not checked for batches (recorded as dates without times, at 00:00 or 23:59): {', '.join(dated)}."
+        )
     patterns.sort(key=lambda p: (-p.wait_total_s, p.activity))
     return tuple(patterns), tuple(notes)
 
@@ -119,7 +123,9 @@ def _in_window(minutes: np.ndarray, lo: int, hi: int) -> np.ndarray:
     return (minutes >= lo) | (minutes < hi - 24 * 60)
 
 
-def _pattern(activity: str, rows: pd.DataFrame, clock: pd.Series, minutes: np.ndarray, basis: str) -> BatchPattern | None:
+def _pattern(
+    activity: str, rows: pd.DataFrame, clock: pd.Series, minutes: np.ndarray, basis: str
+) -> BatchPattern | None:
     windows = _release_windows(minutes)
     if not windows:
         return None
@@ -151,7 +157,9 @@ def _pattern(activity: str, rows: pd.DataFrame, clock: pd.Series, minutes: np.nd
     active_days = clock.dt.normalize().nunique()
     release_days = day_slot["day"].nunique()
     weekday_counts = batched_clock.dt.weekday.value_counts()
-    weekdays = tuple(_DAYS[d] for d in sorted(weekday_counts.index) if weekday_counts[d] >= 0.05 * len(batched_clock) / 7)
+    weekdays = tuple(
+        _DAYS[d] for d in sorted(weekday_counts.index) if weekday_counts[d] >= 0.05 * len(batched_clock) / 7
+    )
     wait = rows[I.WAIT].to_numpy()[in_batch]
     return BatchPattern(
         activity=activity,
@@ -181,13 +189,33 @@ def batch_table(patterns: tuple[BatchPattern, ...]) -> pd.DataFrame:
     """Patterns as a table (one row per batched activity)."""
     rows = [
         {
-            "activity": p.activity, "pattern": p.pattern, "release_times": " ".join(p.release_times),
-            "weekdays": " ".join(p.weekdays), "batched_share": p.batched_share, "instances": p.instances,
-            "mean_batch_size": p.mean_batch_size, "release_days_share": p.release_days_share,
-            "wait_median_s": p.wait_median_s, "wait_total_s": p.wait_total_s, "basis": p.basis,
+            "activity": p.activity,
+            "pattern": p.pattern,
+            "release_times": " ".join(p.release_times),
+            "weekdays": " ".join(p.weekdays),
+            "batched_share": p.batched_share,
+            "instances": p.instances,
+            "mean_batch_size": p.mean_batch_size,
+            "release_days_share": p.release_days_share,
+            "wait_median_s": p.wait_median_s,
+            "wait_total_s": p.wait_total_s,
+            "basis": p.basis,
         }
         for p in patterns
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=["activity", "pattern", "release_times", "weekdays", "batched_share",
-                                       "instances", "mean_batch_size", "release_days_share", "wait_median_s",
-                                       "wait_total_s", "basis"])  # fmt: skip
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "activity",
+            "pattern",
+            "release_times",
+            "weekdays",
+            "batched_share",
+            "instances",
+            "mean_batch_size",
+            "release_days_share",
+            "wait_median_s",
+            "wait_total_s",
+            "basis",
+        ],
+    )

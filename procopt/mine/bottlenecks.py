@@ -64,7 +64,9 @@ def queue_halves(inst: pd.DataFrame) -> dict[str, tuple[float, float]]:
     late = (inst[I.ENABLED] - t0).dt.total_seconds().to_numpy() >= half_s
     frame = pd.DataFrame({"a": inst[I.ACT_CODE].to_numpy(), "late": late, "w": inst[I.WAIT].to_numpy()})
     sums = frame.groupby(["a", "late"])["w"].sum().unstack(fill_value=0.0)
-    sums = I.by_name(sums.reindex(columns=[False, True], fill_value=0.0) / half_s, I.labels_of(inst, I.ACTIVITY, I.ACT_CODE))
+    sums = I.by_name(
+        sums.reindex(columns=[False, True], fill_value=0.0) / half_s, I.labels_of(inst, I.ACTIVITY, I.ACT_CODE)
+    )
     return {str(a): (float(r[False]), float(r[True])) for a, r in sums.iterrows()}
 
 
@@ -110,12 +112,18 @@ def rank_bottlenecks(
         reason = _reason(row, u, q1, q2, kind, batch, has_start)
         items.append(
             Bottleneck(
-                activity=row.activity, score=round(float(score), 4), kind=kind, reason=reason,
-                wait_share=float(row.wait_share), wait_median_s=float(row.wait_median_s), utilisation=u,
-                queue_mean_first_half=q1, queue_mean_second_half=q2,
+                activity=row.activity,
+                score=round(float(score), 4),
+                kind=kind,
+                reason=reason,
+                wait_share=float(row.wait_share),
+                wait_median_s=float(row.wait_median_s),
+                utilisation=u,
+                queue_mean_first_half=q1,
+                queue_mean_second_half=q2,
                 department=row.department if isinstance(row.department, str) else None,
             )
-        )  # fmt: skip
+        )
     items.sort(key=lambda b: (-b.score, b.activity))
     return tuple(items[:TOP])
 
@@ -146,7 +154,9 @@ def _who(department: object) -> str:
     return f"the {department} staff doing it" if isinstance(department, str) else "the staff doing it"
 
 
-def _reason(row: object, u: float | None, q1: float, q2: float, kind: str, batch: BatchPattern | None, has_start: bool) -> str:
+def _reason(
+    row: object, u: float | None, q1: float, q2: float, kind: str, batch: BatchPattern | None, has_start: bool
+) -> str:
     """One sentence with the numbers (the activity's waiting share, median wait, utilisation, queue)."""
     what = "waiting time" if has_start else "time between completions (waiting and work cannot be separated)"
     head = f"{row.activity}: {row.wait_share:.0%} of all {what}, median wait {_fmt_h(row.wait_median_s)}"  # type: ignore[attr-defined]
@@ -191,10 +201,15 @@ def rank_resources(resources: pd.DataFrame) -> pd.DataFrame:
         f"{res}{f' ({dep})' if isinstance(dep, str) else ''}: {u:.0%} busy over learned hours "
         f"{_clock(s)}–{_clock(e)}; work queued for this resource waits a median {_fmt_h(w)}"
         for res, dep, u, s, e, w in zip(
-            r["resource"], r["department"], r["utilisation"], r["work_start_h"], r["work_end_h"],
-            r["queue_wait_median_s"], strict=True,
+            r["resource"],
+            r["department"],
+            r["utilisation"],
+            r["work_start_h"],
+            r["work_end_h"],
+            r["queue_wait_median_s"],
+            strict=True,
         )
-    ]  # fmt: skip
+    ]
     return r[cols].reset_index(drop=True)
 
 

@@ -64,13 +64,21 @@ class ConformanceResult:
         from procopt._io import to_jsonable
 
         out = {
-            "model": self.model, "method": self.method, "fitness": self.fitness, "precision": self.precision,
-            "fitting_cases_share": self.fitting_cases_share, "cases": self.cases,
-            "variants_aligned": self.variants_aligned, "cases_aligned": self.cases_aligned,
-            "deviations": self.deviations, "activities_not_in_model": list(self.activities_not_in_model),
-            "model_activities_never_seen": list(self.model_activities_never_seen), "notes": list(self.notes),
-            "running_cases": self.running_cases, "running_examples": list(self.running_examples),
-        }  # fmt: skip
+            "model": self.model,
+            "method": self.method,
+            "fitness": self.fitness,
+            "precision": self.precision,
+            "fitting_cases_share": self.fitting_cases_share,
+            "cases": self.cases,
+            "variants_aligned": self.variants_aligned,
+            "cases_aligned": self.cases_aligned,
+            "deviations": self.deviations,
+            "activities_not_in_model": list(self.activities_not_in_model),
+            "model_activities_never_seen": list(self.model_activities_never_seen),
+            "notes": list(self.notes),
+            "running_cases": self.running_cases,
+            "running_examples": list(self.running_examples),
+        }
         return to_jsonable(out)  # type: ignore[no-any-return]
 
 
@@ -90,17 +98,27 @@ def load_blueprint(path: str | Path) -> tuple[Any, Any, Any, tuple[str, ...]]:
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as exc:
-        raise InputError(path, f"not valid XML: {exc}", where=f"line {exc.position[0]}",
-                         hint="Export the model again as BPMN 2.0 XML from your modelling tool.") from exc  # fmt: skip
+        raise InputError(
+            path,
+            f"not valid XML: {exc}",
+            where=f"line {exc.position[0]}",
+            hint="Export the model again as BPMN 2.0 XML from your modelling tool.",
+        ) from exc
     if not root.tag.endswith("definitions") or ("BPMN" not in root.tag.upper() and "bpmn" not in root.tag):
-        raise InputError(path, f"not a BPMN 2.0 file (root element {root.tag!r})",
-                         hint="The file must start with <bpmn:definitions ...> (BPMN 2.0 XML).")  # fmt: skip
+        raise InputError(
+            path,
+            f"not a BPMN 2.0 file (root element {root.tag!r})",
+            hint="The file must start with <bpmn:definitions ...> (BPMN 2.0 XML).",
+        )
     try:
         bpmn = pm4py.read_bpmn(str(path))
         net, im, fm = pm4py.convert_to_petri_net(bpmn)
-    except Exception as exc:  # pm4py raises bare exceptions for malformed models  # noqa: BLE001
-        raise InputError(path, f"cannot turn the BPMN model into a process model: {exc}",
-                         hint="Check that every task and gateway is connected by sequence flows.") from exc  # fmt: skip
+    except Exception as exc:  # pm4py raises bare exceptions for malformed models
+        raise InputError(
+            path,
+            f"cannot turn the BPMN model into a process model: {exc}",
+            hint="Check that every task and gateway is connected by sequence flows.",
+        ) from exc
     labels = tuple(sorted({t.label for t in net.transitions if t.label is not None}))
     if not labels:
         raise InputError(path, "the BPMN model has no tasks", hint="Model the activities as BPMN tasks.")
@@ -122,7 +140,6 @@ def check_conformance(
 ) -> ConformanceResult:
     """Fitness, precision and deviations of ``events`` against the BPMN blueprint at ``model_path``."""
     import pm4py
-
     from pm4py.util import constants
 
     constants.SHOW_PROGRESS_BAR = False  # the library never prints; the CLI shows its own progress
@@ -133,9 +150,11 @@ def check_conformance(
     matched = float(inst[I.ACTIVITY].isin(labels).mean()) if len(inst) else 0.0
     if matched == 0.0:
         log_names = ", ".join(sorted(inst[I.ACTIVITY].unique())[:4])
-        raise InputError(model_path, "none of the log's activities is a task of this BPMN model",
-                         hint=f"Task names must match activity names exactly. Model: {', '.join(labels[:4])}; "
-                              f"log: {log_names}.")  # fmt: skip
+        raise InputError(
+            model_path,
+            "none of the log's activities is a task of this BPMN model",
+            hint=f"Task names must match activity names exactly. Model: {', '.join(labels[:4])}; log: {log_names}.",
+        )
     running = still_running(events)
     finished = inst[~inst[I.CASE].isin(running)] if len(running) else inst
     if finished.empty:  # every case may still be running: judge them all rather than nothing
@@ -165,15 +184,26 @@ def check_conformance(
             f"{len(variant_of):,} finished cases); rarer variants were not aligned."
         )
     if matched < 0.5:
-        notes.append(f"Only {matched:.0%} of the log's events are tasks of the blueprint: check that it models this process.")
+        notes.append(
+            f"Only {matched:.0%} of the log's events are tasks of the blueprint: check that it models this process."
+        )
     seen = set(inst[I.ACTIVITY].unique())
     return ConformanceResult(
-        model=str(model_path), method=method, fitness=fitness, precision=precision, fitting_cases_share=fitting,
-        cases=len(variant_of), variants_aligned=aligned_variants, cases_aligned=aligned_cases,
-        deviations=deviations, activities_not_in_model=tuple(sorted(seen - set(labels))),
-        model_activities_never_seen=tuple(sorted(set(labels) - seen)), notes=tuple(notes),
-        running_cases=len(running), running_examples=tuple(str(c) for c in sorted(running)[:EXAMPLES]),
-    )  # fmt: skip
+        model=str(model_path),
+        method=method,
+        fitness=fitness,
+        precision=precision,
+        fitting_cases_share=fitting,
+        cases=len(variant_of),
+        variants_aligned=aligned_variants,
+        cases_aligned=aligned_cases,
+        deviations=deviations,
+        activities_not_in_model=tuple(sorted(seen - set(labels))),
+        model_activities_never_seen=tuple(sorted(set(labels) - seen)),
+        notes=tuple(notes),
+        running_cases=len(running),
+        running_examples=tuple(str(c) for c in sorted(running)[:EXAMPLES]),
+    )
 
 
 def still_running(events: pd.DataFrame) -> pd.Index:
@@ -195,7 +225,13 @@ def _deviations(variant_of: pd.Series, net: Any, im: Any, fm: Any, max_variants:
     rows = []
     for i, (variant, _) in enumerate(ranked):
         for j, act in enumerate(variant.split(f" {D.VARIANT_SEP} ")):
-            rows.append({"case:concept:name": f"v{i}", "concept:name": act, "time:timestamp": pd.Timestamp(0) + pd.Timedelta(seconds=j)})
+            rows.append(
+                {
+                    "case:concept:name": f"v{i}",
+                    "concept:name": act,
+                    "time:timestamp": pd.Timestamp(0) + pd.Timedelta(seconds=j),
+                }
+            )
     log = pm4py.convert_to_event_log(pd.DataFrame(rows))
     aligned = pm4py.conformance_diagnostics_alignments(log, net, im, fm)
     counts: dict[tuple[str, str], int] = defaultdict(int)
@@ -208,10 +244,18 @@ def _deviations(variant_of: pd.Series, net: Any, im: Any, fm: Any, max_variants:
             examples[key].extend(str(c) for c in sorted(cases)[: EXAMPLES - len(examples[key])])
     total = len(variant_of)
     out = pd.DataFrame(
-        [{"kind": k, "activity": a, "cases": n, "share_of_cases": n / total, "example_cases": " ".join(examples[(k, a)])}
-         for (k, a), n in counts.items()],
+        [
+            {
+                "kind": k,
+                "activity": a,
+                "cases": n,
+                "share_of_cases": n / total,
+                "example_cases": " ".join(examples[(k, a)]),
+            }
+            for (k, a), n in counts.items()
+        ],
         columns=cols,
-    )  # fmt: skip
+    )
     out = out.sort_values(["cases", "kind", "activity"], ascending=[False, True, True]).reset_index(drop=True)
     return out, len(ranked), int(sum(len(m) for _, m in ranked))
 

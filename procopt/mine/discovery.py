@@ -126,9 +126,7 @@ def _edges(sub: pd.DataFrame, has_start: bool) -> pd.DataFrame:
     out = pd.DataFrame({"count": g.size(), "wait_median_s": g.median(), "wait_p90_s": g.quantile(0.9)}).reset_index()
     names = np.asarray(I.labels_of(sub, I.ACTIVITY, I.ACT_CODE), dtype=object)
     out["source"], out["target"] = names[out["source"].to_numpy()], names[out["target"].to_numpy()]
-    return out.sort_values(["count", "source", "target"], ascending=[False, True, True]).reset_index(
-        drop=True
-    )
+    return out.sort_values(["count", "source", "target"], ascending=[False, True, True]).reset_index(drop=True)
 
 
 def _pm4py_frame(inst: pd.DataFrame, has_start: bool) -> pd.DataFrame:
@@ -164,7 +162,10 @@ def discover_models(
         n_variants = int(case_variants(sub).nunique()) if len(sub) else 0
     note = None
     if pmap is not None and n_variants > MAX_LOG_IM_VARIANTS:
-        edges = {(str(a), str(b)): int(c) for a, b, c in zip(pmap.edges["source"], pmap.edges["target"], pmap.edges["count"], strict=True)}
+        edges = {
+            (str(a), str(b)): int(c)
+            for a, b, c in zip(pmap.edges["source"], pmap.edges["target"], pmap.edges["count"], strict=True)
+        }
         tree = pm4py.discover_process_tree_inductive(DirectlyFollowsGraph(edges, dict(pmap.start), dict(pmap.end)))
         note = (
             f"The BPMN/PNML model was mined from the directly-follows graph (inductive miner IMd): "

@@ -54,18 +54,28 @@ def result_to_dict(result: MiningResult) -> dict[str, Any]:
             "value_stream": None
             if vs is None
             else {
-                "basis": vs.basis, "path": list(vs.path), "cases": vs.cases, "steps": _records(vs.steps),
-                "lead_time_mean_s": vs.lead_time_mean_s, "processing_mean_s": vs.processing_mean_s,
-                "waiting_mean_s": vs.waiting_mean_s, "value_added_ratio": vs.value_added_ratio,
+                "basis": vs.basis,
+                "path": list(vs.path),
+                "cases": vs.cases,
+                "steps": _records(vs.steps),
+                "lead_time_mean_s": vs.lead_time_mean_s,
+                "processing_mean_s": vs.processing_mean_s,
+                "waiting_mean_s": vs.waiting_mean_s,
+                "value_added_ratio": vs.value_added_ratio,
             },
             "process_map": {
-                "coverage": pm.coverage, "cases_kept": pm.cases_kept, "cases_total": pm.cases_total,
-                "variants_kept": pm.variants_kept, "nodes": _records(pm.nodes), "edges": _records(pm.edges),
-                "start": pm.start, "end": pm.end,
+                "coverage": pm.coverage,
+                "cases_kept": pm.cases_kept,
+                "cases_total": pm.cases_total,
+                "variants_kept": pm.variants_kept,
+                "nodes": _records(pm.nodes),
+                "edges": _records(pm.edges),
+                "start": pm.start,
+                "end": pm.end,
             },
             "notes": list(result.notes),
         }
-    )  # fmt: skip
+    )
 
 
 def write_outputs(result: MiningResult, out_dir: str | Path) -> list[str]:
@@ -75,13 +85,20 @@ def write_outputs(result: MiningResult, out_dir: str | Path) -> list[str]:
     notes = list(result.notes)
     with atomic_dir(out_dir) as tmp:
         tables = {
-            "activities": result.activities, "variants": result.variants, "cases": result.cases,
-            "lead_time": result.lead_time, "resources": result.resources, "departments": result.departments,
+            "activities": result.activities,
+            "variants": result.variants,
+            "cases": result.cases,
+            "lead_time": result.lead_time,
+            "resources": result.resources,
+            "departments": result.departments,
             "bottlenecks": pd.DataFrame([asdict(b) for b in result.bottlenecks]),
-            "handoffs": result.handoffs, "approvals": A.approval_table(result.approvals),
-            "batches": B.batch_table(result.batches), "rework": result.rework, "loops": result.loops,
+            "handoffs": result.handoffs,
+            "approvals": A.approval_table(result.approvals),
+            "batches": B.batch_table(result.batches),
+            "rework": result.rework,
+            "loops": result.loops,
             "value_stream": result.value_stream.steps if result.value_stream is not None else pd.DataFrame(),
-        }  # fmt: skip
+        }
         for name, frame in tables.items():
             write_csv(tmp / f"{name}.csv", frame)
         atomic_write_text(tmp / "process_map.dot", to_dot(result.process_map))

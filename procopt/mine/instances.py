@@ -67,7 +67,9 @@ def build_instances(events: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     start_v, end_v, enabled = start_v[order], end_v[order], enabled[order]
     prev = {k: v[order] for k, v in prev.items()}
     wait = (start_v - enabled).astype("timedelta64[ns]").astype(np.int64) / _NS
-    proc = (end_v - start_v).astype("timedelta64[ns]").astype(np.int64) / _NS if has_start else np.full(len(end_v), np.nan)
+    proc = (
+        (end_v - start_v).astype("timedelta64[ns]").astype(np.int64) / _NS if has_start else np.full(len(end_v), np.nan)
+    )
     columns = {
         CASE: case_u[case_c] if len(case_u) else np.array([], dtype=object),
         ACTIVITY: act_u[act_c] if len(act_u) else np.array([], dtype=object),
@@ -184,7 +186,11 @@ def mode_by_codes(keys: np.ndarray, values: np.ndarray, key_names: np.ndarray, v
     order = np.lexsort((v, -counts, k))
     k, v = k[order], v[order]
     first = np.r_[True, k[1:] != k[:-1]]
-    out = pd.Series(np.asarray(value_names, dtype=object)[v[first]], index=pd.Index(np.asarray(key_names)[k[first]], name="k"), name="v")
+    out = pd.Series(
+        np.asarray(value_names, dtype=object)[v[first]],
+        index=pd.Index(np.asarray(key_names)[k[first]], name="k"),
+        name="v",
+    )
     return out.sort_index(kind="stable")
 
 

@@ -113,7 +113,9 @@ class _Context:
         self.cases = self.cases.set_index("case")
 
 
-def _case_kpi(ctx: _Context, spec: KpiSpec, per_case: pd.Series, statistic: str) -> tuple[float, pd.DataFrame, pd.DataFrame]:
+def _case_kpi(
+    ctx: _Context, spec: KpiSpec, per_case: pd.Series, statistic: str
+) -> tuple[float, pd.DataFrame, pd.DataFrame]:
     per_case = per_case.dropna()
     weeks = ctx.cases["week"].reindex(per_case.index)
     held = ctx.cases["held_by"].reindex(per_case.index)
@@ -139,8 +141,12 @@ def _lead_time(ctx: _Context, spec: KpiSpec) -> pd.Series:
 def _on_time(ctx: _Context, spec: KpiSpec) -> pd.Series:
     due = ctx.events.groupby(C.CASE)[C.DUE].first()
     if due.notna().sum() == 0:
-        raise InputError(None, f"KPI {spec.name!r} needs due dates but the log has none",
-                         where="on_time_delivery", hint="Map the promised-date column with --map due=<column>.")  # fmt: skip
+        raise InputError(
+            None,
+            f"KPI {spec.name!r} needs due dates but the log has none",
+            where="on_time_delivery",
+            hint="Map the promised-date column with --map due=<column>.",
+        )
     inst = ctx.inst
     if spec.end_activity is None:
         done = ctx.cases["end"]
@@ -168,8 +174,9 @@ def _approvals(ctx: _Context, spec: KpiSpec) -> tuple[pd.DataFrame, pd.DataFrame
         mask = inst[I.ACTIVITY].str.contains("|".join(APPROVAL_PATTERNS), case=False, regex=True)
     rows = inst[mask]
     proc = rows[I.PROC].fillna(0.0) if ctx.has_start else 0.0
-    frame = pd.DataFrame({"code": rows[I.CODE], "h": (rows[I.WAIT] + proc) / 3600.0, "end": rows[I.END],
-                          "dep": rows[I.DEPARTMENT]})  # fmt: skip
+    frame = pd.DataFrame(
+        {"code": rows[I.CODE], "h": (rows[I.WAIT] + proc) / 3600.0, "end": rows[I.END], "dep": rows[I.DEPARTMENT]}
+    )
     # per case: all its approval waiting + work (two approvals of 1 h and 5 h make a 6 h approval cycle)
     g = frame.groupby("code", sort=True)
     per_case = pd.DataFrame({"h": g["h"].sum(), "week": _week(g["end"].max())})
@@ -180,8 +187,11 @@ def _approvals(ctx: _Context, spec: KpiSpec) -> tuple[pd.DataFrame, pd.DataFrame
 def compute_kpi(ctx: _Context, spec: KpiSpec) -> KpiValue:
     """Value, status, weekly trend and breakdown of one KPI."""
     if spec.type in ("lead_time", "on_time_delivery", "first_pass_yield"):
-        per_case = {"lead_time": lambda: _lead_time(ctx, spec), "on_time_delivery": lambda: _on_time(ctx, spec),
-                    "first_pass_yield": lambda: _first_pass(ctx)}[spec.type]()  # fmt: skip
+        per_case = {
+            "lead_time": lambda: _lead_time(ctx, spec),
+            "on_time_delivery": lambda: _on_time(ctx, spec),
+            "first_pass_yield": lambda: _first_pass(ctx),
+        }[spec.type]()
         statistic = spec.statistic if spec.type == "lead_time" else "mean"
         value, weekly, by_dep = _case_kpi(ctx, spec, per_case, statistic)
         n = int(per_case.notna().sum())
@@ -210,13 +220,23 @@ def compute_kpi(ctx: _Context, spec: KpiSpec) -> KpiValue:
         by_dep = _grouped(filled, ctx.events[C.DEPARTMENT], "mean", "department")
     weekly = weekly[weekly["n"] >= MIN_WEEK_N].reset_index(drop=True)
     return KpiValue(
-        name=spec.name, type=spec.type, owner=spec.owner, unit=spec.unit, value=None if value != value else value,
-        target=spec.target, target_kind="min" if spec.direction > 0 else "max", status=_status(value, spec),
-        observations=n, weekly=weekly, by_department=by_dep.sort_values("n", ascending=False).reset_index(drop=True),
-    )  # fmt: skip
+        name=spec.name,
+        type=spec.type,
+        owner=spec.owner,
+        unit=spec.unit,
+        value=None if value != value else value,
+        target=spec.target,
+        target_kind="min" if spec.direction > 0 else "max",
+        status=_status(value, spec),
+        observations=n,
+        weekly=weekly,
+        by_department=by_dep.sort_values("n", ascending=False).reset_index(drop=True),
+    )
 
 
-def find_conflicts(values: tuple[KpiValue, ...], specs: tuple[KpiSpec, ...], min_weeks: int, min_abs_r: float) -> tuple[KpiConflict, ...]:
+def find_conflicts(
+    values: tuple[KpiValue, ...], specs: tuple[KpiSpec, ...], min_weeks: int, min_abs_r: float
+) -> tuple[KpiConflict, ...]:
     """Pairs of KPIs of different owners whose weekly series move against each other."""
     by_name = {s.name: s for s in specs}
     out = []

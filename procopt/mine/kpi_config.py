@@ -37,9 +37,13 @@ COMMON_KEYS = ("name", "type", "owner", "target", "description")
 STATISTICS = ("mean", "median", "p90")
 COLUMN_ROLES = ("start", "resource", "department", "due")
 UNITS = {
-    "lead_time": "h", "on_time_delivery": "share", "first_pass_yield": "share", "approval_cycle_time": "h",
-    "throughput_per_week": "per week", "data_completeness": "share",
-}  # fmt: skip
+    "lead_time": "h",
+    "on_time_delivery": "share",
+    "first_pass_yield": "share",
+    "approval_cycle_time": "h",
+    "throughput_per_week": "per week",
+    "data_completeness": "share",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +87,12 @@ def load_kpis(path: str | Path, activities: list[str] | None = None) -> KpiConfi
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
-        raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", where=where,
-                         hint="Check indentation and that every list item starts with '- '.") from exc  # fmt: skip
+        raise InputError(
+            path,
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            where=where,
+            hint="Check indentation and that every list item starts with '- '.",
+        ) from exc
     return parse_kpis(data, path, activities)
 
 
@@ -95,15 +103,23 @@ def _fail(path: Path, where: str, problem: str, hint: str) -> InputError:
 def _check_keys(path: Path, where: str, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
     for key in data:
         if key not in allowed:
-            raise _fail(path, f"{where}.{key}" if where else str(key), f"unknown key {key!r}.{did_you_mean(str(key), allowed)}",
-                        f"Allowed keys here: {', '.join(allowed)}.")  # fmt: skip
+            raise _fail(
+                path,
+                f"{where}.{key}" if where else str(key),
+                f"unknown key {key!r}.{did_you_mean(str(key), allowed)}",
+                f"Allowed keys here: {', '.join(allowed)}.",
+            )
 
 
 def parse_kpis(data: Any, path: Path, activities: list[str] | None = None) -> KpiConfig:
     """Validate the loaded YAML document (see module docstring)."""
     if not isinstance(data, dict):
-        raise _fail(path, "top level", "the file must be a mapping with 'version' and 'kpis'",
-                    "Start the file with 'version: 1' and 'kpis:'.")  # fmt: skip
+        raise _fail(
+            path,
+            "top level",
+            "the file must be a mapping with 'version' and 'kpis'",
+            "Start the file with 'version: 1' and 'kpis:'.",
+        )
     _check_keys(path, "", data, ("version", "kpis", "conflicts"))
     if data.get("version") != 1:
         raise _fail(path, "version", f"unsupported version {data.get('version')!r}", "Write 'version: 1'.")
@@ -124,20 +140,30 @@ def parse_kpis(data: Any, path: Path, activities: list[str] | None = None) -> Kp
 
 def _parse_one(path: Path, where: str, item: Any, activities: list[str] | None) -> KpiSpec:
     if not isinstance(item, dict):
-        raise _fail(path, where, "each KPI must be a mapping", "Write '- name: ...' then 'type: ...' on the next lines.")
+        raise _fail(
+            path, where, "each KPI must be a mapping", "Write '- name: ...' then 'type: ...' on the next lines."
+        )
     for key in ("name", "type", "target"):
         if key not in item:
             raise _fail(path, where, f"missing key {key!r}", "Every KPI needs name, type and target.")
     kind = str(item["type"])
     if kind not in KPI_TYPES:
-        raise _fail(path, f"{where}.type", f"unknown KPI type {kind!r}.{did_you_mean(kind, tuple(KPI_TYPES))}",
-                    f"Known types: {', '.join(KPI_TYPES)}.")  # fmt: skip
+        raise _fail(
+            path,
+            f"{where}.type",
+            f"unknown KPI type {kind!r}.{did_you_mean(kind, tuple(KPI_TYPES))}",
+            f"Known types: {', '.join(KPI_TYPES)}.",
+        )
     _check_keys(path, where, item, COMMON_KEYS + KPI_TYPES[kind])
     target, direction = _target(path, f"{where}.target", item["target"])
     statistic = str(item.get("statistic", "median"))
     if statistic not in STATISTICS:
-        raise _fail(path, f"{where}.statistic", f"unknown statistic {statistic!r}.{did_you_mean(statistic, STATISTICS)}",
-                    f"Use one of: {', '.join(STATISTICS)}.")  # fmt: skip
+        raise _fail(
+            path,
+            f"{where}.statistic",
+            f"unknown statistic {statistic!r}.{did_you_mean(statistic, STATISTICS)}",
+            f"Use one of: {', '.join(STATISTICS)}.",
+        )
     named = [(k, item[k]) for k in ("from", "to", "delivery_activity", "activity") if item.get(k) is not None]
     listed = item.get("activities") or []
     if not isinstance(listed, list):
@@ -147,20 +173,35 @@ def _parse_one(path: Path, where: str, item: Any, activities: list[str] | None) 
     columns = item.get("columns") or list(COLUMN_ROLES[:3])
     for col in columns:
         if col not in COLUMN_ROLES:
-            raise _fail(path, f"{where}.columns", f"unknown column role {col!r}.{did_you_mean(str(col), COLUMN_ROLES)}",
-                        f"Roles: {', '.join(COLUMN_ROLES)}.")  # fmt: skip
+            raise _fail(
+                path,
+                f"{where}.columns",
+                f"unknown column role {col!r}.{did_you_mean(str(col), COLUMN_ROLES)}",
+                f"Roles: {', '.join(COLUMN_ROLES)}.",
+            )
     end = item.get("to") or item.get("delivery_activity") or item.get("activity")
     return KpiSpec(
-        name=str(item["name"]), type=kind, owner=None if item.get("owner") is None else str(item["owner"]),
-        target=target, direction=direction, statistic=statistic, start_activity=item.get("from"),
-        end_activity=None if end is None else str(end), activities=tuple(str(a) for a in listed), columns=tuple(columns),
-    )  # fmt: skip
+        name=str(item["name"]),
+        type=kind,
+        owner=None if item.get("owner") is None else str(item["owner"]),
+        target=target,
+        direction=direction,
+        statistic=statistic,
+        start_activity=item.get("from"),
+        end_activity=None if end is None else str(end),
+        activities=tuple(str(a) for a in listed),
+        columns=tuple(columns),
+    )
 
 
 def _target(path: Path, where: str, value: Any) -> tuple[float, int]:
     if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("max", "min"):
-        raise _fail(path, where, f"target must be {{max: number}} or {{min: number}}, got {value!r}",
-                    "Use max for lead times (lower is better), min for rates (higher is better).")  # fmt: skip
+        raise _fail(
+            path,
+            where,
+            f"target must be {{max: number}} or {{min: number}}, got {value!r}",
+            "Use max for lead times (lower is better), min for rates (higher is better).",
+        )
     key, number = next(iter(value.items()))
     if isinstance(number, bool) or not isinstance(number, int | float):
         raise _fail(path, f"{where}.{key}", f"target value must be a number, got {number!r}", "Write e.g. {max: 72}.")
@@ -169,5 +210,9 @@ def _target(path: Path, where: str, value: Any) -> tuple[float, int]:
 
 def _check_activity(path: Path, where: str, name: str, activities: list[str] | None) -> None:
     if activities is not None and name not in activities:
-        raise _fail(path, where, f"unknown activity {name!r}.{did_you_mean(name, activities)}",
-                    "Use an activity name exactly as it appears in the log (procopt mine lists them).")  # fmt: skip
+        raise _fail(
+            path,
+            where,
+            f"unknown activity {name!r}.{did_you_mean(name, activities)}",
+            "Use an activity name exactly as it appears in the log (procopt mine lists them).",
+        )

@@ -18,14 +18,23 @@ from procopt.mine import instances as I
 from procopt.mine import workhours as W
 
 ACTIVITY_COLUMNS = (
-    "activity", "count", "cases", "department", "processing_median_s", "processing_mean_s",
-    "processing_p90_s", "wait_median_s", "wait_mean_s", "wait_p90_s", "wait_total_s", "wait_share",
-)  # fmt: skip
+    "activity",
+    "count",
+    "cases",
+    "department",
+    "processing_median_s",
+    "processing_mean_s",
+    "processing_p90_s",
+    "wait_median_s",
+    "wait_mean_s",
+    "wait_p90_s",
+    "wait_total_s",
+    "wait_share",
+)
 
 
 def _p90(values: pd.Series) -> float:
     return float(values.quantile(0.9)) if values.notna().any() else float("nan")
-
 
 
 def measure_activities(inst: pd.DataFrame) -> pd.DataFrame:
@@ -33,7 +42,10 @@ def measure_activities(inst: pd.DataFrame) -> pd.DataFrame:
     g = inst.groupby(I.ACT_CODE, sort=True)  # integer codes: no re-hashing of the names
     act_names = I.labels_of(inst, I.ACTIVITY, I.ACT_CODE)
     department = I.mode_by_codes(
-        inst[I.ACT_CODE].to_numpy(), inst[I.DEP_CODE].to_numpy(), np.arange(len(act_names)), I.labels_of(inst, I.DEPARTMENT, I.DEP_CODE)
+        inst[I.ACT_CODE].to_numpy(),
+        inst[I.DEP_CODE].to_numpy(),
+        np.arange(len(act_names)),
+        I.labels_of(inst, I.DEPARTMENT, I.DEP_CODE),
     )
     out = pd.DataFrame(
         {
@@ -49,7 +61,11 @@ def measure_activities(inst: pd.DataFrame) -> pd.DataFrame:
             "wait_total_s": g[I.WAIT].sum(),
         }
     )
-    out.index = pd.Index(act_names[out.index.to_numpy().astype(np.int64)], dtype=object) if len(out) else pd.Index([], dtype=object)
+    out.index = (
+        pd.Index(act_names[out.index.to_numpy().astype(np.int64)], dtype=object)
+        if len(out)
+        else pd.Index([], dtype=object)
+    )
     out = out.sort_index(kind="stable")
     total = float(inst[I.WAIT].sum())
     out["wait_share"] = out["wait_total_s"] / total if total > 0 else 0.0
@@ -125,7 +141,9 @@ def measure_resources(
     """
     name = "resource" if key == I.RESOURCE else "department"
     cols = [I.CODE, I.RESOURCE, I.RES_CODE, I.DEPARTMENT, I.DEP_CODE, I.START, I.END, I.WAIT]
-    data = inst[cols][inst[I.RES_CODE if key == I.RESOURCE else I.DEP_CODE].to_numpy() >= 0]  # columns first: less to copy
+    data = inst[cols][
+        inst[I.RES_CODE if key == I.RESOURCE else I.DEP_CODE].to_numpy() >= 0
+    ]  # columns first: less to copy
     if data.empty:
         return pd.DataFrame(columns=[name, "instances", "busy_s", "utilisation", "queue_wait_median_s"])
     if key == I.RESOURCE:
@@ -171,9 +189,11 @@ def _per_resource(data: pd.DataFrame, has_start: bool) -> pd.DataFrame:
 def _department_of(data: pd.DataFrame) -> pd.Series:
     """Most frequent department of each resource (index: resource name)."""
     return I.mode_by_codes(
-        data[I.RES_CODE].to_numpy(), data[I.DEP_CODE].to_numpy(),
-        I.labels_of(data, I.RESOURCE, I.RES_CODE), I.labels_of(data, I.DEPARTMENT, I.DEP_CODE),
-    )  # fmt: skip
+        data[I.RES_CODE].to_numpy(),
+        data[I.DEP_CODE].to_numpy(),
+        I.labels_of(data, I.RESOURCE, I.RES_CODE),
+        I.labels_of(data, I.DEPARTMENT, I.DEP_CODE),
+    )
 
 
 def _per_department(data: pd.DataFrame, has_start: bool, res: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -231,9 +251,18 @@ def _num(x: float) -> str:
 
 def _stats(lead: pd.Series, group_by: str, group: str) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"group_by": group_by, "group": group, "cases": int(lead.count()), "mean_s": lead.mean(),
-          "median_s": lead.median(), "p90_s": _p90(lead), "max_s": lead.max()}]
-    )  # fmt: skip
+        [
+            {
+                "group_by": group_by,
+                "group": group,
+                "cases": int(lead.count()),
+                "mean_s": lead.mean(),
+                "median_s": lead.median(),
+                "p90_s": _p90(lead),
+                "max_s": lead.max(),
+            }
+        ]
+    )
 
 
 def _grouped(lead: pd.Series, keys: pd.Series, group_by: str) -> pd.DataFrame:

@@ -197,8 +197,17 @@ def draw_png(layout: dict[str, Any], dpi: int = 110) -> bytes:
             color = "#6aa84f" if obj["name"] == "start" else "#cc0000"
             ax.add_patch(Circle((cx, cy), min(w, h) / 2, fc=color, ec=color))
             continue
-        ax.add_patch(FancyBboxPatch((cx - w / 2, cy - h / 2), w, h, boxstyle="round,pad=0,rounding_size=6",
-                                    fc="#e8f0fe", ec="#3b6ea8", lw=1.0))  # fmt: skip
+        ax.add_patch(
+            FancyBboxPatch(
+                (cx - w / 2, cy - h / 2),
+                w,
+                h,
+                boxstyle="round,pad=0,rounding_size=6",
+                fc="#e8f0fe",
+                ec="#3b6ea8",
+                lw=1.0,
+            )
+        )
         _texts(ax, obj.get("_ldraw_", []), font)
     for edge in layout.get("edges", []):
         color = edge.get("color", "#555555")

@@ -37,7 +37,6 @@ class ValueStream:
     value_added_ratio: float
 
 
-
 def build_value_stream(
     inst: pd.DataFrame, cases: pd.DataFrame, variants: pd.DataFrame, variant_of: pd.Series, pmap: ProcessMap
 ) -> ValueStream | None:
@@ -65,9 +64,13 @@ def build_value_stream(
         {
             "activity": list(path),
             "department": I.mode_by_codes(
-                np.asarray(step_key, dtype=np.int64), sub[I.DEP_CODE].to_numpy(), np.arange(len(path)),
+                np.asarray(step_key, dtype=np.int64),
+                sub[I.DEP_CODE].to_numpy(),
+                np.arange(len(path)),
                 I.labels_of(inst, I.DEPARTMENT, I.DEP_CODE),
-            ).reindex(range(len(path))).to_numpy(),
+            )
+            .reindex(range(len(path)))
+            .to_numpy(),
             "processing_median_s": g[I.PROC].median().reindex(range(len(path))).to_numpy(),
             "processing_mean_s": g[I.PROC].mean().reindex(range(len(path))).to_numpy(),
             "wait_median_s": g[I.WAIT].median().reindex(range(len(path))).to_numpy(),

@@ -22,11 +22,11 @@ def fit_arrivals(arrival_times: pd.Series) -> Arrivals:
     """Learn the weekly arrival-rate profile (cases per hour) from case arrival timestamps."""
     t = pd.to_datetime(arrival_times).dropna()
     if t.empty:
-        return Arrivals({d: (0.0,) * 24 for d in WEEKDAYS})
+        return Arrivals(dict.fromkeys(WEEKDAYS, (0.0,) * 24))
     span_s = (t.max() - t.min()).total_seconds()
     if span_s < MIN_PROFILE_SPAN_S:
         flat = round(len(t) / max(span_s / 3600.0, 1.0), 5)
-        return Arrivals({d: (flat,) * 24 for d in WEEKDAYS})
+        return Arrivals(dict.fromkeys(WEEKDAYS, (flat,) * 24))
     first, last = t.min().normalize(), t.max().normalize()
     days = pd.date_range(first, last, freq="D")
     n_weekday = np.bincount(days.weekday, minlength=7).astype(float)

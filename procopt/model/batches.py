@@ -72,8 +72,9 @@ def detect_batch(instances: pd.DataFrame, *, has_start: bool, calendar: Calendar
 
 def next_release_times(rule: BatchRule, ts: pd.Series) -> pd.Series:
     """For each timestamp, the first release instant of ``rule`` at or after it."""
-    table = np.array(sorted(WEEKDAYS.index(d) * DAY_S + parse_clock(t)
-                            for d in rule.weekdays for t in rule.release_times))
+    table = np.array(
+        sorted(WEEKDAYS.index(d) * DAY_S + parse_clock(t) for d in rule.weekdays for t in rule.release_times)
+    )
     monday = pd.Timestamp("2000-01-03")
     secs = (pd.to_datetime(ts) - monday).dt.total_seconds().to_numpy(dtype=float)
     weeks = np.floor(secs / WEEK_S)

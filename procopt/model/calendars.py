@@ -129,8 +129,16 @@ def _worked_array(calendar: Calendar, ts: pd.Series) -> np.ndarray:
     return weeks * total + np.interp(rem, xp, fp)
 
 
-def fit_calendar(name: str, starts: pd.Series, ends: pd.Series, *, min_day_share: float = 0.02,
-                 slot_s: float = 1800.0, min_instances: int = 20, min_span_s: float = WEEK_S) -> Calendar:
+def fit_calendar(
+    name: str,
+    starts: pd.Series,
+    ends: pd.Series,
+    *,
+    min_day_share: float = 0.02,
+    slot_s: float = 1800.0,
+    min_instances: int = 20,
+    min_span_s: float = WEEK_S,
+) -> Calendar:
     """Learn weekly working hours (with breaks) from when work starts and ends.
 
     A weekday is working when it holds at least ``min_day_share`` of the instances. The day is cut into
@@ -172,7 +180,7 @@ def fit_calendar(name: str, starts: pd.Series, ends: pd.Series, *, min_day_share
     if open_slot.any():  # inside the day, only (nearly) empty slots are breaks
         first, last = int(np.argmax(open_slot)), n_slots - 1 - int(np.argmax(open_slot[::-1]))
         inner = np.zeros(n_slots, dtype=bool)
-        inner[first:last + 1] = True
+        inner[first : last + 1] = True
         open_slot |= inner & (count > 0) & (count >= 0.02 * med)
         if med < 10:  # too little work per slot to tell a break from chance: no breaks inside the day
             open_slot |= inner
@@ -194,7 +202,7 @@ def fit_calendar(name: str, starts: pd.Series, ends: pd.Series, *, min_day_share
         hours_day = tuple(spans)
     if len(days) == 7 and hours_day == (("00:00", "24:00"),):
         return Calendar.always(name)
-    return Calendar(name, {d: hours_day for d in days})
+    return Calendar(name, dict.fromkeys(days, hours_day))
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
@@ -273,7 +281,7 @@ def parse_hours(text: str) -> dict[str, tuple[tuple[str, str], ...]]:
             a, b = WEEKDAYS.index(ends[0]), WEEKDAYS.index(ends[-1])
             if b < a:
                 raise ValueError(f"weekday range {part!r} runs backwards")
-            days += list(WEEKDAYS[a:b + 1])
+            days += list(WEEKDAYS[a : b + 1])
         spans: list[tuple[str, str]] = []
         for span in spans_text.replace(" ", "").split(","):
             if span.count("-") != 1:

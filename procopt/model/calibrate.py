@@ -25,7 +25,11 @@ from procopt.model.arrivals import fit_arrivals
 from procopt.model.batches import detect_batch
 from procopt.model.calendars import describe, fit_calendar, working_seconds
 from procopt.model.delays import (
-    enabled_times, estimate_durations, extra_delay, extra_delay_complete_only, pool_saturated_since,
+    enabled_times,
+    estimate_durations,
+    extra_delay,
+    extra_delay_complete_only,
+    pool_saturated_since,
     resource_free_times,
 )
 from procopt.model.distributions import fit_distribution
@@ -33,11 +37,32 @@ from procopt.model.pools import discover_pools
 from procopt.model.routing import learn_routing
 from procopt.model.staffing import capacity_profile, limits_open_hours
 from procopt.model.types import (
-    Activity, BatchRule, Calendar, CaseAttributes, Distribution, DuePolicy, Pool, SimulationModel,
+    Activity,
+    BatchRule,
+    Calendar,
+    CaseAttributes,
+    Distribution,
+    DuePolicy,
+    Pool,
+    SimulationModel,
 )
 
-DELIVERY_WORDS = ("deliver", "ship", "dispatch", "goods issue", "send goods", "receive goods", "goods receipt",
-                  "发货", "交货", "送货", "出库", "交付", "收货", "发运")
+DELIVERY_WORDS = (
+    "deliver",
+    "ship",
+    "dispatch",
+    "goods issue",
+    "send goods",
+    "receive goods",
+    "goods receipt",
+    "发货",
+    "交货",
+    "送货",
+    "出库",
+    "交付",
+    "收货",
+    "发运",
+)
 #: a pool with fewer events keeps its department's hours (24/7 without a department): fragmented hours
 #: learned from a handful of events stretch every task across their gaps
 MIN_CALENDAR_EVENTS = 50
@@ -73,8 +98,9 @@ class CalibrationOptions:
 def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOptions()) -> SimulationModel:
     """Learn a ``SimulationModel`` from ``events`` (see the module docstring)."""
     if events is None or len(events) == 0:
-        raise ModelError(None, "the log has no events to calibrate from",
-                         hint="Check the file and the column mapping (--map).")
+        raise ModelError(
+            None, "the log has no events to calibrate from", hint="Check the file and the column mapping (--map)."
+        )
     missing = [c for c in C.REQUIRED if c not in events.columns]
     if missing:
         raise ModelError(None, f"the event table lacks columns {missing}")
@@ -106,8 +132,11 @@ def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOpt
         sub = ev[ev[C.DEPARTMENT] == dept] if dept and _arrival_driven(own, has_start) else own
         if len(sub) < MIN_CALENDAR_EVENTS and dept:  # too little to learn a team's own hours
             sub = ev[ev[C.DEPARTMENT] == dept]
-        cal = fit_calendar(pname, sub[C.START], sub[C.END], min_instances=MIN_CALENDAR_EVENTS) if use_cal \
+        cal = (
+            fit_calendar(pname, sub[C.START], sub[C.END], min_instances=MIN_CALENDAR_EVENTS)
+            if use_cal
             else Calendar.always()
+        )
         name = describe(cal)
         calendars.setdefault(name, Calendar(name, cal.hours))
         pool_cal[pname] = name
@@ -159,15 +188,22 @@ def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOpt
         by = _duration_by(inst, dur, attrs) if has_start and not naive else None
         activities[act] = Activity(act, pname, duration, batch=batch, extra_delay=extra, duration_by=by)
     if not has_start:
-        estimated.append("durations: no start times; estimated as the lower half of the working time "
-                         "since the case's and the resource's previous completion")
+        estimated.append(
+            "durations: no start times; estimated as the lower half of the working time "
+            "since the case's and the resource's previous completion"
+        )
         if first_only:
-            estimated.append("durations: 0 for steps that only ever open a case (" + ", ".join(first_only[:5])
-                             + "): their completion is the case's arrival and nothing shows when work began")
+            estimated.append(
+                "durations: 0 for steps that only ever open a case ("
+                + ", ".join(first_only[:5])
+                + "): their completion is the case's arrival and nothing shows when work began"
+            )
         if options.extra_delays and not naive:
-            estimated.append("extra delays: no start times; each gap since the case's previous completion minus "
-                             "the estimated work (queueing behind busy colleagues cannot be told apart and is "
-                             "included)")
+            estimated.append(
+                "extra delays: no start times; each gap since the case's previous completion minus "
+                "the estimated work (queueing behind busy colleagues cannot be told apart and is "
+                "included)"
+            )
 
     routing = learn_routing(_traces(ev, arrival), attrs, use_attributes=options.attribute_routing)
     due, attributes = _due_and_attributes(ev, arrival, attrs, options)
@@ -182,12 +218,21 @@ def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOpt
         "value_attribute": _value_attribute(attrs),
     }
     return SimulationModel(
-        arrivals=fit_arrivals(arrival), activities=activities, pools=pools, calendars=calendars,
-        routing=routing, attributes=attributes, due=due, delivery_activity=delivery, provenance=provenance,
+        arrivals=fit_arrivals(arrival),
+        activities=activities,
+        pools=pools,
+        calendars=calendars,
+        routing=routing,
+        attributes=attributes,
+        due=due,
+        delivery_activity=delivery,
+        provenance=provenance,
     )
 
 
-def _duration_by(inst: pd.DataFrame, dur: np.ndarray, attrs: pd.DataFrame) -> tuple[str, dict[str, Distribution]] | None:
+def _duration_by(
+    inst: pd.DataFrame, dur: np.ndarray, attrs: pd.DataFrame
+) -> tuple[str, dict[str, Distribution]] | None:
     """The text attribute (2-10 values) that best explains an activity's duration, when it clearly does:
     Kruskal-Wallis p < 1e-6 and the slowest value's mean at least 1.25 x the fastest's (20+ instances each)."""
     from scipy import stats
@@ -264,8 +309,9 @@ def _value_attribute(attrs: pd.DataFrame) -> str | None:
     return str(numeric[0]) if numeric else None
 
 
-def _due_and_attributes(ev: pd.DataFrame, arrival: pd.Series, attrs: pd.DataFrame,
-                        options: CalibrationOptions) -> tuple[DuePolicy, CaseAttributes]:
+def _due_and_attributes(
+    ev: pd.DataFrame, arrival: pd.Series, attrs: pd.DataFrame, options: CalibrationOptions
+) -> tuple[DuePolicy, CaseAttributes]:
     due = ev.groupby(C.CASE, sort=False)[C.DUE].first().reindex(attrs.index)
     arr = arrival.reindex(attrs.index)
     policy, offsets = DuePolicy(), pd.Series(np.nan, index=attrs.index)
@@ -278,8 +324,9 @@ def _due_and_attributes(ev: pd.DataFrame, arrival: pd.Series, attrs: pd.DataFram
         if working:  # "N working days" promises: keep N and the clock time, not the calendar offset
             ok = due.notna() & arr.notna()
             days = np.full(len(due), np.nan)
-            days[ok.to_numpy()] = np.busday_count(arr[ok].dt.date.to_numpy().astype("datetime64[D]"),
-                                                  due[ok].dt.date.to_numpy().astype("datetime64[D]"))
+            days[ok.to_numpy()] = np.busday_count(
+                arr[ok].dt.date.to_numpy().astype("datetime64[D]"), due[ok].dt.date.to_numpy().astype("datetime64[D]")
+            )
             tod = (due - due.dt.normalize()).dt.total_seconds()
             offsets = pd.Series(days, index=due.index) * 86400.0 + tod
         elif date_only:
@@ -317,8 +364,11 @@ def _delivery_activity(ev: pd.DataFrame, wanted: str | None) -> str | None:
         if wanted not in acts:
             from procopt.errors import did_you_mean
 
-            raise ModelError(None, f"--delivery-activity: unknown activity {wanted!r}.{did_you_mean(wanted, acts)}",
-                             hint="Activities in the log: " + ", ".join(acts[:30]) + ".")
+            raise ModelError(
+                None,
+                f"--delivery-activity: unknown activity {wanted!r}.{did_you_mean(wanted, acts)}",
+                hint="Activities in the log: " + ", ".join(acts[:30]) + ".",
+            )
         return wanted
     counts = ev[C.ACTIVITY].value_counts()
     hits = [a for a in acts if any(re.search(re.escape(w), a.lower()) for w in DELIVERY_WORDS)]

@@ -65,8 +65,12 @@ def pool_saturated_since(pool_events: pd.DataFrame, capacity: int | None, starts
     ev = pool_events.dropna(subset=[C.START, C.END])
     if capacity is None or ev.empty:
         return starts.copy()
-    times = np.concatenate([ev[C.START].to_numpy(dtype="datetime64[ns]").view("int64"),
-                            ev[C.END].to_numpy(dtype="datetime64[ns]").view("int64")])
+    times = np.concatenate(
+        [
+            ev[C.START].to_numpy(dtype="datetime64[ns]").view("int64"),
+            ev[C.END].to_numpy(dtype="datetime64[ns]").view("int64"),
+        ]
+    )
     delta = np.concatenate([np.ones(len(ev)), -np.ones(len(ev))])
     order = np.lexsort((-delta, times))  # starts before ends at the same instant: hand-overs are no gap
     times, delta = times[order], delta[order]
@@ -84,8 +88,9 @@ def pool_saturated_since(pool_events: pd.DataFrame, capacity: int | None, starts
     return pd.Series(since.view("datetime64[ns]"), index=starts.index)
 
 
-def extra_delay(instances: pd.DataFrame, calendar: Calendar, batch: BatchRule | None,
-                mean_duration_s: float) -> Distribution | None:
+def extra_delay(
+    instances: pd.DataFrame, calendar: Calendar, batch: BatchRule | None, mean_duration_s: float
+) -> Distribution | None:
     """The extra-delay distribution of one activity, or None.
 
     ``instances`` carries ``enabled`` (case ready) and ``saturated`` (since when the pool was fully busy,
@@ -128,8 +133,9 @@ def estimate_durations(instances: pd.DataFrame, calendar: Calendar) -> np.ndarra
     return gap[np.isfinite(gap) & (gap >= 0)]
 
 
-def extra_delay_complete_only(instances: pd.DataFrame, calendar: Calendar, batch: BatchRule | None,
-                              mean_work_s: float) -> Distribution | None:
+def extra_delay_complete_only(
+    instances: pd.DataFrame, calendar: Calendar, batch: BatchRule | None, mean_work_s: float
+) -> Distribution | None:
     """Complete-only logs: the non-work part of each gap between the case's previous completion and this one.
 
     The gap (working time of the pool's calendar from ``enabled`` — or the next batch release — to the

@@ -112,18 +112,24 @@ def fit_distribution(values: np.ndarray | list[float], *, allow_empirical: bool 
     pos = x[x > 0]
     zero_share = 1 - len(pos) / len(x)
     candidates: list[tuple[float, Distribution]] = []
-    candidates.append((_ks(x, lambda t: stats.expon.cdf(t, scale=mean)), Distribution("exponential", {"mean_s": round(mean, 3)})))
+    candidates.append(
+        (_ks(x, lambda t: stats.expon.cdf(t, scale=mean)), Distribution("exponential", {"mean_s": round(mean, 3)}))
+    )
     if zero_share < 0.05 and len(pos) >= 3:
         sigma = math.sqrt(math.log1p(cv * cv))
         mu = math.log(mean) - sigma * sigma / 2
         candidates.append(
-            (_ks(x, lambda t: stats.lognorm.cdf(t, s=sigma, scale=math.exp(mu))),
-             Distribution("lognormal", {"mean_s": round(mean, 3), "cv": round(cv, 4)}))
+            (
+                _ks(x, lambda t: stats.lognorm.cdf(t, s=sigma, scale=math.exp(mu))),
+                Distribution("lognormal", {"mean_s": round(mean, 3), "cv": round(cv, 4)}),
+            )
         )
         shape = 1 / (cv * cv)
         candidates.append(
-            (_ks(x, lambda t: stats.gamma.cdf(t, a=shape, scale=mean / shape)),
-             Distribution("gamma", {"mean_s": round(mean, 3), "cv": round(cv, 4)}))
+            (
+                _ks(x, lambda t: stats.gamma.cdf(t, a=shape, scale=mean / shape)),
+                Distribution("gamma", {"mean_s": round(mean, 3), "cv": round(cv, 4)}),
+            )
         )
     ks, best = min(candidates, key=lambda c: c[0])
     if allow_empirical and len(x) >= 50 and ks > 0.08:

@@ -18,9 +18,14 @@ from typing import Any
 Condition = Callable[[Mapping[str, Any]], bool]
 
 _CMP: dict[type, Callable[[Any, Any], bool]] = {
-    ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
-    ast.Eq: operator.eq, ast.NotEq: operator.ne,
-    ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
 }
 _CONST = {"true": True, "false": False, "True": True, "False": False, "none": None, "None": None}
 
@@ -102,5 +107,5 @@ def _compile(node: ast.AST, quoted: dict[str, str], used: set[str], text: str) -
         return lambda a: a.get(name)
     raise ExpressionError(
         f"unsupported element {type(node).__name__} in condition {text!r}; use comparisons such as "
-        "order_value < 5000, region == \"North\", and/or/not, in [...]"
+        'order_value < 5000, region == "North", and/or/not, in [...]'
     )

@@ -41,8 +41,19 @@ import yaml
 from procopt._io import atomic_write_text, to_jsonable
 from procopt.errors import ModelError
 from procopt.model.types import (
-    Activity, Arrivals, BatchRule, Branch, Calendar, CaseAttributes, Decision, Distribution, DuePolicy, Pool,
-    WEEKDAYS, Routing, SimulationModel,
+    WEEKDAYS,
+    Activity,
+    Arrivals,
+    BatchRule,
+    Branch,
+    Calendar,
+    CaseAttributes,
+    Decision,
+    Distribution,
+    DuePolicy,
+    Pool,
+    Routing,
+    SimulationModel,
 )
 from procopt.model.validate import Checker
 
@@ -61,6 +72,7 @@ _Dumper.add_representer(list, _repr_list)
 
 def model_to_dict(model: SimulationModel) -> dict[str, Any]:
     """The plain-data form written to YAML (and used by ``--json``)."""
+
     def dist(d: Distribution | None) -> dict[str, Any] | None:
         return None if d is None else {"kind": d.kind, **{k: to_jsonable(v) for k, v in d.params.items()}}
 
@@ -72,8 +84,10 @@ def model_to_dict(model: SimulationModel) -> dict[str, Any]:
         if a.batch is not None:
             entry["batch"] = {"release_times": list(a.batch.release_times), "weekdays": list(a.batch.weekdays)}
         if a.duration_by is not None:
-            entry["duration_by"] = {"attribute": a.duration_by[0],
-                                    "values": {str(k): dist(d) for k, d in a.duration_by[1].items()}}
+            entry["duration_by"] = {
+                "attribute": a.duration_by[0],
+                "values": {str(k): dist(d) for k, d in a.duration_by[1].items()},
+            }
         if a.skip_when:
             entry["skip_when"] = a.skip_when
         if a.priority != "fifo":
@@ -91,35 +105,46 @@ def model_to_dict(model: SimulationModel) -> dict[str, Any]:
         else:
             item["branches"] = [({"when": b.when} if b.when else {}) | {"next": dict(b.next)} for b in d.branches]
         routing.append(item)
-    arrivals: dict[str, Any] = {"scale": model.arrivals.scale,
-                                "rate_per_hour": {k: list(v) for k, v in model.arrivals.rate_per_hour.items()}}
+    arrivals: dict[str, Any] = {
+        "scale": model.arrivals.scale,
+        "rate_per_hour": {k: list(v) for k, v in model.arrivals.rate_per_hour.items()},
+    }
     if model.arrivals.interarrival is not None:
         arrivals["interarrival"] = dist(model.arrivals.interarrival)
-    due: dict[str, Any] = {"kind": model.due.kind, "date_only": model.due.date_only,
-                           "working_days": model.due.working_days}
+    due: dict[str, Any] = {
+        "kind": model.due.kind,
+        "date_only": model.due.date_only,
+        "working_days": model.due.working_days,
+    }
     if model.due.sla_s is not None:
         due["sla_s"] = model.due.sla_s
-    return to_jsonable({
-        "version": model.version,
-        "arrivals": arrivals,
-        "calendars": {n: {d: [f"{a}-{b}" for a, b in spans] for d, spans in c.hours.items()}
-                      for n, c in model.calendars.items()},
-        "pools": {n: _pool_dict(p) for n, p in model.pools.items()},
-        "activities": acts,
-        "routing": routing,
-        "due": due,
-        "delivery_activity": model.delivery_activity,
-        "attributes": {"columns": list(model.attributes.columns),
-                       "rows": [list(r) for r in model.attributes.rows],
-                       "due_offsets_s": list(model.attributes.due_offsets_s)},
-        "provenance": dict(model.provenance),
-    })
+    return to_jsonable(
+        {
+            "version": model.version,
+            "arrivals": arrivals,
+            "calendars": {
+                n: {d: [f"{a}-{b}" for a, b in spans] for d, spans in c.hours.items()}
+                for n, c in model.calendars.items()
+            },
+            "pools": {n: _pool_dict(p) for n, p in model.pools.items()},
+            "activities": acts,
+            "routing": routing,
+            "due": due,
+            "delivery_activity": model.delivery_activity,
+            "attributes": {
+                "columns": list(model.attributes.columns),
+                "rows": [list(r) for r in model.attributes.rows],
+                "due_offsets_s": list(model.attributes.due_offsets_s),
+            },
+            "provenance": dict(model.provenance),
+        }
+    )
 
 
 def _pool_dict(p: Pool) -> dict[str, Any]:
     out: dict[str, Any] = {"capacity": p.capacity, "calendar": p.calendar, "members": list(p.members)}
     if p.on_duty is not None:
-        out["on_duty"] = {d: list(p.on_duty[i * 24:(i + 1) * 24]) for i, d in enumerate(WEEKDAYS)}
+        out["on_duty"] = {d: list(p.on_duty[i * 24 : (i + 1) * 24]) for i, d in enumerate(WEEKDAYS)}
     return out
 
 
@@ -134,12 +159,18 @@ def _on_duty(ck: Any, value: Any, where: str, cap: int | None) -> tuple[int, ...
         if hours is None:
             out += [1] * 24
             continue
-        if not isinstance(hours, list) or len(hours) != 24 or not all(
-                isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in hours):
+        if (
+            not isinstance(hours, list)
+            or len(hours) != 24
+            or not all(isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in hours)
+        ):
             ck.fail(f"{where}.{d}", "expected 24 whole numbers >= 1 (people on duty in each hour)")
         if cap is not None and max(hours) > cap:
-            ck.fail(f"{where}.{d}", f"{max(hours)} people on duty but the pool's capacity is {cap}",
-                    "Raise capacity or lower the hour.")
+            ck.fail(
+                f"{where}.{d}",
+                f"{max(hours)} people on duty but the pool's capacity is {cap}",
+                "Raise capacity or lower the hour.",
+            )
         out += [int(h) for h in hours]
     return tuple(out)
 
@@ -172,12 +203,18 @@ def load_model(path: str | Path) -> SimulationModel:
 def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationModel:
     """Build and validate a model from plain data (as written by ``model_to_dict``)."""
     ck = Checker(path, ModelError)
-    top = ck.mapping(data, "", required=("version", "arrivals", "calendars", "pools", "activities", "routing"),
-                     optional=("due", "delivery_activity", "attributes", "provenance"))
+    top = ck.mapping(
+        data,
+        "",
+        required=("version", "arrivals", "calendars", "pools", "activities", "routing"),
+        optional=("due", "delivery_activity", "attributes", "provenance"),
+    )
     if top["version"] != 1:
         ck.fail("version", f"unsupported model version {top['version']!r}", "This procopt reads version: 1.")
-    calendars = {str(n): Calendar(str(n), ck.hours(v, f"calendars.{n}"))
-                 for n, v in ck.mapping(top["calendars"], "calendars").items()}
+    calendars = {
+        str(n): Calendar(str(n), ck.hours(v, f"calendars.{n}"))
+        for n, v in ck.mapping(top["calendars"], "calendars").items()
+    }
     pools: dict[str, Pool] = {}
     for n, v in ck.mapping(top["pools"], "pools").items():
         p = ck.mapping(v, f"pools.{n}", required=("calendar",), optional=("capacity", "members", "on_duty"))
@@ -185,56 +222,96 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
         if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or cap < 1):
             ck.fail(f"pools.{n}.capacity", f"capacity must be a whole number >= 1 or null, got {cap!r}")
         cal = ck.choice(p["calendar"], f"pools.{n}.calendar", list(calendars), "calendar")
-        pools[str(n)] = Pool(str(n), cap, cal, tuple(str(m) for m in ck.seq(p.get("members", []), f"pools.{n}.members")),
-                             _on_duty(ck, p.get("on_duty"), f"pools.{n}.on_duty", cap))
+        pools[str(n)] = Pool(
+            str(n),
+            cap,
+            cal,
+            tuple(str(m) for m in ck.seq(p.get("members", []), f"pools.{n}.members")),
+            _on_duty(ck, p.get("on_duty"), f"pools.{n}.on_duty", cap),
+        )
     at = ck.mapping(top.get("attributes") or {}, "attributes", optional=("columns", "rows", "due_offsets_s"))
     cols = tuple(str(c) for c in ck.seq(at.get("columns", []), "attributes.columns"))
     activities: dict[str, Activity] = {}
     for n, v in ck.mapping(top["activities"], "activities").items():
         w = f"activities.{n}"
-        a = ck.mapping(v, w, required=("pool", "duration"),
-                       optional=("extra_delay", "batch", "skip_when", "priority", "duration_by"))
+        a = ck.mapping(
+            v,
+            w,
+            required=("pool", "duration"),
+            optional=("extra_delay", "batch", "skip_when", "priority", "duration_by"),
+        )
         batch = None
         if a.get("batch") is not None:
             b = ck.mapping(a["batch"], f"{w}.batch", required=("release_times",), optional=("weekdays",))
-            batch = BatchRule(tuple(ck.clock(t, f"{w}.batch.release_times") for t in ck.seq(b["release_times"], f"{w}.batch.release_times")),
-                              tuple(ck.weekday(d, f"{w}.batch.weekdays") for d in ck.seq(b.get("weekdays", ["Mon", "Tue", "Wed", "Thu", "Fri"]), f"{w}.batch.weekdays")))
+            batch = BatchRule(
+                tuple(
+                    ck.clock(t, f"{w}.batch.release_times")
+                    for t in ck.seq(b["release_times"], f"{w}.batch.release_times")
+                ),
+                tuple(
+                    ck.weekday(d, f"{w}.batch.weekdays")
+                    for d in ck.seq(b.get("weekdays", ["Mon", "Tue", "Wed", "Thu", "Fri"]), f"{w}.batch.weekdays")
+                ),
+            )
         duration_by = None
         if a.get("duration_by") is not None:
             db = ck.mapping(a["duration_by"], f"{w}.duration_by", required=("attribute", "values"), optional=())
             attr = ck.choice(db["attribute"], f"{w}.duration_by.attribute", [str(c) for c in cols], "case attribute")
-            vals = {k: ck.distribution(d, f"{w}.duration_by.values.{k}")
-                    for k, d in ck.mapping(db["values"], f"{w}.duration_by.values").items()}
+            vals = {
+                k: ck.distribution(d, f"{w}.duration_by.values.{k}")
+                for k, d in ck.mapping(db["values"], f"{w}.duration_by.values").items()
+            }
             duration_by = (attr, vals)
         activities[str(n)] = Activity(
-            str(n), ck.choice(a["pool"], f"{w}.pool", list(pools), "pool"),
+            str(n),
+            ck.choice(a["pool"], f"{w}.pool", list(pools), "pool"),
             ck.distribution(a["duration"], f"{w}.duration"),
             batch=batch,
-            extra_delay=ck.distribution(a["extra_delay"], f"{w}.extra_delay") if a.get("extra_delay") is not None else None,
+            extra_delay=ck.distribution(a["extra_delay"], f"{w}.extra_delay")
+            if a.get("extra_delay") is not None
+            else None,
             skip_when=ck.condition(a["skip_when"], f"{w}.skip_when") if a.get("skip_when") else None,
-            priority=ck.choice(a.get("priority", "fifo"), f"{w}.priority",
-                               ["fifo", "earliest_due_date", "highest_value"], "priority rule"),
+            priority=ck.choice(
+                a.get("priority", "fifo"),
+                f"{w}.priority",
+                ["fifo", "earliest_due_date", "highest_value"],
+                "priority rule",
+            ),
             duration_by=duration_by,
         )
-    routing = Routing(tuple(_decision(ck, d, f"routing[{i}]", list(activities))
-                            for i, d in enumerate(ck.seq(top["routing"], "routing"))))
+    routing = Routing(
+        tuple(
+            _decision(ck, d, f"routing[{i}]", list(activities)) for i, d in enumerate(ck.seq(top["routing"], "routing"))
+        )
+    )
     arr = ck.mapping(top["arrivals"], "arrivals", optional=("scale", "rate_per_hour", "interarrival"))
     rates = {}
     for day, values in ck.mapping(arr.get("rate_per_hour", {}), "arrivals.rate_per_hour").items():
         ck.weekday(day, "arrivals.rate_per_hour")
-        vals = [ck.number(x, f"arrivals.rate_per_hour.{day}", minimum=0.0) for x in ck.seq(values, f"arrivals.rate_per_hour.{day}")]
+        vals = [
+            ck.number(x, f"arrivals.rate_per_hour.{day}", minimum=0.0)
+            for x in ck.seq(values, f"arrivals.rate_per_hour.{day}")
+        ]
         if len(vals) != 24:
             ck.fail(f"arrivals.rate_per_hour.{day}", f"needs 24 hourly rates, got {len(vals)}")
         rates[str(day)] = tuple(vals)
     inter = arr.get("interarrival")
-    arrivals = Arrivals(rates, ck.number(arr.get("scale", 1.0), "arrivals.scale", minimum=0.0),
-                        ck.distribution(inter, "arrivals.interarrival") if inter is not None else None)
+    arrivals = Arrivals(
+        rates,
+        ck.number(arr.get("scale", 1.0), "arrivals.scale", minimum=0.0),
+        ck.distribution(inter, "arrivals.interarrival") if inter is not None else None,
+    )
     if not rates and inter is None:
         ck.fail("arrivals", "needs rate_per_hour or interarrival")
-    due_d = ck.mapping(top.get("due") or {"kind": "none"}, "due", optional=("kind", "sla_s", "date_only", "working_days"))
-    due = DuePolicy(ck.choice(due_d.get("kind", "none"), "due.kind", ["offset", "sla", "none"], "due kind"),
-                    ck.number(due_d["sla_s"], "due.sla_s", minimum=0.0) if due_d.get("sla_s") is not None else None,
-                    bool(due_d.get("date_only", False)), bool(due_d.get("working_days", False)))
+    due_d = ck.mapping(
+        top.get("due") or {"kind": "none"}, "due", optional=("kind", "sla_s", "date_only", "working_days")
+    )
+    due = DuePolicy(
+        ck.choice(due_d.get("kind", "none"), "due.kind", ["offset", "sla", "none"], "due kind"),
+        ck.number(due_d["sla_s"], "due.sla_s", minimum=0.0) if due_d.get("sla_s") is not None else None,
+        bool(due_d.get("date_only", False)),
+        bool(due_d.get("working_days", False)),
+    )
     if due.kind == "sla" and due.sla_s is None:
         ck.fail("due.sla_s", "due kind 'sla' needs sla_s (seconds)")
     rows = []
@@ -243,20 +320,35 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
         if len(row) != len(cols):
             ck.fail(f"attributes.rows[{i}]", f"has {len(row)} values for {len(cols)} columns")
         rows.append(tuple(row))
-    offs = tuple(ck.number(x, "attributes.due_offsets_s") for x in ck.seq(at.get("due_offsets_s", []), "attributes.due_offsets_s"))
+    offs = tuple(
+        ck.number(x, "attributes.due_offsets_s")
+        for x in ck.seq(at.get("due_offsets_s", []), "attributes.due_offsets_s")
+    )
     if offs and len(offs) != len(rows):
         ck.fail("attributes.due_offsets_s", f"has {len(offs)} values for {len(rows)} rows")
     delivery = top.get("delivery_activity")
     if delivery is not None:
         delivery = ck.choice(delivery, "delivery_activity", list(activities), "activity")
-    return SimulationModel(arrivals, activities, pools, calendars, routing, CaseAttributes(cols, tuple(rows), offs),
-                           due, delivery, dict(top.get("provenance") or {}), 1)
+    return SimulationModel(
+        arrivals,
+        activities,
+        pools,
+        calendars,
+        routing,
+        CaseAttributes(cols, tuple(rows), offs),
+        due,
+        delivery,
+        dict(top.get("provenance") or {}),
+        1,
+    )
 
 
 def _decision(ck: Checker, raw: Any, where: str, activities: list[str]) -> Decision:
     d = ck.mapping(raw, where, required=("after",), optional=("previous", "visit", "next", "branches"))
     after = ck.choice(d["after"], f"{where}.after", ["START", *activities], "activity")
-    prev = ck.choice(d["previous"], f"{where}.previous", activities, "activity") if d.get("previous") is not None else None
+    prev = (
+        ck.choice(d["previous"], f"{where}.previous", activities, "activity") if d.get("previous") is not None else None
+    )
     visit = d.get("visit")
     if visit is not None and (not isinstance(visit, int) or visit < 1):
         ck.fail(f"{where}.visit", f"visit must be a whole number >= 1, got {visit!r}")

@@ -43,7 +43,7 @@ def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3) -> PoolDisc
     res = events[C.RESOURCE]
     if res.isna().mean() > 0.5:
         members = {f"{a}": () for a in acts}
-        return PoolDiscovery(members, {a: a for a in acts}, {}, {a: "" for a in acts})
+        return PoolDiscovery(members, {a: a for a in acts}, {}, dict.fromkeys(acts, ""))
     frame = events[res.notna()]
     dept = frame[C.DEPARTMENT].astype(object).where(frame[C.DEPARTMENT].notna(), "")
     counts = pd.crosstab([frame[C.RESOURCE].astype(str), dept.astype(str)], frame[C.ACTIVITY].astype(str))
@@ -63,8 +63,9 @@ def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3) -> PoolDisc
                 cl["centroid"] = s / (np.linalg.norm(s) or 1.0)  # type: ignore[operator]
                 break
         else:
-            clusters.append({"dept": department, "members": [resource], "sum": row.to_numpy(dtype=float),
-                             "centroid": vec})
+            clusters.append(
+                {"dept": department, "members": [resource], "sum": row.to_numpy(dtype=float), "centroid": vec}
+            )
     names = _name_clusters(clusters, list(counts.columns))
     members = {names[i]: tuple(sorted(cl["members"])) for i, cl in enumerate(clusters)}  # type: ignore[call-overload]
     owner = {r: names[i] for i, cl in enumerate(clusters) for r in cl["members"]}  # type: ignore[attr-defined]
@@ -81,8 +82,9 @@ def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3) -> PoolDisc
     members = {k: v for k, v in members.items() if k in used}
     conc = {p: _max_concurrency(events[events[C.ACTIVITY].map(activity_pool) == p]) for p in members}
     department = {names[i]: ("" if cl["dept"] == MIXED else str(cl["dept"])) for i, cl in enumerate(clusters)}
-    return PoolDiscovery(members, activity_pool, {k: v for k, v in conc.items() if v > 0},
-                         {p: department.get(p, "") for p in members})
+    return PoolDiscovery(
+        members, activity_pool, {k: v for k, v in conc.items() if v > 0}, {p: department.get(p, "") for p in members}
+    )
 
 
 def _name_clusters(clusters: list[dict[str, object]], activities: list[str]) -> list[str]:

@@ -37,13 +37,18 @@ def transitions(traces: Mapping[str, list[str]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["case", "after", "previous", "visit", "next"])
 
 
-def learn_routing(traces: Mapping[str, list[str]], attributes: pd.DataFrame | None, *,
-                  min_samples: int = 20, use_attributes: bool = True) -> Routing:
+def learn_routing(
+    traces: Mapping[str, list[str]],
+    attributes: pd.DataFrame | None,
+    *,
+    min_samples: int = 20,
+    use_attributes: bool = True,
+) -> Routing:
     """Learn decisions from traces; ``attributes`` is indexed by case id (one row per case)."""
     tr = transitions(traces)
     if attributes is not None and use_attributes and not attributes.empty:
         tr = tr.join(attributes, on="case")
-        attr_cols = [c for c in attributes.columns]
+        attr_cols = list(attributes.columns)
     else:
         attr_cols = []
     decisions: list[Decision] = []
@@ -81,8 +86,9 @@ def _entropy(counts: np.ndarray) -> np.ndarray:
     return -(p * logs).sum(axis=-1)
 
 
-def _branches(group: pd.DataFrame, attr_cols: list[str], min_samples: int, depth: int = 2,
-              prefix: str = "") -> tuple[Branch, ...]:
+def _branches(
+    group: pd.DataFrame, attr_cols: list[str], min_samples: int, depth: int = 2, prefix: str = ""
+) -> tuple[Branch, ...]:
     base = Branch(_dist(group["next"]), when=prefix or None)
     if depth == 0 or not attr_cols or group["next"].nunique() < 2 or len(group) < 2 * min_samples:
         return (base,)
@@ -159,7 +165,8 @@ def _looks_like_id(col: str, x: pd.Series) -> bool:
     """Document numbers and other ids: whole numbers, (nearly) one per case, with an id-like name."""
     v = x.dropna().to_numpy(dtype=float)
     named = col.startswith("@@") or any(
-        w in col.lower() for w in ("id", "_no", "number", "document", "code", "key", "index", "号", "编码"))
+        w in col.lower() for w in ("id", "_no", "number", "document", "code", "key", "index", "号", "编码")
+    )
     return named and len(v) > 0 and bool(np.all(v == np.round(v))) and x.nunique() >= 0.05 * len(v)
 
 
@@ -168,7 +175,7 @@ def _round_between(lo: float, hi: float) -> float:
     if hi <= lo:
         return hi
     for power in range(int(math.floor(math.log10(max(abs(hi), 1e-9)))) + 1, -4, -1):
-        step = 10.0 ** power
+        step = 10.0**power
         for mult in (1.0, 0.5, 0.25, 0.2, 0.1):
             s = step * mult
             cand = (math.floor(lo / s) + 1) * s

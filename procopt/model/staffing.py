@@ -39,8 +39,14 @@ MIN_CAPACITY = 3
 MIN_PERSON_EVENTS = 100
 
 
-def capacity_profile(pool_events: pd.DataFrame, capacity: int | None, *, has_start: bool,
-                     share: float = ON_DUTY_SHARE, min_events: int = 200) -> tuple[int, ...] | None:
+def capacity_profile(
+    pool_events: pd.DataFrame,
+    capacity: int | None,
+    *,
+    has_start: bool,
+    share: float = ON_DUTY_SHARE,
+    min_events: int = 200,
+) -> tuple[int, ...] | None:
     """People on duty per hour of the week (168 ints, Mon 00:00-01:00 first), or None (see module docstring)."""
     if capacity is None or capacity < MIN_CAPACITY:
         return None
@@ -87,8 +93,9 @@ def capacity_profile(pool_events: pd.DataFrame, capacity: int | None, *, has_sta
     return tuple(int(v) for v in np.tile(profile, 7))
 
 
-def scale_profile(profile: tuple[int, ...] | None, old: int | None, new: int | None, *,
-                  add: int | None = None) -> tuple[int, ...] | None:
+def scale_profile(
+    profile: tuple[int, ...] | None, old: int | None, new: int | None, *, add: int | None = None
+) -> tuple[int, ...] | None:
     """The profile after a capacity change: ``add`` people join every hour somebody is on duty; ``set`` (no
     ``add``) scales every hour by new/old. Always within [1, new]."""
     if profile is None or new is None:

@@ -83,7 +83,7 @@ class Calendar:
     @staticmethod
     def always(name: str = "24/7") -> Calendar:
         """A calendar open all week round."""
-        return Calendar(name, {day: (("00:00", "24:00"),) for day in WEEKDAYS})
+        return Calendar(name, dict.fromkeys(WEEKDAYS, (("00:00", "24:00"),)))
 
     @property
     def is_always(self) -> bool:

@@ -40,8 +40,9 @@ class Checker:
     def fail(self, where: str, problem: str, hint: str | None = None) -> NoReturn:
         raise self.error_cls(self.path, problem, where=where or None, hint=hint)
 
-    def mapping(self, value: Any, where: str, *, required: Sequence[str] = (),
-                optional: Sequence[str] | None = None) -> dict[str, Any]:
+    def mapping(
+        self, value: Any, where: str, *, required: Sequence[str] = (), optional: Sequence[str] | None = None
+    ) -> dict[str, Any]:
         """A mapping with the given keys (any keys when ``optional`` is None)."""
         if not isinstance(value, Mapping):
             self.fail(where, f"expected a mapping (key: value), got {type(value).__name__}")
@@ -49,8 +50,11 @@ class Checker:
             allowed = [*required, *optional]
             for key in value:
                 if key not in allowed:
-                    self.fail(_join(where, str(key)), f"unknown key {key!r}{suggest(str(key), allowed)}",
-                              f"Allowed keys here: {listing(allowed)}.")
+                    self.fail(
+                        _join(where, str(key)),
+                        f"unknown key {key!r}{suggest(str(key), allowed)}",
+                        f"Allowed keys here: {listing(allowed)}.",
+                    )
         for key in required:
             if key not in value:
                 self.fail(where, f"missing key {key!r}")
@@ -75,15 +79,18 @@ class Checker:
 
     def choice(self, value: Any, where: str, options: Sequence[str], what: str) -> str:
         if not isinstance(value, str) or value not in options:
-            self.fail(where, f"unknown {what} {value!r}{suggest(str(value), options)}",
-                      f"Valid {_plural(what)}: {listing(options)}.")
+            self.fail(
+                where,
+                f"unknown {what} {value!r}{suggest(str(value), options)}",
+                f"Valid {_plural(what)}: {listing(options)}.",
+            )
         return value
 
     def clock(self, value: Any, where: str) -> str:
         try:
             parse_clock(str(value))
         except ValueError:
-            self.fail(where, f"{value!r} is not a clock time", "Write times as \"HH:MM\" in quotes, e.g. \"16:00\".")
+            self.fail(where, f"{value!r} is not a clock time", 'Write times as "HH:MM" in quotes, e.g. "16:00".')
         return str(value)
 
     def weekday(self, value: Any, where: str) -> str:
@@ -95,7 +102,7 @@ class Checker:
             try:
                 return parse_hours(value)
             except ValueError as exc:
-                self.fail(where, str(exc), "Example: \"Mon-Fri 08:00-12:00,13:00-17:00; Sat 09:00-13:00\".")
+                self.fail(where, str(exc), 'Example: "Mon-Fri 08:00-12:00,13:00-17:00; Sat 09:00-13:00".')
         out: dict[str, tuple[tuple[str, str], ...]] = {}
         for day, spans in self.mapping(value, where).items():
             self.weekday(day, where)
@@ -104,7 +111,7 @@ class Checker:
                 try:
                     parsed += list(parse_hours(f"{day} {span}")[day])
                 except ValueError as exc:
-                    self.fail(f"{where}.{day}", str(exc), "Write spans as \"08:00-17:00\".")
+                    self.fail(f"{where}.{day}", str(exc), 'Write spans as "08:00-17:00".')
             out[str(day)] = tuple(parsed)
         if not any(out.values()):
             self.fail(where, "a calendar needs some working hours")
@@ -117,14 +124,17 @@ class Checker:
         raw = self.mapping(value, where, required=("kind",))
         kind = raw["kind"]
         if kind not in kinds:
-            self.fail(f"{where}.kind", f"unknown kind {kind!r}{suggest(str(kind), kinds)}",
-                      f"Valid kinds: {listing(kinds)}.")
+            self.fail(
+                f"{where}.kind", f"unknown kind {kind!r}{suggest(str(kind), kinds)}", f"Valid kinds: {listing(kinds)}."
+            )
         names = DISTRIBUTION_PARAMS[kind]
         self.mapping(raw, where, required=("kind", *names), optional=())
         params: dict[str, Any] = {}
         for name in names:
             if name == "quantiles_s":
-                values = [self.number(v, f"{where}.{name}", minimum=0.0) for v in self.seq(raw[name], f"{where}.{name}")]
+                values = [
+                    self.number(v, f"{where}.{name}", minimum=0.0) for v in self.seq(raw[name], f"{where}.{name}")
+                ]
                 if not values or values != sorted(values):
                     self.fail(f"{where}.{name}", "needs at least one value, in increasing order")
                 params[name] = values
@@ -137,7 +147,7 @@ class Checker:
     def condition(self, value: Any, where: str, names: Sequence[str] | None = None) -> str:
         """A condition such as ``order_value < 5000``; with ``names``, unknown attributes are errors."""
         if not isinstance(value, str | bool):
-            self.fail(where, f"expected a condition such as \"order_value < 5000\", got {value!r}")
+            self.fail(where, f'expected a condition such as "order_value < 5000", got {value!r}')
         text = str(value).lower() if isinstance(value, bool) else value
         try:
             _, used = parse_condition(text)
@@ -146,8 +156,11 @@ class Checker:
         if names is not None:
             for name in sorted(used):
                 if name not in names:
-                    self.fail(where, f"unknown case attribute {name!r}{suggest(name, names)}",
-                              f"Case attributes of this model: {listing(names) or 'none'}.")
+                    self.fail(
+                        where,
+                        f"unknown case attribute {name!r}{suggest(name, names)}",
+                        f"Case attributes of this model: {listing(names) or 'none'}.",
+                    )
         return text
 
 

@@ -16,9 +16,14 @@ def get(d: Any, *path: str | int, default: Any = None) -> Any:
     """``d[path[0]][path[1]]...`` or ``default`` when any step is missing."""
     cur = d
     for key in path:
-        if isinstance(cur, Mapping) and key in cur:
-            cur = cur[key]
-        elif isinstance(cur, Sequence) and not isinstance(cur, str) and isinstance(key, int) and -len(cur) <= key < len(cur):
+        if (
+            isinstance(cur, Mapping)
+            and key in cur
+            or isinstance(cur, Sequence)
+            and not isinstance(cur, str)
+            and isinstance(key, int)
+            and -len(cur) <= key < len(cur)
+        ):
             cur = cur[key]
         else:
             return default
@@ -114,5 +119,5 @@ def without_subject(reason: object, subject: object) -> str:
     """``reason`` without a leading "<subject>:" (the mining sentences name their activity first)."""
     text_, name = str(reason or ""), str(subject or "")
     if name and text_.startswith(name):
-        return text_[len(name):].lstrip(" :：—-")
+        return text_[len(name) :].lstrip(" :：—-")
     return text_

@@ -56,7 +56,14 @@ def write_report(report: Report, out_dir: str | Path) -> ReportFiles:
                 table_paths.append(out / "tables" / f"{table.name}.csv")
         (tmp / "report.html").write_text(render_html(report, figures), encoding="utf-8")
         (tmp / "report.md").write_text(render_markdown(report), encoding="utf-8")
-        write_json(tmp / "report.json", {"title": report.title, "language": report.language,
-                                         "top_findings": list(report.top_findings), "facts": dict(report.facts),
-                                         "sections": [s.heading for s in report.sections]})
+        write_json(
+            tmp / "report.json",
+            {
+                "title": report.title,
+                "language": report.language,
+                "top_findings": list(report.top_findings),
+                "facts": dict(report.facts),
+                "sections": [s.heading for s in report.sections],
+            },
+        )
     return ReportFiles(out, out / "report.html", out / "report.md", tuple(fig_paths), tuple(table_paths))

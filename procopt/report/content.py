@@ -29,12 +29,28 @@ def build_report(inputs: ReportInputs) -> Report:
         dec.pilot_section(inputs),
     ]
     findings = top_findings(inputs)
-    summary = Section("summary", inputs.t("h_summary"), (inputs.t("summary_intro"),), bullets=findings + (next_step(inputs),))
-    subtitle = [inputs.t("subtitle_log", source=inputs.source, cases=fmt(inputs.facts["cases"], 0),
-                         events=fmt(inputs.facts["events"], 0), start=inputs.facts["start"], end=inputs.facts["end"])]
+    summary = Section(
+        "summary", inputs.t("h_summary"), (inputs.t("summary_intro"),), bullets=findings + (next_step(inputs),)
+    )
+    subtitle = [
+        inputs.t(
+            "subtitle_log",
+            source=inputs.source,
+            cases=fmt(inputs.facts["cases"], 0),
+            events=fmt(inputs.facts["events"], 0),
+            start=inputs.facts["start"],
+            end=inputs.facts["end"],
+        )
+    ]
     if inputs.experiment and inputs.run:
-        subtitle.append(inputs.t("subtitle_sim", replications=inputs.run.get("replications", "–"),
-                                 days=inputs.run.get("days", "–"), seed=inputs.run.get("seed", "–")))
+        subtitle.append(
+            inputs.t(
+                "subtitle_sim",
+                replications=inputs.run.get("replications", "–"),
+                days=inputs.run.get("days", "–"),
+                seed=inputs.run.get("seed", "–"),
+            )
+        )
     return Report(
         title=inputs.t("title", source=inputs.source),
         language=inputs.language,
@@ -52,7 +68,13 @@ def top_findings(inp: ReportInputs) -> tuple[str, ...]:
     bottlenecks = records(get(inp.mining, "bottlenecks"))
     if bottlenecks:
         act = bottlenecks[0].get("activity", "")
-        out.append(t("finding_bottleneck", activity=act, reason=st.bottleneck_reason(inp.language, bottlenecks[0], inp.mining, inp.has_start)))
+        out.append(
+            t(
+                "finding_bottleneck",
+                activity=act,
+                reason=st.bottleneck_reason(inp.language, bottlenecks[0], inp.mining, inp.has_start),
+            )
+        )
     for a in dec.approvals(inp):
         if a.get("verdict") == "candidate_for_removal":
             out.append(t("finding_approval", activity=a["activity"], reason=st.approval_reason(inp.language, a)))
@@ -62,8 +84,16 @@ def top_findings(inp: ReportInputs) -> tuple[str, ...]:
         chosen = recommended_option(inp)
         b = next((o for o in options if o["name"] == chosen), options[0])
         key = "finding_best_option" if b["dr_diff"] is not None else "finding_best_option_lt"
-        out.append(t(key, option=b["name"], lt_delta=signed(b["lt_diff"]), lt_ci=ci(b["lt_ci"]),
-                     dr_delta=signed(b["dr_diff"]), dr_ci=ci(b["dr_ci"])))
+        out.append(
+            t(
+                key,
+                option=b["name"],
+                lt_delta=signed(b["lt_diff"]),
+                lt_ci=ci(b["lt_ci"]),
+                dr_delta=signed(b["dr_diff"]),
+                dr_ci=ci(b["dr_ci"]),
+            )
+        )
     vs = inp.value_stream
     if len(out) < 3 and vs["va_ratio"] is not None:
         out.append(t("finding_vsm", var=pct(vs["va_ratio"]), lead=fmt(vs["lead_time_h"])))
@@ -100,12 +130,16 @@ def next_step(inp: ReportInputs) -> str:
     sure = [o for o in gains if o["significant"]]
     if not sure:
         if gains:
-            return t("summary_next", step=t("next_step_uncertain", option=gains[0]["name"], effect=_effect(inp, gains[0])))
+            return t(
+                "summary_next", step=t("next_step_uncertain", option=gains[0]["name"], effect=_effect(inp, gains[0]))
+            )
         return t("summary_next", step=t("next_step_no_gain"))
     best = sure[0]
     if inp.segments:
         seg = inp.segments[0]
-        step = t("next_step_option", option=best["name"], effect=_effect(inp, best), segment=f"{seg.attribute} = {seg.value}")
+        step = t(
+            "next_step_option", option=best["name"], effect=_effect(inp, best), segment=f"{seg.attribute} = {seg.value}"
+        )
     else:
         step = t("next_step_option_nosegment", option=best["name"], effect=_effect(inp, best))
     return t("summary_next", step=step)
@@ -113,8 +147,11 @@ def next_step(inp: ReportInputs) -> str:
 
 def recommended_option(inp: ReportInputs) -> str | None:
     """The action the next step recommends piloting (None when no action is clearly beyond noise)."""
-    sure = [o for o in dec.action_rows(inp) if o["stable"] and o["significant"]
-            and ((number(o["dr_diff"]) or 0) > 0 or (number(o["lt_diff"]) or 0) < 0)]
+    sure = [
+        o
+        for o in dec.action_rows(inp)
+        if o["stable"] and o["significant"] and ((number(o["dr_diff"]) or 0) > 0 or (number(o["lt_diff"]) or 0) < 0)
+    ]
     return str(sure[0]["name"]) if sure else None
 
 
@@ -132,10 +169,19 @@ def report_facts(inp: ReportInputs) -> dict[str, object]:
         "approvals": {str(a["activity"]): a.get("verdict") for a in dec.approvals(inp)},
         "options_ranked": [o["name"] for o in options],
         "recommended_option": recommended_option(inp),
-        "stress_tests": [{"name": o["name"], "arrival_scale": o["arrival_scale"], "lead_time_diff_h": o["lt_diff"],
-                          "lead_time_diff_ci95_h": o["lt_ci"], "delivery_rate_diff_points": o["dr_diff"],
-                          "delivery_rate_diff_ci95_points": o["dr_ci"], "stable": o["stable"],
-                          "sentence": dec.stress_sentence(inp, o)} for o in dec.stress_rows(inp)],
+        "stress_tests": [
+            {
+                "name": o["name"],
+                "arrival_scale": o["arrival_scale"],
+                "lead_time_diff_h": o["lt_diff"],
+                "lead_time_diff_ci95_h": o["lt_ci"],
+                "delivery_rate_diff_points": o["dr_diff"],
+                "delivery_rate_diff_ci95_points": o["dr_ci"],
+                "stable": o["stable"],
+                "sentence": dec.stress_sentence(inp, o),
+            }
+            for o in dec.stress_rows(inp)
+        ],
         "delivery_activity": inp.delivered["activity"],
         "delivered_cases": inp.delivered["cases"],
         "lead_time_mean_h": inp.delivered["lead_time_mean_h"],

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from procopt.log.columns import ACTIVITY, CANONICAL, CASE, DUE, END, START, SOURCE_ROW
+from procopt.log.columns import ACTIVITY, CANONICAL, CASE, DUE, END, SOURCE_ROW, START
 
 #: a segment attribute has between 2 and this many values, and each value reported needs this many cases
 MAX_LEVELS = 12
@@ -78,7 +78,14 @@ def compare_segments(events: pd.DataFrame, delivery_activity: str | None = None)
             out.append(Segment(attr, str(value), len(part), rate, float(np.nanmedian(part["lead_time_h"]))))
     has_rate = any(s.on_time_rate is not None for s in out)
     if has_rate:
-        out.sort(key=lambda s: (s.on_time_rate if s.on_time_rate is not None else 2.0, -s.lead_time_median_h, s.attribute, s.value))
+        out.sort(
+            key=lambda s: (
+                s.on_time_rate if s.on_time_rate is not None else 2.0,
+                -s.lead_time_median_h,
+                s.attribute,
+                s.value,
+            )
+        )
     else:
         out.sort(key=lambda s: (-s.lead_time_median_h, s.attribute, s.value))
     return out
@@ -88,13 +95,17 @@ def directly_follows(events: pd.DataFrame) -> pd.DataFrame:
     """Edges of the directly-follows graph: source, target, count and median wait (end → next start) in hours."""
     frame = events[[CASE, ACTIVITY, START, END]].copy()
     nxt = frame.groupby(CASE).shift(-1)
-    edges = pd.DataFrame({
-        "source": frame[ACTIVITY],
-        "target": nxt[ACTIVITY],
-        "wait_h": (nxt[START].fillna(nxt[END]) - frame[END]).dt.total_seconds() / 3600.0,
-    }).dropna(subset=["target"])
+    edges = pd.DataFrame(
+        {
+            "source": frame[ACTIVITY],
+            "target": nxt[ACTIVITY],
+            "wait_h": (nxt[START].fillna(nxt[END]) - frame[END]).dt.total_seconds() / 3600.0,
+        }
+    ).dropna(subset=["target"])
     grouped = edges.groupby(["source", "target"], sort=True).agg(count=("wait_h", "size"), wait_h=("wait_h", "median"))
-    return grouped.reset_index().sort_values(["count", "source", "target"], ascending=[False, True, True], kind="stable")
+    return grouped.reset_index().sort_values(
+        ["count", "source", "target"], ascending=[False, True, True], kind="stable"
+    )
 
 
 def activity_order(events: pd.DataFrame) -> list[str]:
@@ -115,8 +126,14 @@ def activity_times(events: pd.DataFrame) -> pd.DataFrame:
 
     g = frame.groupby(ACTIVITY, sort=True)
     dept = g[DEPARTMENT].agg(lambda x: x.dropna().mode().iloc[0] if x.notna().any() else None)
-    return pd.DataFrame({"count": g.size(), "processing_h": g["processing_h"].median(),
-                         "waiting_h": g["waiting_h"].median(), "department": dept})
+    return pd.DataFrame(
+        {
+            "count": g.size(),
+            "processing_h": g["processing_h"].median(),
+            "waiting_h": g["waiting_h"].median(),
+            "department": dept,
+        }
+    )
 
 
 def top_variant(events: pd.DataFrame) -> tuple[list[str], float]:
@@ -129,7 +146,19 @@ def top_variant(events: pd.DataFrame) -> tuple[list[str], float]:
     return list(best), float(counts.iloc[0] / len(seqs))
 
 
-DELIVERY_WORDS = ("ship", "deliver", "dispatch", "goods issue", "receive goods", "goods receipt", "发货", "交付", "送货", "出库", "收货")
+DELIVERY_WORDS = (
+    "ship",
+    "deliver",
+    "dispatch",
+    "goods issue",
+    "receive goods",
+    "goods receipt",
+    "发货",
+    "交付",
+    "送货",
+    "出库",
+    "收货",
+)
 
 
 def detect_delivery_activity(events: pd.DataFrame) -> str | None:

@@ -24,9 +24,17 @@ A4_WIDTH_IN = 6.7
 DPI = 150
 
 PALETTE = {
-    "processing": "#2b8a3e", "waiting": "#e8590c", "neutral": "#868e96", "highlight": "#c92a2a",
-    "edge": "#1c7ed6", "node": "#e7f5ff", "met": "#2f9e44", "at_risk": "#f08c00", "missed": "#e03131",
-    "unknown": "#adb5bd", "box": "#f1f3f5",
+    "processing": "#2b8a3e",
+    "waiting": "#e8590c",
+    "neutral": "#868e96",
+    "highlight": "#c92a2a",
+    "edge": "#1c7ed6",
+    "node": "#e7f5ff",
+    "met": "#2f9e44",
+    "at_risk": "#f08c00",
+    "missed": "#e03131",
+    "unknown": "#adb5bd",
+    "box": "#f1f3f5",
 }
 
 _STATE: dict[str, Any] = {}
@@ -56,11 +64,25 @@ def style() -> dict[str, Any]:
     cjk = cjk_font_name()
     family = ["DejaVu Sans", cjk] if cjk else ["DejaVu Sans"]
     return {
-        "font.family": family, "font.size": 8.5, "axes.titlesize": 9.5, "axes.labelsize": 8.5,
-        "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 8, "axes.spines.top": False,
-        "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3, "grid.linewidth": 0.6,
-        "axes.axisbelow": True, "svg.fonttype": "path", "svg.hashsalt": "procopt",
-        "figure.dpi": DPI, "savefig.bbox": "tight", "savefig.pad_inches": 0.08, "axes.unicode_minus": False,
+        "font.family": family,
+        "font.size": 8.5,
+        "axes.titlesize": 9.5,
+        "axes.labelsize": 8.5,
+        "xtick.labelsize": 8,
+        "ytick.labelsize": 8,
+        "legend.fontsize": 8,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "grid.linewidth": 0.6,
+        "axes.axisbelow": True,
+        "svg.fonttype": "path",
+        "svg.hashsalt": "procopt",
+        "figure.dpi": DPI,
+        "savefig.bbox": "tight",
+        "savefig.pad_inches": 0.08,
+        "axes.unicode_minus": False,
     }
 
 
@@ -207,6 +229,9 @@ def paint_kpi(fig: Figure, data: Mapping[str, Any]) -> None:
 
 
 PAINTERS: dict[str, Callable[[Figure, Mapping[str, Any]], None]] = {
-    "waits": paint_waits, "heatmap": paint_heatmap, "options": paint_options,
-    "segments": paint_segments, "kpi": paint_kpi,
+    "waits": paint_waits,
+    "heatmap": paint_heatmap,
+    "options": paint_options,
+    "segments": paint_segments,
+    "kpi": paint_kpi,
 }

@@ -81,9 +81,14 @@ class ReportInputs:
         vs = get(self.mining, "value_stream", default={})
         steps_raw = records(vs) or records(get(vs, "steps"))
         steps = [
-            {"label": str(first_of(s, "activity", "step", default="")), "department": first_of(s, "department", "owner"),
-             "processing_h": hours(s, "processing_mean", "processing_median", "processing", "processing_time"),
-             "waiting_h": hours(s, "wait_mean", "waiting_mean", "wait_median", "waiting_median", "waiting", "wait_before")}
+            {
+                "label": str(first_of(s, "activity", "step", default="")),
+                "department": first_of(s, "department", "owner"),
+                "processing_h": hours(s, "processing_mean", "processing_median", "processing", "processing_time"),
+                "waiting_h": hours(
+                    s, "wait_mean", "waiting_mean", "wait_median", "waiting_median", "waiting", "wait_before"
+                ),
+            }
             for s in steps_raw
         ]
         share = number(first_of(vs, "share", "case_share", "cases_share")) if isinstance(vs, Mapping) else None
@@ -92,19 +97,39 @@ class ReportInputs:
         if not steps:
             path, share = derive.top_variant(self.events)
             times = derive.activity_times(self.events)
-            steps = [{"label": a, "department": times.at[a, "department"], "processing_h": number(times.at[a, "processing_h"]),
-                      "waiting_h": number(times.at[a, "waiting_h"])} for a in path]
+            steps = [
+                {
+                    "label": a,
+                    "department": times.at[a, "department"],
+                    "processing_h": number(times.at[a, "processing_h"]),
+                    "waiting_h": number(times.at[a, "waiting_h"]),
+                }
+                for a in path
+            ]
         proc = hours(vs, "processing_mean", "processing_total") if isinstance(vs, Mapping) else None
         if proc is None and self.has_start:
             proc = sum(s["processing_h"] or 0.0 for s in steps)
-        lead = hours(vs, "lead_time_mean", "lead_time", "total_lead_time", "lead_time_median") if isinstance(vs, Mapping) else None
+        lead = (
+            hours(vs, "lead_time_mean", "lead_time", "total_lead_time", "lead_time_median")
+            if isinstance(vs, Mapping)
+            else None
+        )
         if lead is None:
             lead = sum((s["processing_h"] or 0.0) + (s["waiting_h"] or 0.0) for s in steps)
-        ratio = number(first_of(vs, "value_added_ratio", "va_ratio", "process_cycle_efficiency")) if isinstance(vs, Mapping) else None
+        ratio = (
+            number(first_of(vs, "value_added_ratio", "va_ratio", "process_cycle_efficiency"))
+            if isinstance(vs, Mapping)
+            else None
+        )
         if ratio is None and proc is not None and lead:
             ratio = proc / lead
-        return {"steps": steps, "share": share, "lead_time_h": lead, "processing_h": proc,
-                "va_ratio": ratio if self.has_start else None}
+        return {
+            "steps": steps,
+            "share": share,
+            "lead_time_h": lead,
+            "processing_h": proc,
+            "va_ratio": ratio if self.has_start else None,
+        }
 
     @cached_property
     def main_path(self) -> tuple[str, ...]:
@@ -135,8 +160,12 @@ class ReportInputs:
             reached = self.events.loc[self.events[ACTIVITY] == self.delivery, CASE].unique()
             table = table.loc[table.index.isin(reached)]
         on_time = table["on_time"].dropna().astype(float) if "on_time" in table else pd.Series(dtype=float)
-        return {"cases": len(table), "lead_time_mean_h": number(table["lead_time_h"].mean()) if len(table) else None,
-                "on_time_rate": float(on_time.mean()) if len(on_time) else None, "activity": self.delivery}
+        return {
+            "cases": len(table),
+            "lead_time_mean_h": number(table["lead_time_h"].mean()) if len(table) else None,
+            "on_time_rate": float(on_time.mean()) if len(on_time) else None,
+            "activity": self.delivery,
+        }
 
     @cached_property
     def segments(self) -> list[derive.Segment]:

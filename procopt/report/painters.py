@@ -54,8 +54,16 @@ def paint_vsm(fig: Figure, data: Mapping[str, Any]) -> None:
         dept = step.get("department") or ""
         box_y = (3.15 if i % 2 == 0 else 2.35) if stagger else 2.35
         text = f"{label}\n({dept})" if dept else label
-        ax.text(i, box_y, text, ha="center", va="center", fontsize=size, linespacing=1.15,
-                bbox={"boxstyle": "square,pad=0.35", "facecolor": PALETTE["node"], "edgecolor": "#1864ab"})
+        ax.text(
+            i,
+            box_y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=size,
+            linespacing=1.15,
+            bbox={"boxstyle": "square,pad=0.35", "facecolor": PALETTE["node"], "edgecolor": "#1864ab"},
+        )
         ax.plot([i, i], [0.62, box_y - 0.32], color="#adb5bd", linewidth=0.6, zorder=0)
         wait = step.get("waiting_h")
         proc = step.get("processing_h")
@@ -71,11 +79,27 @@ def paint_vsm(fig: Figure, data: Mapping[str, Any]) -> None:
     if data.get("va_ratio") is not None:
         summary += f"\n{data['processing_label']}: {_fmt_h(data.get('processing_h'))} {unit}"
         summary += f"\n{data['va_label']}: {100 * data['va_ratio']:.1f}%"
-    ax.text(n + 0.05, 0.85, summary, ha="left", va="center", fontsize=7.2,
-            bbox={"boxstyle": "round,pad=0.4", "facecolor": PALETTE["box"], "edgecolor": "#495057"})
-    ax.text(-0.8, 1.2, f"{data['waiting_label']}\n({unit})", ha="right", va="center", fontsize=6.5, color=PALETTE["waiting"])
-    ax.text(-0.8, 0.55, f"{data['processing_label']}\n({unit})", ha="right", va="center", fontsize=6.5,
-            color=PALETTE["processing"])
+    ax.text(
+        n + 0.05,
+        0.85,
+        summary,
+        ha="left",
+        va="center",
+        fontsize=7.2,
+        bbox={"boxstyle": "round,pad=0.4", "facecolor": PALETTE["box"], "edgecolor": "#495057"},
+    )
+    ax.text(
+        -0.8, 1.2, f"{data['waiting_label']}\n({unit})", ha="right", va="center", fontsize=6.5, color=PALETTE["waiting"]
+    )
+    ax.text(
+        -0.8,
+        0.55,
+        f"{data['processing_label']}\n({unit})",
+        ha="right",
+        va="center",
+        fontsize=6.5,
+        color=PALETTE["processing"],
+    )
     _paint_to_scale(ax2, steps, data)
 
 
@@ -94,8 +118,16 @@ def _paint_to_scale(ax: Any, steps: list[Mapping[str, Any]], data: Mapping[str, 
         proc = step.get("processing_h") or 0.0
         ax.barh([0], [wait], left=t, color=PALETTE["waiting"], edgecolor="white", linewidth=0.4, height=0.6)
         if wait >= 0.12 * total:
-            ax.text(t + wait / 2, 0, wrap_label(str(step["label"]), 16), ha="center", va="center", fontsize=6.2,
-                    color="white", linespacing=1.1)
+            ax.text(
+                t + wait / 2,
+                0,
+                wrap_label(str(step["label"]), 16),
+                ha="center",
+                va="center",
+                fontsize=6.2,
+                color="white",
+                linespacing=1.1,
+            )
         t += wait
         ax.barh([0], [proc], left=t, color=PALETTE["processing"], edgecolor="white", linewidth=0.4, height=0.6)
         t += proc
@@ -105,9 +137,17 @@ def _paint_to_scale(ax: Any, steps: list[Mapping[str, Any]], data: Mapping[str, 
     ax.set_xlabel(data["x_label"])
     if data.get("scale_label"):
         ax.set_title(data["scale_label"], fontsize=7.5, loc="left")
-    ax.legend(handles=[Patch(color=PALETTE["waiting"], label=data["waiting_label"]),
-                       Patch(color=PALETTE["processing"], label=data["processing_label"])],
-              loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=6.5, frameon=False)
+    ax.legend(
+        handles=[
+            Patch(color=PALETTE["waiting"], label=data["waiting_label"]),
+            Patch(color=PALETTE["processing"], label=data["processing_label"]),
+        ],
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncol=2,
+        fontsize=6.5,
+        frameon=False,
+    )
     ax.grid(axis="y", visible=False)
     ax.spines["left"].set_visible(False)
 
@@ -156,17 +196,43 @@ def paint_dfg(fig: Figure, data: Mapping[str, Any]) -> None:
             rad = 0.0 if abs(y1 - y2) == 1 else 0.5
         colour = PALETTE["waiting"] if backward else PALETTE["edge"]
         off = 0.2 if y2 < y1 else -0.2  # leave and enter the boxes at their bottom/top edges
-        ax.annotate("", xy=(x2, y2 + off), xytext=(x1, y1 - off),
-                    arrowprops={"arrowstyle": "-|>", "color": colour, "alpha": 0.8, "shrinkA": 0, "shrinkB": 0,
-                                "linewidth": 0.6 + 3.0 * e["count"] / top, "connectionstyle": f"arc3,rad={rad}"})
+        ax.annotate(
+            "",
+            xy=(x2, y2 + off),
+            xytext=(x1, y1 - off),
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": colour,
+                "alpha": 0.8,
+                "shrinkA": 0,
+                "shrinkB": 0,
+                "linewidth": 0.6 + 3.0 * e["count"] / top,
+                "connectionstyle": f"arc3,rad={rad}",
+            },
+        )
         dx, dy = x2 - x1, (y2 + off) - (y1 - off)
         # the midpoint of matplotlib's arc3 Bezier is the chord midpoint + rad/2 × the chord turned by 90°
         lx = (x1 + x2) / 2 + 0.5 * rad * dy * sy / sx
         ly = (y1 + y2) / 2 - 0.5 * rad * dx * sx / sy
         ha = "left" if rad == 0.0 and x1 == x2 else "center"
-        ax.text(lx + (0.06 if ha == "left" else 0.0), ly, e["label"], fontsize=6.3, color=colour, ha=ha, va="center",
-                bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+        ax.text(
+            lx + (0.06 if ha == "left" else 0.0),
+            ly,
+            e["label"],
+            fontsize=6.3,
+            color=colour,
+            ha=ha,
+            va="center",
+            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+        )
     for name in order:
         x, y = pos[name]
-        ax.text(x, y, f"{wrap_label(name, 34)} ({counts.get(name, 0)})", ha="center", va="center", fontsize=6.8,
-                bbox={"boxstyle": "round,pad=0.3", "facecolor": PALETTE["node"], "edgecolor": "#1864ab"})
+        ax.text(
+            x,
+            y,
+            f"{wrap_label(name, 34)} ({counts.get(name, 0)})",
+            ha="center",
+            va="center",
+            fontsize=6.8,
+            bbox={"boxstyle": "round,pad=0.3", "facecolor": PALETTE["node"], "edgecolor": "#1864ab"},
+        )

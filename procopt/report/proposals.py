@@ -23,15 +23,34 @@ def propose_changes(mining: Mapping[str, Any], language: str = "en") -> list[tup
         if a.get("verdict") == "candidate_for_removal":
             act = str(a["activity"])
             why = text(language, "proposed_remove_why", activity=act)
-            out.append(({"name": text(language, "proposed_remove", activity=act), "description": why,
-                         "changes": [{"remove_activity": act}]}, why))
-    queue = [b for b in records(mining.get("bottlenecks"))
-             if b.get("activity") is not None and str(b.get("kind", "queue")) not in {"batching", "batch"}]
+            out.append(
+                (
+                    {
+                        "name": text(language, "proposed_remove", activity=act),
+                        "description": why,
+                        "changes": [{"remove_activity": act}],
+                    },
+                    why,
+                )
+            )
+    queue = [
+        b
+        for b in records(mining.get("bottlenecks"))
+        if b.get("activity") is not None and str(b.get("kind", "queue")) not in {"batching", "batch"}
+    ]
     if queue:
         act = str(queue[0]["activity"])
         why = text(language, "proposed_capacity_why", activity=act)
-        out.append(({"name": text(language, "proposed_capacity", activity=act), "description": why,
-                     "changes": [{"capacity": {"activity": act, "add": 1}}]}, why))
+        out.append(
+            (
+                {
+                    "name": text(language, "proposed_capacity", activity=act),
+                    "description": why,
+                    "changes": [{"capacity": {"activity": act, "add": 1}}],
+                },
+                why,
+            )
+        )
     for a in approvals:
         attr, value = a.get("threshold_attribute"), number(a.get("threshold_value"))
         if a.get("verdict") != "candidate_for_threshold" or not attr or value is None:
@@ -40,9 +59,16 @@ def propose_changes(mining: Mapping[str, Any], language: str = "en") -> list[tup
         shown = f"{value:,.0f}"
         why = text(language, "proposed_threshold_why", activity=act, attribute=attr, value=shown)
         column = f"`{attr}`" if not str(attr).isidentifier() else str(attr)
-        out.append(({"name": text(language, "proposed_threshold", activity=act, attribute=attr, value=shown),
-                     "description": why,
-                     "changes": [{"skip_activity": {"activity": act, "when": f"{column} <= {value:g}"}}]}, why))
+        out.append(
+            (
+                {
+                    "name": text(language, "proposed_threshold", activity=act, attribute=attr, value=shown),
+                    "description": why,
+                    "changes": [{"skip_activity": {"activity": act, "when": f"{column} <= {value:g}"}}],
+                },
+                why,
+            )
+        )
     return out
 
 
@@ -63,8 +89,13 @@ def targets_from(given: list[Any], kpis: Mapping[str, Any] | None) -> dict[str, 
     return targets
 
 
-def propose_scenarios(model: Any, mining: Mapping[str, Any], kpis: Mapping[str, Any] | None, language: str = "en",
-                      given: list[Any] | None = None) -> list[tuple[Any, str]]:
+def propose_scenarios(
+    model: Any,
+    mining: Mapping[str, Any],
+    kpis: Mapping[str, Any] | None,
+    language: str = "en",
+    given: list[Any] | None = None,
+) -> list[tuple[Any, str]]:
     """Proposed ``Scenario`` objects with their reasons; ones duplicating a given scenario's changes are left out."""
     from procopt.scenario import scenario_from_dict
 

@@ -67,7 +67,9 @@ def render_html(report: Report, figures: Mapping[str, RenderedFigure]) -> str:
     encoded = {name: base64.b64encode(fig.png).decode("ascii") for name, fig in figures.items()}
     template = _environment().get_template("report.html.j2")
     values = {
-        "report": report, "figures": encoded, "labels": _labels(report.language),
+        "report": report,
+        "figures": encoded,
+        "labels": _labels(report.language),
         "footer": text(report.language, "report_footer", version=__version__),
         "status_class": lambda s: s if s in _STATUS else "",
     }
@@ -80,5 +82,7 @@ def render_markdown(report: Report) -> str:
     """The report as Markdown; figures are referenced as ``figures/<name>.png`` beside it."""
     template = _environment().get_template("report.md.j2")
     return template.render(
-        report=report, labels=_labels(report.language), footer=text(report.language, "report_footer", version=__version__)
+        report=report,
+        labels=_labels(report.language),
+        footer=text(report.language, "report_footer", version=__version__),
     )

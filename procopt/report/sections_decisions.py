@@ -14,7 +14,15 @@ from procopt.report._fmt import ci, ci_pair, first_of, fmt, get, number, pct, re
 from procopt.report.inputs import ReportInputs
 from procopt.report.types import FigureSpec, Section, Table
 
-FIDELITY_KEYS = ("ngd", "aed_hours", "ced_hours", "red_hours", "ctd_hours", "lead_time_mean_rel_error", "delivery_rate_error")
+FIDELITY_KEYS = (
+    "ngd",
+    "aed_hours",
+    "ced_hours",
+    "red_hours",
+    "ctd_hours",
+    "lead_time_mean_rel_error",
+    "delivery_rate_error",
+)
 
 
 def approvals(inp: ReportInputs) -> list[dict[str, Any]]:
@@ -30,9 +38,12 @@ def approvals_section(inp: ReportInputs) -> Section:
         return Section("approvals", t("h_approvals"), (t("approvals_none"),))
     removal = [str(a["activity"]) for a in rows if a.get("verdict") == "candidate_for_removal"]
     threshold = [str(a["activity"]) for a in rows if a.get("verdict") == "candidate_for_threshold"]
-    para = t("approvals_para", n=len(rows),
-             removal=t("approvals_removal", names=", ".join(removal)) + " " if removal else "",
-             threshold=t("approvals_threshold", names=", ".join(threshold)) if threshold else "")
+    para = t(
+        "approvals_para",
+        n=len(rows),
+        removal=t("approvals_removal", names=", ".join(removal)) + " " if removal else "",
+        threshold=t("approvals_threshold", names=", ".join(threshold)) if threshold else "",
+    )
     table_rows = []
     for a in rows:
         verdict = str(a.get("verdict", ""))
@@ -40,10 +51,23 @@ def approvals_section(inp: ReportInputs) -> Section:
         saving = first_of(a, "estimated_saving_h")
         if saving is None and number(a.get("estimated_saving_s")) is not None:
             saving = number(a["estimated_saving_s"]) / 3600.0
-        table_rows.append((str(a["activity"]), t(f"verdict_{verdict}") if verdict in {"candidate_for_removal",
-                           "candidate_for_threshold", "keep"} else verdict, pct(rate), fmt(saving), st.approval_sentence(inp.language, a)))
-    table = Table("approvals", t("h_approvals"), (t("col_activity"), t("col_verdict"), t("col_approval_rate"),
-                  t("col_saving_h"), t("col_evidence")), tuple(table_rows))
+        table_rows.append(
+            (
+                str(a["activity"]),
+                t(f"verdict_{verdict}")
+                if verdict in {"candidate_for_removal", "candidate_for_threshold", "keep"}
+                else verdict,
+                pct(rate),
+                fmt(saving),
+                st.approval_sentence(inp.language, a),
+            )
+        )
+    table = Table(
+        "approvals",
+        t("h_approvals"),
+        (t("col_activity"), t("col_verdict"), t("col_approval_rate"), t("col_saving_h"), t("col_evidence")),
+        tuple(table_rows),
+    )
     return Section("approvals", t("h_approvals"), (para,), tables=(table,))
 
 
@@ -74,8 +98,14 @@ def kpi_section(inp: ReportInputs) -> Section:
     source = inp.kpis if inp.kpis is not None else get(inp.mining, "kpis")
     conflicts = records(get(source, "conflicts"))
     conflict = t("kpi_conflict", sentence=st.conflict_sentence(inp.language, conflicts[0])) if conflicts else ""
-    para = t("kpi_para", total=len(rows), met=statuses.count("met"), at_risk=statuses.count("at_risk"),
-             missed=statuses.count("missed"), conflict=conflict)
+    para = t(
+        "kpi_para",
+        total=len(rows),
+        met=statuses.count("met"),
+        at_risk=statuses.count("at_risk"),
+        missed=statuses.count("missed"),
+        conflict=conflict,
+    )
     panels, table_rows = [], []
     for k, status in zip(rows, statuses, strict=True):
         target_text, target = _target_text(k.get("target"), k.get("target_kind"))
@@ -89,16 +119,40 @@ def kpi_section(inp: ReportInputs) -> Section:
             value_text = f"{fmt(k.get('value'), 2)} {unit}".strip()
         if unit == "share":  # the panel shows percentages, like its title
             trend = [None if v is None else 100 * v for v in trend]
-        panels.append({"name": str(k["name"]), "status": status, "value_text": value_text, "target_text": target_text,
-                       "target": None if target is None else (100 * target if unit == "share" else target),
-                       "trend": trend, "unit": "%" if unit == "share" else unit})
-        table_rows.append((str(k["name"]), value_text, target_text, t(f"status_{status}") if status in
-                           {"met", "at_risk", "missed"} else t("status_unknown"), str(k.get("owner") or "")))
+        panels.append(
+            {
+                "name": str(k["name"]),
+                "status": status,
+                "value_text": value_text,
+                "target_text": target_text,
+                "target": None if target is None else (100 * target if unit == "share" else target),
+                "trend": trend,
+                "unit": "%" if unit == "share" else unit,
+            }
+        )
+        table_rows.append(
+            (
+                str(k["name"]),
+                value_text,
+                target_text,
+                t(f"status_{status}") if status in {"met", "at_risk", "missed"} else t("status_unknown"),
+                str(k.get("owner") or ""),
+            )
+        )
     nrows = (len(panels) + 2) // 3
-    fig = FigureSpec("kpi_dashboard", t("fig_kpi"), "kpi", {"kpis": panels, "x_label": t("ax_week"),
-                                                         "target_label": t("ax_target"), "height_in": 2.2 * nrows})
-    table = Table("kpis", t("h_kpi"), (t("col_kpi"), t("col_value"), t("col_target"), t("col_status"), t("col_owner")),
-                  tuple(table_rows), tuple(statuses))
+    fig = FigureSpec(
+        "kpi_dashboard",
+        t("fig_kpi"),
+        "kpi",
+        {"kpis": panels, "x_label": t("ax_week"), "target_label": t("ax_target"), "height_in": 2.2 * nrows},
+    )
+    table = Table(
+        "kpis",
+        t("h_kpi"),
+        (t("col_kpi"), t("col_value"), t("col_target"), t("col_status"), t("col_owner")),
+        tuple(table_rows),
+        tuple(statuses),
+    )
     bullets = tuple(t("kpi_conflict", sentence=st.conflict_sentence(inp.language, c)) for c in conflicts[1:5])
     return Section("kpi", t("h_kpi"), (para,), figures=(fig,), tables=(table,), bullets=bullets)
 
@@ -116,10 +170,20 @@ def conformance_section(inp: ReportInputs) -> Section:
     if devs:
         what = first_of(devs[0], "description", "message", "deviation", "kind", default="")
         deviation = t("conf_deviation", what=what, cases=fmt(first_of(devs[0], "cases", "count"), 0))
-    para = t("conf_para", fitness=fmt(first_of(conf, "fitness", "log_fitness"), 2), precision=fmt(conf.get("precision"), 2),
-             deviation=deviation)
-    rows = tuple((str(first_of(d, "description", "message", "deviation", "kind", default="")), fmt(first_of(d, "cases", "count"), 0),
-                  _examples(first_of(d, "example_cases", "examples", default=[]))) for d in devs[:10])
+    para = t(
+        "conf_para",
+        fitness=fmt(first_of(conf, "fitness", "log_fitness"), 2),
+        precision=fmt(conf.get("precision"), 2),
+        deviation=deviation,
+    )
+    rows = tuple(
+        (
+            str(first_of(d, "description", "message", "deviation", "kind", default="")),
+            fmt(first_of(d, "cases", "count"), 0),
+            _examples(first_of(d, "example_cases", "examples", default=[])),
+        )
+        for d in devs[:10]
+    )
     table = Table("deviations", t("h_conformance"), (t("col_deviation"), t("col_cases"), t("col_example_cases")), rows)
     return Section("conformance", t("h_conformance"), (para,), tables=(table,) if rows else ())
 
@@ -162,11 +226,22 @@ def option_rows(inp: ReportInputs) -> list[dict[str, Any]]:
         lt, dr = vs.get("lead_time_mean_hours") or {}, vs.get("delivery_rate") or {}
         targets = run.get("kpi_targets") or {}
         targets_text = _targets_text(inp, targets)
-        out.append({"name": name, "origin": origin.get(name, "given"), "lt_diff": number(lt.get("diff")),
-                    "lt_ci": ci_pair(lt.get("ci95")), "dr_diff": None if number(dr.get("diff")) is None else 100 * number(dr["diff"]),
-                    "dr_ci": ci_pair(dr.get("ci95"), 100.0), "lt_mean": number(get(run, "lead_time_hours", "mean")),
-                    "dr": number(get(run, "delivery_rate", "value")), "stable": run.get("stable", True) is not False,
-                    "targets": targets_text, "arrival_scale": scale.get(name), "stress": scale.get(name) is not None})
+        out.append(
+            {
+                "name": name,
+                "origin": origin.get(name, "given"),
+                "lt_diff": number(lt.get("diff")),
+                "lt_ci": ci_pair(lt.get("ci95")),
+                "dr_diff": None if number(dr.get("diff")) is None else 100 * number(dr["diff"]),
+                "dr_ci": ci_pair(dr.get("ci95"), 100.0),
+                "lt_mean": number(get(run, "lead_time_hours", "mean")),
+                "dr": number(get(run, "delivery_rate", "value")),
+                "stable": run.get("stable", True) is not False,
+                "targets": targets_text,
+                "arrival_scale": scale.get(name),
+                "stress": scale.get(name) is not None,
+            }
+        )
         dr_ci, lt_ci = out[-1]["dr_ci"], out[-1]["lt_ci"]
         out[-1]["significant"] = bool((dr_ci and dr_ci[0] > 0) or (lt_ci and lt_ci[1] < 0))
     out.sort(key=lambda r: (not r["stable"], -round(r["dr_diff"] or 0.0, 1), round(r["lt_diff"] or 0.0, 1), r["name"]))
@@ -184,19 +259,34 @@ def stress_rows(inp: ReportInputs) -> list[dict[str, Any]]:
 
 
 def stress_sentence(inp: ReportInputs, r: dict[str, Any]) -> str:
-    """"under +15% volume, "sales_push" gives lead time +3.0 h [..] and delivery rate −4.0 points [..]"."""
+    """ "under +15% volume, "sales_push" gives lead time +3.0 h [..] and delivery rate −4.0 points [..]"."""
     volume = signed(100 * ((r["arrival_scale"] or 1.0) - 1.0), 0)
     if not r["stable"]:
         return inp.t("stress_unstable", volume=volume, option=r["name"])
     key = "stress_item" if r["dr_diff"] is not None else "stress_item_lt"
-    return inp.t(key, volume=volume, option=r["name"], lt_delta=signed(r["lt_diff"]), lt_ci=ci(r["lt_ci"]),
-                 dr_delta=signed(r["dr_diff"]), dr_ci=ci(r["dr_ci"]))
+    return inp.t(
+        key,
+        volume=volume,
+        option=r["name"],
+        lt_delta=signed(r["lt_diff"]),
+        lt_ci=ci(r["lt_ci"]),
+        dr_delta=signed(r["dr_diff"]),
+        dr_ci=ci(r["dr_ci"]),
+    )
 
 
 def _option_table_row(inp: ReportInputs, r: dict[str, Any]) -> tuple[Any, ...]:
     t = inp.t
-    return (t(f"origin_{r['origin']}"), r["name"], fmt(r["lt_mean"]), f"{signed(r['lt_diff'])} {ci(r['lt_ci'])}",
-            pct(r["dr"]), f"{signed(r['dr_diff'])} {ci(r['dr_ci'])}", r["targets"], t("yes") if r["stable"] else t("unstable"))
+    return (
+        t(f"origin_{r['origin']}"),
+        r["name"],
+        fmt(r["lt_mean"]),
+        f"{signed(r['lt_diff'])} {ci(r['lt_ci'])}",
+        pct(r["dr"]),
+        f"{signed(r['dr_diff'])} {ci(r['dr_ci'])}",
+        r["targets"],
+        t("yes") if r["stable"] else t("unstable"),
+    )
 
 
 def options_section(inp: ReportInputs) -> Section:
@@ -209,31 +299,77 @@ def options_section(inp: ReportInputs) -> Section:
     best_text = ""
     if rows:
         best = rows[0]
-        best_text = t("options_best" if best["dr_diff"] is not None else "options_best_lt", option=best["name"],
-                      lt_delta=signed(best["lt_diff"]), dr_delta=signed(best["dr_diff"])) + " "
-    para = t("options_para", n=len(rows), base_lt=fmt(get(base, "lead_time_hours", "mean")),
-             base_dr=pct(get(base, "delivery_rate", "value")), best=best_text)
+        best_text = (
+            t(
+                "options_best" if best["dr_diff"] is not None else "options_best_lt",
+                option=best["name"],
+                lt_delta=signed(best["lt_diff"]),
+                dr_delta=signed(best["dr_diff"]),
+            )
+            + " "
+        )
+    para = t(
+        "options_para",
+        n=len(rows),
+        base_lt=fmt(get(base, "lead_time_hours", "mean")),
+        base_dr=pct(get(base, "delivery_rate", "value")),
+        best=best_text,
+    )
     paras = [para]
     if stress:
         paras.append(t("options_stress", items=t("list_sep").join(stress_sentence(inp, r) for r in stress)))
-    fig = FigureSpec("options_effects", t("fig_options"), "options", {
-        "rows": [{"label": r["name"], **{k: r[k] for k in ("lt_diff", "lt_ci", "dr_diff", "dr_ci", "stable")}} for r in rows],
-        "lt_label": t("ax_delta_lt"), "dr_label": t("ax_delta_dr"), "height_in": max(2.2, 0.38 * len(rows) + 1.0)})
-    base_row = (t("origin_baseline"), t("baseline_name"), fmt(get(base, "lead_time_hours", "mean")), "–",
-                pct(get(base, "delivery_rate", "value")), "–", _targets_text(inp, base.get("kpi_targets")),
-                t("yes") if base.get("stable", True) is not False else t("unstable"))
-    columns = (t("col_origin"), t("col_option"), t("col_lt_mean"), t("col_lt_delta"), t("col_dr"), t("col_dr_delta"),
-               t("col_targets"), t("col_stable"))
+    fig = FigureSpec(
+        "options_effects",
+        t("fig_options"),
+        "options",
+        {
+            "rows": [
+                {"label": r["name"], **{k: r[k] for k in ("lt_diff", "lt_ci", "dr_diff", "dr_ci", "stable")}}
+                for r in rows
+            ],
+            "lt_label": t("ax_delta_lt"),
+            "dr_label": t("ax_delta_dr"),
+            "height_in": max(2.2, 0.38 * len(rows) + 1.0),
+        },
+    )
+    base_row = (
+        t("origin_baseline"),
+        t("baseline_name"),
+        fmt(get(base, "lead_time_hours", "mean")),
+        "–",
+        pct(get(base, "delivery_rate", "value")),
+        "–",
+        _targets_text(inp, base.get("kpi_targets")),
+        t("yes") if base.get("stable", True) is not False else t("unstable"),
+    )
+    columns = (
+        t("col_origin"),
+        t("col_option"),
+        t("col_lt_mean"),
+        t("col_lt_delta"),
+        t("col_dr"),
+        t("col_dr_delta"),
+        t("col_targets"),
+        t("col_stable"),
+    )
     tables = [Table("options", t("h_options"), columns, (base_row, *(_option_table_row(inp, r) for r in rows)))]
     if stress:
-        tables.append(Table("stress_tests", t("stress_caption"), columns,
-                            (base_row, *(_option_table_row(inp, r) for r in stress))))
-    bullets = tuple(st.with_subject(inp.language, s.name, s.description) for s in inp.scenarios
-                    if s.origin == "proposed" and s.description)
+        tables.append(
+            Table(
+                "stress_tests", t("stress_caption"), columns, (base_row, *(_option_table_row(inp, r) for r in stress))
+            )
+        )
+    bullets = tuple(
+        st.with_subject(inp.language, s.name, s.description)
+        for s in inp.scenarios
+        if s.origin == "proposed" and s.description
+    )
     if inp.fidelity:
         tables.append(_fidelity_table(inp))
     figures = (fig,) if rows else ()
-    return Section("options", t("h_options"), (*paras, _trust(inp)), figures=figures, tables=tuple(tables), bullets=bullets)
+    return Section(
+        "options", t("h_options"), (*paras, _trust(inp)), figures=figures, tables=tuple(tables), bullets=bullets
+    )
 
 
 def _trust(inp: ReportInputs) -> str:
@@ -241,9 +377,13 @@ def _trust(inp: ReportInputs) -> str:
     fid = inp.fidelity
     if not fid:
         return t("options_trust_none")
-    return t("options_trust", lt_err=pct(abs(number(get(fid, "procopt", "lead_time_mean_rel_error")) or 0.0)),
-             naive_lt_err=pct(abs(number(get(fid, "naive", "lead_time_mean_rel_error")) or 0.0)),
-             ctd=fmt(get(fid, "procopt", "ctd_hours")), naive_ctd=fmt(get(fid, "naive", "ctd_hours")))
+    return t(
+        "options_trust",
+        lt_err=pct(abs(number(get(fid, "procopt", "lead_time_mean_rel_error")) or 0.0)),
+        naive_lt_err=pct(abs(number(get(fid, "naive", "lead_time_mean_rel_error")) or 0.0)),
+        ctd=fmt(get(fid, "procopt", "ctd_hours")),
+        naive_ctd=fmt(get(fid, "naive", "ctd_hours")),
+    )
 
 
 def _fidelity_table(inp: ReportInputs) -> Table:
@@ -265,19 +405,47 @@ def pilot_section(inp: ReportInputs) -> Section:
     by_rate = worst.on_time_rate is not None
     cases = inp.cases_table
     if by_rate:
-        overall = float(inp.delivered["on_time_rate"] if inp.delivered["on_time_rate"] is not None
-                        else cases["on_time"].dropna().astype(float).mean())
+        overall = float(
+            inp.delivered["on_time_rate"]
+            if inp.delivered["on_time_rate"] is not None
+            else cases["on_time"].dropna().astype(float).mean()
+        )
         metric = t("metric_on_time", rate=pct(worst.on_time_rate), overall=pct(overall), cases=worst.cases)
     else:
         overall = float(cases["lead_time_h"].median())
         metric = t("metric_lead", lead=fmt(worst.lead_time_median_h), overall=fmt(overall), cases=worst.cases)
     label = f"{attr} = {worst.value}"
-    rows = [{"label": s.value, "cases": s.cases, "highlight": s is worst,
-             "value": 100 * s.on_time_rate if by_rate and s.on_time_rate is not None else s.lead_time_median_h}
-            for s in sorted(same, key=lambda s: s.value)]
-    fig = FigureSpec("pilot_segments", t("fig_pilot"), "segments", {
-        "rows": rows, "overall": 100 * overall if by_rate else overall, "overall_label": t("overall"),
-        "x_label": t("ax_on_time") if by_rate else t("ax_median_lead"), "y_label": attr, "height_in": max(2.0, 0.3 * len(rows) + 0.9)})
-    table = Table("segments", t("h_pilot"), (t("col_segment"), t("col_cases"), t("col_on_time"), t("col_median_lt")),
-                  tuple((f"{s.attribute} = {s.value}", s.cases, pct(s.on_time_rate), fmt(s.lead_time_median_h)) for s in segments[:12]))
-    return Section("pilot", t("h_pilot"), (t("pilot_para", segment=label, metric=metric),), figures=(fig,), tables=(table,))
+    rows = [
+        {
+            "label": s.value,
+            "cases": s.cases,
+            "highlight": s is worst,
+            "value": 100 * s.on_time_rate if by_rate and s.on_time_rate is not None else s.lead_time_median_h,
+        }
+        for s in sorted(same, key=lambda s: s.value)
+    ]
+    fig = FigureSpec(
+        "pilot_segments",
+        t("fig_pilot"),
+        "segments",
+        {
+            "rows": rows,
+            "overall": 100 * overall if by_rate else overall,
+            "overall_label": t("overall"),
+            "x_label": t("ax_on_time") if by_rate else t("ax_median_lead"),
+            "y_label": attr,
+            "height_in": max(2.0, 0.3 * len(rows) + 0.9),
+        },
+    )
+    table = Table(
+        "segments",
+        t("h_pilot"),
+        (t("col_segment"), t("col_cases"), t("col_on_time"), t("col_median_lt")),
+        tuple(
+            (f"{s.attribute} = {s.value}", s.cases, pct(s.on_time_rate), fmt(s.lead_time_median_h))
+            for s in segments[:12]
+        ),
+    )
+    return Section(
+        "pilot", t("h_pilot"), (t("pilot_para", segment=label, metric=metric),), figures=(fig,), tables=(table,)
+    )

@@ -24,23 +24,48 @@ def quality_section(inp: ReportInputs) -> Section:
     errors = sum(1 for f in findings if f.get("severity") == "error")
     warnings = sum(1 for f in findings if f.get("severity") == "warning")
     issues = t("quality_issues", errors=errors, warnings=warnings) if errors or warnings else t("quality_clean")
-    paras = [t("quality_para", rows=fmt(inp.facts["rows"], 0), cases=fmt(inp.facts["cases"], 0),
-               activities=fmt(inp.facts["activities"], 0), start=inp.facts["start"], end=inp.facts["end"], issues=issues)]
+    paras = [
+        t(
+            "quality_para",
+            rows=fmt(inp.facts["rows"], 0),
+            cases=fmt(inp.facts["cases"], 0),
+            activities=fmt(inp.facts["activities"], 0),
+            start=inp.facts["start"],
+            end=inp.facts["end"],
+            issues=issues,
+        )
+    ]
     if not inp.has_start:
         paras.append(t("quality_no_start"))
     mapping = audit.get("mapping") or {}
     if mapping:
-        paras.append(t("quality_mapping", mapping=t("item_sep").join(f"{st.label(inp.language, 'role', k)} = {v}"
-                                                                for k, v in sorted(mapping.items()) if v)))
+        paras.append(
+            t(
+                "quality_mapping",
+                mapping=t("item_sep").join(
+                    f"{st.label(inp.language, 'role', k)} = {v}" for k, v in sorted(mapping.items()) if v
+                ),
+            )
+        )
     order = {"error": 0, "warning": 1, "info": 2}
     ranked = sorted(findings, key=lambda f: (order.get(str(f.get("severity")), 3), str(f.get("code"))))
     rows = [
-        (st.label(inp.language, "severity", f.get("severity", "")), f.get("code", ""), f.get("count", ""),
-         st.audit_message(inp.language, f), ", ".join(str(x) for x in (f.get("examples") or [])[:5]))
+        (
+            st.label(inp.language, "severity", f.get("severity", "")),
+            f.get("code", ""),
+            f.get("count", ""),
+            st.audit_message(inp.language, f),
+            ", ".join(str(x) for x in (f.get("examples") or [])[:5]),
+        )
         for f in ranked
     ]
-    table = Table("data_quality", t("h_quality"), (t("col_severity"), t("col_code"), t("col_count"), t("col_message"),
-                  t("col_examples")), tuple(rows), tuple(str(f.get("severity", "")) for f in ranked))
+    table = Table(
+        "data_quality",
+        t("h_quality"),
+        (t("col_severity"), t("col_code"), t("col_count"), t("col_message"), t("col_examples")),
+        tuple(rows),
+        tuple(str(f.get("severity", "")) for f in ranked),
+    )
     return Section("quality", t("h_quality"), tuple(paras), tables=(table,) if rows else ())
 
 
@@ -52,19 +77,31 @@ def _variant_label(value: Any) -> str:
 
 def _edges(inp: ReportInputs) -> list[dict[str, Any]]:
     mining = inp.mining or {}
-    rows = records(get(mining, "process_map", "edges")) or records(mining.get("edges")) or records(get(mining, "dfg", "edges"))
+    rows = (
+        records(get(mining, "process_map", "edges"))
+        or records(mining.get("edges"))
+        or records(get(mining, "dfg", "edges"))
+    )
     out = []
     for r in rows:
         src, dst = first_of(r, "source", "from"), first_of(r, "target", "to")
         count = number(first_of(r, "count", "frequency", "cases"))
         if src is None or dst is None or count is None:
             continue
-        out.append({"source": str(src), "target": str(dst), "count": int(count),
-                    "wait_h": hours(r, "wait_median", "waiting_median", "median_wait", "duration_median")})
+        out.append(
+            {
+                "source": str(src),
+                "target": str(dst),
+                "count": int(count),
+                "wait_h": hours(r, "wait_median", "waiting_median", "median_wait", "duration_median"),
+            }
+        )
     if not out:
         frame = derive.directly_follows(inp.events)
-        out = [{"source": str(r.source), "target": str(r.target), "count": int(r.count), "wait_h": number(r.wait_h)}
-               for r in frame.itertuples(index=False)]
+        out = [
+            {"source": str(r.source), "target": str(r.target), "count": int(r.count), "wait_h": number(r.wait_h)}
+            for r in frame.itertuples(index=False)
+        ]
     return out
 
 
@@ -89,23 +126,50 @@ def map_section(inp: ReportInputs) -> Section:
     height = max(2.5, 0.5 * len(order) + 0.3)
     figs = []
     for view, caption in (("freq", "fig_dfg_freq"), ("wait", "fig_dfg_wait")):
-        shown = [{**e, "label": str(e["count"]) if view == "freq" else f"{fmt(e['wait_h'])} {t('unit_h')}"} for e in kept]
-        figs.append(FigureSpec(f"process_map_{view}", t(caption), "dfg", {
-            "order": order, "node_counts": {str(k): int(v) for k, v in counts.items()}, "edges": shown,
-            "main_path": sorted(main), "height_in": height}))
+        shown = [
+            {**e, "label": str(e["count"]) if view == "freq" else f"{fmt(e['wait_h'])} {t('unit_h')}"} for e in kept
+        ]
+        figs.append(
+            FigureSpec(
+                f"process_map_{view}",
+                t(caption),
+                "dfg",
+                {
+                    "order": order,
+                    "node_counts": {str(k): int(v) for k, v in counts.items()},
+                    "edges": shown,
+                    "main_path": sorted(main),
+                    "height_in": height,
+                },
+            )
+        )
     n_variants = number(get(inp.mining, "summary", "variants")) or len(variants)
     top_share = number(first_of(variants[0], "share", "case_share")) if variants else None
     para = t("map_para", variants=fmt(n_variants, 0), top_share=pct(top_share))
-    kept_cases, total_cases = number(get(inp.mining, "process_map", "cases_kept")), number(get(inp.mining, "process_map", "cases_total"))
+    kept_cases, total_cases = (
+        number(get(inp.mining, "process_map", "cases_kept")),
+        number(get(inp.mining, "process_map", "cases_total")),
+    )
     if from_mining and kept_cases and total_cases and kept_cases < total_cases:  # say why node counts < cases
-        para += " " + t("map_coverage", variants=fmt(get(inp.mining, "process_map", "variants_kept"), 0),
-                        kept=fmt(kept_cases, 0), total=fmt(total_cases, 0), share=pct(kept_cases / total_cases))
+        para += " " + t(
+            "map_coverage",
+            variants=fmt(get(inp.mining, "process_map", "variants_kept"), 0),
+            kept=fmt(kept_cases, 0),
+            total=fmt(total_cases, 0),
+            share=pct(kept_cases / total_cases),
+        )
     rows = tuple(
-        (_variant_label(first_of(v, "variant", "activities", "path", default="")), fmt(first_of(v, "count", "cases"), 0),
-         pct(first_of(v, "share", "case_share")), fmt(hours(v, "median_lead", "lead_time_median", "median_lead_time")))
+        (
+            _variant_label(first_of(v, "variant", "activities", "path", default="")),
+            fmt(first_of(v, "count", "cases"), 0),
+            pct(first_of(v, "share", "case_share")),
+            fmt(hours(v, "median_lead", "lead_time_median", "median_lead_time")),
+        )
         for v in variants[:10]
     )
-    table = Table("variants", t("col_variant"), (t("col_variant"), t("col_cases"), t("col_share"), t("col_median_lt")), rows)
+    table = Table(
+        "variants", t("col_variant"), (t("col_variant"), t("col_cases"), t("col_share"), t("col_median_lt")), rows
+    )
     return Section("map", t("h_map"), (para,), figures=tuple(figs), tables=(table,) if rows else ())
 
 
@@ -118,22 +182,57 @@ def vsm_section(inp: ReportInputs) -> Section:
         return Section("vsm", t("h_vsm"), (t("map_para_nodata"),))
     worst = max(steps, key=lambda s: s["waiting_h"] or 0.0)
     if inp.has_start and vs["va_ratio"] is not None:
-        para = t("vsm_para", steps=len(steps), share=pct(vs["share"], 0), lead=fmt(vs["lead_time_h"]),
-                 proc=fmt(vs["processing_h"]), var=pct(vs["va_ratio"]), worst=worst["label"], worst_wait=fmt(worst["waiting_h"]))
+        para = t(
+            "vsm_para",
+            steps=len(steps),
+            share=pct(vs["share"], 0),
+            lead=fmt(vs["lead_time_h"]),
+            proc=fmt(vs["processing_h"]),
+            var=pct(vs["va_ratio"]),
+            worst=worst["label"],
+            worst_wait=fmt(worst["waiting_h"]),
+        )
     else:
         para = t("vsm_para_nostart", steps=len(steps), lead=fmt(vs["lead_time_h"]))
     d = inp.delivered
     paras = [para]
     if d["activity"] and d["lead_time_mean_h"] is not None:
         rate = t("vsm_on_time", rate=pct(d["on_time_rate"])) if d["on_time_rate"] is not None else ""
-        paras.append(t("vsm_overall", cases=fmt(d["cases"], 0), activity=d["activity"], lead=fmt(d["lead_time_mean_h"]), on_time=rate))
-    fig = FigureSpec("value_stream_map", t("fig_vsm"), "vsm", {
-        "steps": steps, "lead_time_h": vs["lead_time_h"], "processing_h": vs["processing_h"], "va_ratio": vs["va_ratio"],
-        "lead_label": t("ax_lead_time"), "processing_label": t("ax_processing"), "waiting_label": t("ax_waiting"),
-        "va_label": t("ax_va_ratio"), "x_label": t("ax_hours_since_start"), "unit": t("unit_h"),
-        "scale_label": t("ax_to_scale"), "height_in": 4.2 if len(steps) > 6 else 3.6})
+        paras.append(
+            t(
+                "vsm_overall",
+                cases=fmt(d["cases"], 0),
+                activity=d["activity"],
+                lead=fmt(d["lead_time_mean_h"]),
+                on_time=rate,
+            )
+        )
+    fig = FigureSpec(
+        "value_stream_map",
+        t("fig_vsm"),
+        "vsm",
+        {
+            "steps": steps,
+            "lead_time_h": vs["lead_time_h"],
+            "processing_h": vs["processing_h"],
+            "va_ratio": vs["va_ratio"],
+            "lead_label": t("ax_lead_time"),
+            "processing_label": t("ax_processing"),
+            "waiting_label": t("ax_waiting"),
+            "va_label": t("ax_va_ratio"),
+            "x_label": t("ax_hours_since_start"),
+            "unit": t("unit_h"),
+            "scale_label": t("ax_to_scale"),
+            "height_in": 4.2 if len(steps) > 6 else 3.6,
+        },
+    )
     rows = tuple((s["label"], s.get("department") or "", fmt(s["processing_h"]), fmt(s["waiting_h"])) for s in steps)
-    table = Table("value_stream", t("h_vsm"), (t("col_step"), t("col_department"), t("col_processing_h"), t("col_waiting_h")), rows)
+    table = Table(
+        "value_stream",
+        t("h_vsm"),
+        (t("col_step"), t("col_department"), t("col_processing_h"), t("col_waiting_h")),
+        rows,
+    )
     return Section("vsm", t("h_vsm"), tuple(paras), figures=(fig,), tables=(table,))
 
 
@@ -144,24 +243,57 @@ def bottleneck_section(inp: ReportInputs) -> Section:
     paras: list[str] = []
     bottlenecks = records(mining.get("bottlenecks"))
     lang = inp.language
-    paras.append(t("bottleneck_para", first=st.bottleneck_sentence(lang, bottlenecks[0], mining, inp.has_start))
-                 if bottlenecks else t("bottleneck_none"))
+    paras.append(
+        t("bottleneck_para", first=st.bottleneck_sentence(lang, bottlenecks[0], mining, inp.has_start))
+        if bottlenecks
+        else t("bottleneck_none")
+    )
     figs: list[FigureSpec] = []
     tables: list[Table] = []
     top = inp.top_bottleneck
     acts = [a for a in records(mining.get("activities")) if a.get("activity") is not None]
     acts.sort(key=lambda a: -((hours(a, "wait_median", "waiting_median") or 0) + (hours(a, "processing_median") or 0)))
     if acts:
-        rows = [{"label": str(a["activity"]), "waiting_h": hours(a, "wait_median", "waiting_median"),
-                 "processing_h": hours(a, "processing_median"), "highlight": a["activity"] == top} for a in acts[:14]]
-        figs.append(FigureSpec("where_time_goes", t("fig_waits"), "waits", {
-            "rows": rows, "x_label": t("ax_median_hours"), "waiting_label": t("ax_waiting_before"),
-            "processing_label": t("ax_processing"),
-            "height_in": max(2.4, 0.28 * len(rows) + 0.8)}))
+        rows = [
+            {
+                "label": str(a["activity"]),
+                "waiting_h": hours(a, "wait_median", "waiting_median"),
+                "processing_h": hours(a, "processing_median"),
+                "highlight": a["activity"] == top,
+            }
+            for a in acts[:14]
+        ]
+        figs.append(
+            FigureSpec(
+                "where_time_goes",
+                t("fig_waits"),
+                "waits",
+                {
+                    "rows": rows,
+                    "x_label": t("ax_median_hours"),
+                    "waiting_label": t("ax_waiting_before"),
+                    "processing_label": t("ax_processing"),
+                    "height_in": max(2.4, 0.28 * len(rows) + 0.8),
+                },
+            )
+        )
     if bottlenecks:
-        tables.append(Table("bottlenecks", t("h_bottlenecks"), (t("col_activity"), t("col_score"), t("col_kind"), t("col_reason")),
-                            tuple((b.get("activity", ""), fmt(b.get("score"), 2), st.label(lang, "kind", b.get("kind", "")),
-                                   st.bottleneck_sentence(lang, b, mining, inp.has_start)) for b in bottlenecks[:8])))
+        tables.append(
+            Table(
+                "bottlenecks",
+                t("h_bottlenecks"),
+                (t("col_activity"), t("col_score"), t("col_kind"), t("col_reason")),
+                tuple(
+                    (
+                        b.get("activity", ""),
+                        fmt(b.get("score"), 2),
+                        st.label(lang, "kind", b.get("kind", "")),
+                        st.bottleneck_sentence(lang, b, mining, inp.has_start),
+                    )
+                    for b in bottlenecks[:8]
+                ),
+            )
+        )
     paras.extend(_handoffs(inp, figs, tables))
     paras.extend(_rework_and_batches(inp, tables))
     return Section("bottlenecks", t("h_bottlenecks"), tuple(paras), figures=tuple(figs), tables=tuple(tables))
@@ -177,8 +309,14 @@ def handoff_rows(mining: dict[str, Any]) -> list[dict[str, Any]]:
         dst = first_of(r, "to_department", "to", "target", "dst")
         if src is None or dst is None:
             continue
-        out.append({"src": str(src), "dst": str(dst), "count": int(number(first_of(r, "count", "handoffs")) or 0),
-                    "delay_h": hours(r, "median_delay", "delay_median", "wait_median", "median_wait")})
+        out.append(
+            {
+                "src": str(src),
+                "dst": str(dst),
+                "count": int(number(first_of(r, "count", "handoffs")) or 0),
+                "delay_h": hours(r, "median_delay", "delay_median", "wait_median", "median_wait"),
+            }
+        )
     return sorted(out, key=lambda r: (-(r["delay_h"] or 0.0), r["src"], r["dst"]))
 
 
@@ -194,11 +332,30 @@ def _handoffs(inp: ReportInputs, figs: list[FigureSpec], tables: list[Table]) ->
     for r in rows:
         delay[idx[r["src"]]][idx[r["dst"]]] = r["delay_h"]
         counts[idx[r["src"]]][idx[r["dst"]]] = r["count"]
-    figs.append(FigureSpec("handoff_heatmap", t("fig_handoffs"), "heatmap", {
-        "labels": labels, "delay_h": delay, "counts": counts, "x_label": t("ax_to_dept"), "y_label": t("ax_from_dept"),
-        "colour_label": t("col_delay_h"), "height_in": max(2.6, 0.45 * len(labels) + 1.0)}))
-    tables.append(Table("handoffs", t("fig_handoffs"), (t("col_from"), t("col_to"), t("col_count"), t("col_delay_h")),
-                        tuple((r["src"], r["dst"], r["count"], fmt(r["delay_h"])) for r in rows[:10])))
+    figs.append(
+        FigureSpec(
+            "handoff_heatmap",
+            t("fig_handoffs"),
+            "heatmap",
+            {
+                "labels": labels,
+                "delay_h": delay,
+                "counts": counts,
+                "x_label": t("ax_to_dept"),
+                "y_label": t("ax_from_dept"),
+                "colour_label": t("col_delay_h"),
+                "height_in": max(2.6, 0.45 * len(labels) + 1.0),
+            },
+        )
+    )
+    tables.append(
+        Table(
+            "handoffs",
+            t("fig_handoffs"),
+            (t("col_from"), t("col_to"), t("col_count"), t("col_delay_h")),
+            tuple((r["src"], r["dst"], r["count"], fmt(r["delay_h"])) for r in rows[:10]),
+        )
+    )
     s = rows[0]
     return [t("handoff_para", src=s["src"], dst=s["dst"], delay=fmt(s["delay_h"]), count=s["count"])]
 
@@ -211,22 +368,55 @@ def _rework_and_batches(inp: ReportInputs, tables: list[Table]) -> list[str]:
     loops = records(get(mining, "rework", "loops"))
     if rework or loops:
         top = loops[0] if loops else rework[0]
-        paras.append(t("rework_para", loop=first_of(top, "loop", "activity", default=""), count=fmt(first_of(top, "count", "repeats"), 0),
-                       cases=fmt(first_of(top, "cases", "cases_with_repeat"), 0),
-                       lost=fmt(hours(top, "time_lost_median", "time_lost_mean", "time_lost"))))
-        tables.append(Table("rework", t("col_rework_cases"), (t("col_activity"), t("col_repeats"), t("col_rework_cases"), t("col_share")),
-                            tuple((r.get("activity", ""), fmt(first_of(r, "repeats", "count", "extra_instances"), 0),
-                                   fmt(first_of(r, "cases_with_repeat", "cases"), 0), pct(r.get("share_of_cases"))) for r in rework[:8])))
+        paras.append(
+            t(
+                "rework_para",
+                loop=first_of(top, "loop", "activity", default=""),
+                count=fmt(first_of(top, "count", "repeats"), 0),
+                cases=fmt(first_of(top, "cases", "cases_with_repeat"), 0),
+                lost=fmt(hours(top, "time_lost_median", "time_lost_mean", "time_lost")),
+            )
+        )
+        tables.append(
+            Table(
+                "rework",
+                t("col_rework_cases"),
+                (t("col_activity"), t("col_repeats"), t("col_rework_cases"), t("col_share")),
+                tuple(
+                    (
+                        r.get("activity", ""),
+                        fmt(first_of(r, "repeats", "count", "extra_instances"), 0),
+                        fmt(first_of(r, "cases_with_repeat", "cases"), 0),
+                        pct(r.get("share_of_cases")),
+                    )
+                    for r in rework[:8]
+                ),
+            )
+        )
     else:
         paras.append(t("rework_none"))
     batches = records(mining.get("batches"))
     if batches:
         b = batches[0]
-        paras.append(t("batch_para", n=len(batches), activity=b.get("activity", ""), times=st.batch_pattern(inp.language, b)))
-        tables.append(Table("batches", t("col_release"), (t("col_activity"), t("col_release"), t("col_batch_share"), t("col_wait_h")),
-                            tuple((r.get("activity", ""), ", ".join(str(x) for x in (first_of(r, "release_times", "times", default=[]) or [])),
-                                   pct(first_of(r, "batched_share", "share_in_batches", "batch_share", "share")),
-                                   fmt(hours(r, "wait_median", "waiting_median", "wait_caused_median"))) for r in batches)))
+        paras.append(
+            t("batch_para", n=len(batches), activity=b.get("activity", ""), times=st.batch_pattern(inp.language, b))
+        )
+        tables.append(
+            Table(
+                "batches",
+                t("col_release"),
+                (t("col_activity"), t("col_release"), t("col_batch_share"), t("col_wait_h")),
+                tuple(
+                    (
+                        r.get("activity", ""),
+                        ", ".join(str(x) for x in (first_of(r, "release_times", "times", default=[]) or [])),
+                        pct(first_of(r, "batched_share", "share_in_batches", "batch_share", "share")),
+                        fmt(hours(r, "wait_median", "waiting_median", "wait_caused_median")),
+                    )
+                    for r in batches
+                ),
+            )
+        )
     else:
         paras.append(t("batch_none"))
     return paras

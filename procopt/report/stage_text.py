@@ -19,16 +19,29 @@ _ZH: dict[str, str] = {
     "bn_head": "占全部等待时间的 {share}%，等待时间中位数 {wait}",
     "bn_head_nostart": "占全部完成间隔时间（无法区分等待与加工）的 {share}%，间隔中位数 {wait}",
     "bn_wait_only": "等待时间中位数 {wait}",
-    "bn_who": "执行该活动的{department}人员", "bn_who_unknown": "执行该活动的人员",
+    "bn_who": "执行该活动的{department}人员",
+    "bn_who_unknown": "执行该活动的人员",
     "bn_batching": "{head}——这是批处理造成的延误，而非产能不足：工作在{pattern}批量放行（占 {batched}% 的实例），而{who}{busy}。",
-    "bn_busy_only": "的繁忙程度仅为 {u}%", "bn_busy_unknown": "的繁忙程度未知",
+    "bn_busy_only": "的繁忙程度仅为 {u}%",
+    "bn_busy_unknown": "的繁忙程度未知",
     "bn_idle": "{head}，但{who}的繁忙程度仅为 {u}%——并非产能不足：案例在等待团队之外的因素（供应商、客户、其他系统或放行规则）。",
-    "bn_busy": "{who}的繁忙程度为 {u}%", "bn_util_unknown": "利用率未知（日志没有开始时间）",
-    "bn_queue_grew": "排队案例从平均 {q1} 个增加到 {q2} 个", "bn_queue": "平均有 {q} 个案例在排队",
+    "bn_busy": "{who}的繁忙程度为 {u}%",
+    "bn_util_unknown": "利用率未知（日志没有开始时间）",
+    "bn_queue_grew": "排队案例从平均 {q1} 个增加到 {q2} 个",
+    "bn_queue": "平均有 {q} 个案例在排队",
     # batch patterns
-    "batch_daily": "每天 {times}", "batch_days": "{days}的 {times}", "batch_and": "和",
-    "weekdays_mon_fri": "周一至周五", "weekdays_sep": "、",
-    "Mon": "周一", "Tue": "周二", "Wed": "周三", "Thu": "周四", "Fri": "周五", "Sat": "周六", "Sun": "周日",
+    "batch_daily": "每天 {times}",
+    "batch_days": "{days}的 {times}",
+    "batch_and": "和",
+    "weekdays_mon_fri": "周一至周五",
+    "weekdays_sep": "、",
+    "Mon": "周一",
+    "Tue": "周二",
+    "Wed": "周三",
+    "Thu": "周四",
+    "Fri": "周五",
+    "Sat": "周六",
+    "Sun": "周日",
     # approvals
     "ap_removal": "{decisions} 次审批中通过 {rate}%，只增加等待（等待中位数 {wait} 小时，每个案例约 {saving} 小时）{chain}。",
     "ap_removal_short": "通过率 {rate}%，只增加等待（每个案例约 {saving} 小时）。",
@@ -62,10 +75,14 @@ _ZH: dict[str, str] = {
     "audit_excel_sheet": "工作簿有 {count} 个工作表，只读取了其中一个作为事件日志，其余被忽略。",
     "audit_other": "审计发现 {count} 处“{code}”问题。",
     "conflict": "{a}（{owner_a}）较高的周，{b}（{owner_b}）{direction}：相关系数 r = {r}，共 {weeks} 周——对一方有利的对另一方不利。",
-    "conflict_higher": "也较高", "conflict_lower": "较低",
+    "conflict_higher": "也较高",
+    "conflict_lower": "较低",
     "deviation": "{kind}：{activity}",
-    "dev_skipped": "跳过", "dev_unexpected": "蓝图之外的活动", "dev_wrong_order": "顺序错误",
-    "unit_hours": "{value} 小时", "unit_days": "{value} 天",
+    "dev_skipped": "跳过",
+    "dev_unexpected": "蓝图之外的活动",
+    "dev_wrong_order": "顺序错误",
+    "unit_hours": "{value} 小时",
+    "unit_days": "{value} 天",
 }
 
 _TEXT: dict[str, dict[str, str]] = {"zh": _ZH}
@@ -112,7 +129,9 @@ def batch_pattern(language: str, batch: Mapping[str, Any]) -> str:
     return _t(language, "batch_days", days=label, times=shown)
 
 
-def bottleneck_reason(language: str, b: Mapping[str, Any], mining: Mapping[str, Any] | None, has_start: bool = True) -> str:
+def bottleneck_reason(
+    language: str, b: Mapping[str, Any], mining: Mapping[str, Any] | None, has_start: bool = True
+) -> str:
     """Why ``b`` is a bottleneck, without the leading activity name."""
     act = b.get("activity")
     if not composed(language):
@@ -134,8 +153,15 @@ def bottleneck_reason(language: str, b: Mapping[str, Any], mining: Mapping[str, 
         batch = _find(records(mining.get("batches")), act)
         busy = _t(language, "bn_busy_only", u=_pct0(u)) if u is not None else _t(language, "bn_busy_unknown")
         batched = number(first_of(batch, "batched_share", "share_in_batches", "batch_share", "share"))
-        return _t(language, "bn_batching", head=head, pattern=batch_pattern(language, batch) if batch else "–",
-                  batched=_pct0(batched), who=who, busy=busy)
+        return _t(
+            language,
+            "bn_batching",
+            head=head,
+            pattern=batch_pattern(language, batch) if batch else "–",
+            batched=_pct0(batched),
+            who=who,
+            busy=busy,
+        )
     if kind == "idle_wait" and u is not None:
         return _t(language, "bn_idle", head=head, who=who, u=_pct0(u))
     parts = [head]
@@ -168,16 +194,35 @@ def approval_reason(language: str, a: Mapping[str, Any]) -> str:
         attr, value = a.get("threshold_attribute"), number(a.get("threshold_value"))
         below = number(a.get("share_below_threshold"))
         if attr and value is not None and decisions is not None and below is not None:
-            out = _t(language, "ap_threshold", attribute=attr, value=f"{value:,.0f}", rejections=fmt(a.get("rejections"), 0),
-                     below_n=f"{int(below * decisions):,}", below_share=_pct0(below), saving=fmt(saving))
+            out = _t(
+                language,
+                "ap_threshold",
+                attribute=attr,
+                value=f"{value:,.0f}",
+                rejections=fmt(a.get("rejections"), 0),
+                below_n=f"{int(below * decisions):,}",
+                below_share=_pct0(below),
+                saving=fmt(saving),
+            )
         else:
             out = _t(language, "ap_threshold_short", attribute=attr or "–", value=fmt(value, 0))
     elif verdict == "candidate_for_removal":
         if decisions is not None and wait_h is not None:
             follows, share = a.get("follows_activity"), number(a.get("follows_approval_share"))
-            chain = _t(language, "ap_chain", share=_pct0(share), follows=follows) if follows and share is not None and share >= 0.5 else ""
-            out = _t(language, "ap_removal", decisions=f"{decisions:,.0f}", rate=pct1(rate), wait=f"{wait_h:.1f}",
-                     saving=fmt(saving), chain=chain)
+            chain = (
+                _t(language, "ap_chain", share=_pct0(share), follows=follows)
+                if follows and share is not None and share >= 0.5
+                else ""
+            )
+            out = _t(
+                language,
+                "ap_removal",
+                decisions=f"{decisions:,.0f}",
+                rate=pct1(rate),
+                wait=f"{wait_h:.1f}",
+                saving=fmt(saving),
+                chain=chain,
+            )
         else:
             out = _t(language, "ap_removal_short", rate=pct1(rate), saving=fmt(saving))
     elif decisions is not None and rate is not None:
@@ -211,11 +256,13 @@ def audit_message(language: str, finding: Mapping[str, Any]) -> str:
 
 
 def with_subject(language: str, activity: object, body: str) -> str:
-    """"<activity>: <body>" the way the language writes it."""
+    """ "<activity>: <body>" the way the language writes it."""
     return f"{activity}：{body}" if composed(language) else f"{activity}: {body}"
 
 
-def bottleneck_sentence(language: str, b: Mapping[str, Any], mining: Mapping[str, Any] | None, has_start: bool = True) -> str:
+def bottleneck_sentence(
+    language: str, b: Mapping[str, Any], mining: Mapping[str, Any] | None, has_start: bool = True
+) -> str:
     """The whole bottleneck sentence: the stage's own in English, composed otherwise."""
     if not composed(language):
         return str(b.get("reason") or "")
@@ -230,13 +277,27 @@ def approval_sentence(language: str, a: Mapping[str, Any]) -> str:
 
 
 _LABELS_ZH = {
-    "kind_queue": "排队（产能）", "kind_queueing": "排队（产能）", "kind_batching": "批处理", "kind_idle_wait": "外部等待",
-    "role_case": "案例号", "role_activity": "活动", "role_start": "开始时间", "role_end": "结束时间",
-    "role_resource": "操作员", "role_department": "部门", "role_due": "交期", "role_lifecycle": "生命周期",
-    "role_timestamp": "时间戳", "role_object_type": "对象类型",
-    "severity_error": "错误", "severity_warning": "警告", "severity_info": "提示",
-    "kpi_delivery_rate": "准时交付率", "kpi_lead_time_p90_hours": "交付周期 P90（小时）",
-    "kpi_lead_time_mean_hours": "平均交付周期（小时）", "kpi_throughput_per_week": "每周完成量",
+    "kind_queue": "排队（产能）",
+    "kind_queueing": "排队（产能）",
+    "kind_batching": "批处理",
+    "kind_idle_wait": "外部等待",
+    "role_case": "案例号",
+    "role_activity": "活动",
+    "role_start": "开始时间",
+    "role_end": "结束时间",
+    "role_resource": "操作员",
+    "role_department": "部门",
+    "role_due": "交期",
+    "role_lifecycle": "生命周期",
+    "role_timestamp": "时间戳",
+    "role_object_type": "对象类型",
+    "severity_error": "错误",
+    "severity_warning": "警告",
+    "severity_info": "提示",
+    "kpi_delivery_rate": "准时交付率",
+    "kpi_lead_time_p90_hours": "交付周期 P90（小时）",
+    "kpi_lead_time_mean_hours": "平均交付周期（小时）",
+    "kpi_throughput_per_week": "每周完成量",
 }
 
 
@@ -253,9 +314,17 @@ def conflict_sentence(language: str, c: Mapping[str, Any]) -> str:
     r = number(c.get("r"))
     if not composed(language) or r is None or c.get("kpi_a") is None or c.get("kpi_b") is None:
         return english
-    return _t(language, "conflict", a=c["kpi_a"], b=c["kpi_b"], owner_a=c.get("owner_a") or "–",
-              owner_b=c.get("owner_b") or "–", direction=_t(language, "conflict_higher" if r > 0 else "conflict_lower"),
-              r=f"{r:.2f}", weeks=fmt(c.get("weeks"), 0))
+    return _t(
+        language,
+        "conflict",
+        a=c["kpi_a"],
+        b=c["kpi_b"],
+        owner_a=c.get("owner_a") or "–",
+        owner_b=c.get("owner_b") or "–",
+        direction=_t(language, "conflict_higher" if r > 0 else "conflict_lower"),
+        r=f"{r:.2f}",
+        weeks=fmt(c.get("weeks"), 0),
+    )
 
 
 def deviation_text(language: str, d: Mapping[str, Any]) -> str:

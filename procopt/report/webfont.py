@@ -51,5 +51,7 @@ def _font_face_for(chars: str) -> str:
     font.save(buf)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     mime, fmt = ("font/otf", "opentype") if files[0].suffix.lower() == ".otf" else ("font/ttf", "truetype")
-    return (f'@font-face {{ font-family: "{FAMILY}"; font-display: block; unicode-range: {UNICODE_RANGE}; '
-            f'src: url(data:{mime};base64,{data}) format("{fmt}"); }}\n')
+    return (
+        f'@font-face {{ font-family: "{FAMILY}"; font-display: block; unicode-range: {UNICODE_RANGE}; '
+        f'src: url(data:{mime};base64,{data}) format("{fmt}"); }}\n'
+    )

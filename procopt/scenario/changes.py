@@ -76,12 +76,18 @@ class SetCapacity:
             ck.choice(self.activity, f"{where}.activity", _acts(model), "activity")
         pool = model.pools[self.target(model)]
         if self.add is not None and pool.capacity is None:
-            ck.fail(f"{where}.add", f"pool {pool.name!r} has unlimited capacity; adding people changes nothing",
-                    "Use set: N to give it a fixed size.")
+            ck.fail(
+                f"{where}.add",
+                f"pool {pool.name!r} has unlimited capacity; adding people changes nothing",
+                "Use set: N to give it a fixed size.",
+            )
         new = self.set if self.set is not None else (pool.capacity or 0) + int(self.add or 0)
         if new < 1:
-            ck.fail(where, f"pool {pool.name!r} would have {new} people; it needs at least 1",
-                    "Use remove_activity to drop the steps it does instead.")
+            ck.fail(
+                where,
+                f"pool {pool.name!r} would have {new} people; it needs at least 1",
+                "Use remove_activity to drop the steps it does instead.",
+            )
 
     def apply(self, model: SimulationModel) -> SimulationModel:
         pools = dict(model.pools)
@@ -134,8 +140,10 @@ class SetPriority:
     def check(self, model: SimulationModel, ck: Checker, where: str) -> None:
         ck.choice(self.activity, f"{where}.activity", _acts(model), "activity")
         if self.rule == "highest_value" and not (model.provenance or {}).get("value_attribute"):
-            ck.fail(f"{where}.rule", "highest_value needs a numeric value attribute (such as order_value) "
-                    "and this model has none")
+            ck.fail(
+                f"{where}.rule",
+                "highest_value needs a numeric value attribute (such as order_value) and this model has none",
+            )
 
     def apply(self, model: SimulationModel) -> SimulationModel:
         return _set_activity(model, self.activity, priority=self.rule)
@@ -179,5 +187,6 @@ class SetCalendar:
         return dataclasses.replace(model, calendars=calendars, pools=pools)
 
 
-Change = (RemoveActivity | SkipActivity | SetCapacity | ScaleDuration | ScaleArrivals | SetPriority | SetBatch
-          | SetCalendar)
+Change = (
+    RemoveActivity | SkipActivity | SetCapacity | ScaleDuration | ScaleArrivals | SetPriority | SetBatch | SetCalendar
+)

@@ -34,7 +34,14 @@ from procopt.errors import ScenarioError
 from procopt.model.types import PRIORITY_RULES, SimulationModel
 from procopt.model.validate import Checker
 from procopt.scenario.changes import (
-    Change, RemoveActivity, ScaleArrivals, ScaleDuration, SetBatch, SetCalendar, SetCapacity, SetPriority,
+    Change,
+    RemoveActivity,
+    ScaleArrivals,
+    ScaleDuration,
+    SetBatch,
+    SetCalendar,
+    SetCapacity,
+    SetPriority,
     SkipActivity,
 )
 
@@ -47,8 +54,7 @@ KPI_NAMES: dict[str, str] = {
     "throughput_per_week": "cases completed per week",
     "wip": "average cases in progress",
 }
-CHANGE_KINDS = ("remove_activity", "skip_activity", "capacity", "duration", "arrivals", "priority", "batch",
-                "calendar")
+CHANGE_KINDS = ("remove_activity", "skip_activity", "capacity", "duration", "arrivals", "priority", "batch", "calendar")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +77,11 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(path, "file not found", hint="See scenarios/*.yaml for examples.") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ScenarioError(path, f"not valid YAML ({getattr(exc, 'problem', exc)})",
-                            where=f"line {mark.line + 1}" if mark is not None else None) from None
+        raise ScenarioError(
+            path,
+            f"not valid YAML ({getattr(exc, 'problem', exc)})",
+            where=f"line {mark.line + 1}" if mark is not None else None,
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(path, f"cannot read the file ({exc})") from None
     return scenario_from_dict(data, path, default_name=path.stem)
@@ -82,7 +91,9 @@ def scenario_from_dict(data: Any, path: str | Path | None = None, *, default_nam
     """Build a ``Scenario`` from plain data, checking its shape."""
     ck = Checker(path, ScenarioError)
     top = ck.mapping(data if data is not None else {}, "", optional=("name", "description", "changes", "kpi_targets"))
-    changes = tuple(_change(ck, raw, f"changes[{i}]") for i, raw in enumerate(ck.seq(top.get("changes") or [], "changes")))
+    changes = tuple(
+        _change(ck, raw, f"changes[{i}]") for i, raw in enumerate(ck.seq(top.get("changes") or [], "changes"))
+    )
     targets: dict[str, dict[str, float]] = {}
     for kpi, spec in ck.mapping(top.get("kpi_targets") or {}, "kpi_targets", optional=tuple(KPI_NAMES)).items():
         bounds = ck.mapping(spec, f"kpi_targets.{kpi}", optional=("min", "max"))
@@ -94,25 +105,34 @@ def scenario_from_dict(data: Any, path: str | Path | None = None, *, default_nam
         ck.fail("name", f"expected a non-empty name, got {name!r}")
     if name == "baseline":
         ck.fail("name", "'baseline' is reserved for the unchanged model", "Pick another name.")
-    return Scenario(name, str(top.get("description", "") or ""), changes, targets,
-                    str(path) if path is not None else None)
+    return Scenario(
+        name, str(top.get("description", "") or ""), changes, targets, str(path) if path is not None else None
+    )
 
 
 def _change(ck: Checker, raw: Any, where: str) -> Change:
     if not isinstance(raw, Mapping) or len(raw) != 1:
-        ck.fail(where, "each change is a mapping with one key, e.g. `- capacity: {activity: \"Check Credit\", add: 1}`",
-                f"Change kinds: {', '.join(CHANGE_KINDS)}.")
+        ck.fail(
+            where,
+            'each change is a mapping with one key, e.g. `- capacity: {activity: "Check Credit", add: 1}`',
+            f"Change kinds: {', '.join(CHANGE_KINDS)}.",
+        )
     kind, body = next(iter(raw.items()))
     if kind not in CHANGE_KINDS:
         from procopt.model.validate import suggest
 
-        ck.fail(f"{where}.{kind}", f"unknown change {kind!r}{suggest(str(kind), CHANGE_KINDS)}",
-                f"Change kinds: {', '.join(CHANGE_KINDS)}.")
+        ck.fail(
+            f"{where}.{kind}",
+            f"unknown change {kind!r}{suggest(str(kind), CHANGE_KINDS)}",
+            f"Change kinds: {', '.join(CHANGE_KINDS)}.",
+        )
     w = f"{where}.{kind}"
     if kind == "remove_activity":
         if isinstance(body, str):
             return RemoveActivity(body)
-        return RemoveActivity(_text(ck, ck.mapping(body, w, required=("activity",), optional=())["activity"], f"{w}.activity"))
+        return RemoveActivity(
+            _text(ck, ck.mapping(body, w, required=("activity",), optional=())["activity"], f"{w}.activity")
+        )
     if kind == "arrivals":
         b = ck.mapping(body, w, required=("scale",), optional=())
         return ScaleArrivals(ck.number(b["scale"], f"{w}.scale", positive=True))
@@ -130,12 +150,23 @@ def _change(ck: Checker, raw: Any, where: str) -> Change:
         key = "add" if "add" in b else "set"
         if isinstance(n, bool) or not isinstance(n, int):
             ck.fail(f"{w}.{key}", f"expected a whole number of people, got {n!r}")
-        return SetCapacity(pool=_text(ck, b["pool"], f"{w}.pool") if "pool" in b else None,
-                           activity=_text(ck, b["activity"], f"{w}.activity") if "activity" in b else None,
-                           add=n if key == "add" else None, set=n if key == "set" else None)
-    b = ck.mapping(body, w, required=("activity",),
-                   optional={"skip_activity": ("when",), "duration": ("scale",), "priority": ("rule",),
-                             "batch": ("times", "weekdays", "remove")}[kind])
+        return SetCapacity(
+            pool=_text(ck, b["pool"], f"{w}.pool") if "pool" in b else None,
+            activity=_text(ck, b["activity"], f"{w}.activity") if "activity" in b else None,
+            add=n if key == "add" else None,
+            set=n if key == "set" else None,
+        )
+    b = ck.mapping(
+        body,
+        w,
+        required=("activity",),
+        optional={
+            "skip_activity": ("when",),
+            "duration": ("scale",),
+            "priority": ("rule",),
+            "batch": ("times", "weekdays", "remove"),
+        }[kind],
+    )
     act = _text(ck, b["activity"], f"{w}.activity")
     if kind == "skip_activity":
         if "when" not in b:
@@ -152,11 +183,14 @@ def _change(ck: Checker, raw: Any, where: str) -> Change:
             ck.fail(w, "give either times: or remove: true, not both")
         return SetBatch(act, remove=True)
     if "times" not in b:
-        ck.fail(w, "missing key 'times' (e.g. [\"10:00\", \"15:00\"]) or remove: true")
+        ck.fail(w, 'missing key \'times\' (e.g. ["10:00", "15:00"]) or remove: true')
     times = tuple(ck.clock(t, f"{w}.times") for t in ck.seq(b["times"], f"{w}.times"))
     if not times:
         ck.fail(f"{w}.times", "needs at least one release time")
-    days = tuple(ck.weekday(d, f"{w}.weekdays") for d in ck.seq(b.get("weekdays", ["Mon", "Tue", "Wed", "Thu", "Fri"]), f"{w}.weekdays"))
+    days = tuple(
+        ck.weekday(d, f"{w}.weekdays")
+        for d in ck.seq(b.get("weekdays", ["Mon", "Tue", "Wed", "Thu", "Fri"]), f"{w}.weekdays")
+    )
     return SetBatch(act, times, days)
 
 
@@ -177,6 +211,13 @@ def apply_scenario(model: SimulationModel, scenario: Scenario) -> SimulationMode
 
 
 def _kind(change: Change) -> str:
-    return {RemoveActivity: "remove_activity", SkipActivity: "skip_activity", SetCapacity: "capacity",
-            ScaleDuration: "duration", ScaleArrivals: "arrivals", SetPriority: "priority", SetBatch: "batch",
-            SetCalendar: "calendar"}[type(change)]
+    return {
+        RemoveActivity: "remove_activity",
+        SkipActivity: "skip_activity",
+        SetCapacity: "capacity",
+        ScaleDuration: "duration",
+        ScaleArrivals: "arrivals",
+        SetPriority: "priority",
+        SetBatch: "batch",
+        SetCalendar: "calendar",
+    }[type(change)]

@@ -117,8 +117,9 @@ class CompiledModel:
             return now + due_off
         return math.nan
 
-    def choose(self, after: str, prev: str | None, visit: int, attrs: Mapping[str, Any],
-               rng: random.Random) -> str | None:
+    def choose(
+        self, after: str, prev: str | None, visit: int, attrs: Mapping[str, Any], rng: random.Random
+    ) -> str | None:
         """The next activity (None = the case ends)."""
         branches = None
         for key in ((after, prev), (after, None)):
@@ -154,14 +155,17 @@ def compile_model(model: SimulationModel, offset_s: float) -> CompiledModel:
             members += [f"{name} #{i + 1}" for i in range(len(members), pool.capacity)]
         duty = list(pool.on_duty) if pool.on_duty is not None and pool.capacity is not None else None
         # a pool whose staffing varies by hour holds its absent people with top-priority requests
-        pools[name] = CPool(name, pool.capacity, members, clocks[pool.calendar],
-                            name in prioritised or duty is not None, duty)
+        pools[name] = CPool(
+            name, pool.capacity, members, clocks[pool.calendar], name in prioritised or duty is not None, duty
+        )
     value_attr = model.provenance.get("value_attribute") if model.provenance else None
     acts: dict[str, CActivity] = {}
     for name, a in model.activities.items():
         table = release_table(a.batch.release_times, a.batch.weekdays) if a.batch else None
         acts[name] = CActivity(
-            name=name, pool=pools[a.pool], duration=sampler(a.duration),
+            name=name,
+            pool=pools[a.pool],
+            duration=sampler(a.duration),
             dur_attr=a.duration_by[0] if a.duration_by else None,
             dur_map={k: sampler(d) for k, d in a.duration_by[1].items()} if a.duration_by else {},
             extra=sampler(a.extra_delay) if a.extra_delay is not None else None,
@@ -194,17 +198,30 @@ def compile_model(model: SimulationModel, offset_s: float) -> CompiledModel:
             branches = by_visit.get(None) or []
             if len(branches) == 1 and branches[0][0] is None and len(branches[0][1]) == 1:
                 fast[after] = branches[0][1][0]
-    rates = [model.arrivals.scale * float(v) / 3600.0
-             for day in WEEKDAYS for v in (model.arrivals.rate_per_hour.get(day) or (0.0,) * 24)]
+    rates = [
+        model.arrivals.scale * float(v) / 3600.0
+        for day in WEEKDAYS
+        for v in (model.arrivals.rate_per_hour.get(day) or (0.0,) * 24)
+    ]
     attrs = model.attributes
     return CompiledModel(
-        pools=pools, activities=acts, routes=routes, rates_s=rates, offset_s=offset_s,
+        pools=pools,
+        activities=acts,
+        routes=routes,
+        rates_s=rates,
+        offset_s=offset_s,
         gap=sampler(model.arrivals.interarrival.scaled(1.0 / model.arrivals.scale))
-        if model.arrivals.interarrival is not None else None,
-        attr_columns=attrs.columns, attr_rows=attrs.rows, due_offsets=attrs.due_offsets_s,
-        due_kind=model.due.kind, sla_s=model.due.sla_s, date_only=model.due.date_only,
+        if model.arrivals.interarrival is not None
+        else None,
+        attr_columns=attrs.columns,
+        attr_rows=attrs.rows,
+        due_offsets=attrs.due_offsets_s,
+        due_kind=model.due.kind,
+        sla_s=model.due.sla_s,
+        date_only=model.due.date_only,
         working_days=model.due.working_days,
-        delivery=model.delivery_activity, fast=fast,
+        delivery=model.delivery_activity,
+        fast=fast,
     )
 
 
@@ -212,8 +229,10 @@ def _priority(rule: str, value_attr: str | None) -> Callable[[float, float, Mapp
     if rule == "earliest_due_date":
         return lambda now, due, attrs: due if due == due else now + 1e12
     if rule == "highest_value" and value_attr:
+
         def by_value(now: float, due: float, attrs: Mapping[str, Any]) -> float:
             v = attrs.get(value_attr)
             return -float(v) if isinstance(v, int | float) and v == v else 0.0
+
         return by_value
     return lambda now, due, attrs: now

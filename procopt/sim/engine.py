@@ -70,8 +70,16 @@ def simulate(
     during ``days`` after it; the run then continues at most ``drain_days`` for them to finish. Unfinished
     activity instances are not in the table. Same model + same seed => identical table.
     """
-    trace = run_replication(model, days=days, seed=seed, start=start, max_cases=max_cases,
-                            warmup_days=warmup_days, drain_days=drain_days, replication=replication)
+    trace = run_replication(
+        model,
+        days=days,
+        seed=seed,
+        start=start,
+        max_cases=max_cases,
+        warmup_days=warmup_days,
+        drain_days=drain_days,
+        replication=replication,
+    )
     return trace_to_frame(model, trace)
 
 
@@ -132,8 +140,9 @@ def _available_s(pool: Any, t0: float, t1: float, offset_s: float) -> float:
 class _Run:
     """One replication: SimPy processes over a compiled model."""
 
-    def __init__(self, cm: CompiledModel, trace: Trace, seq: np.random.SeedSequence,
-                 max_cases: int | None, offset_s: float) -> None:
+    def __init__(
+        self, cm: CompiledModel, trace: Trace, seq: np.random.SeedSequence, max_cases: int | None, offset_s: float
+    ) -> None:
         self.cm, self.trace, self.max_cases = cm, trace, max_cases
         self.env = simpy.Environment()
         self.rng_arr = stream(seq, "arrivals")
@@ -155,8 +164,15 @@ class _Run:
                 self.env.process(self._staffing(pool, self.resources[name]))
         # everything a step needs, looked up once per step instead of field by field
         self.steps = {
-            a: (act, act.pool.clock, self.resources.get(act.pool.name), self.free.get(act.pool.name),
-                self.rng_dur[a], self.rng_delay[a], act.pool.name)
+            a: (
+                act,
+                act.pool.clock,
+                self.resources.get(act.pool.name),
+                self.free.get(act.pool.name),
+                self.rng_dur[a],
+                self.rng_delay[a],
+                act.pool.name,
+            )
             for a, act in cm.activities.items()
         }
 
@@ -236,8 +252,11 @@ class _Run:
                 if act.releases is not None:
                     yield env.timeout(act.next_release(env.now) - env.now)
                 if res is not None:
-                    req = res.request(priority=act.priority_key(env.now, due, attrs)) if act.pool.prioritised \
+                    req = (
+                        res.request(priority=act.priority_key(env.now, due, attrs))
+                        if act.pool.prioritised
                         else res.request()
+                    )
                     yield req
                     member = free.pop()
                 else:
@@ -274,8 +293,11 @@ def trace_to_frame(model: SimulationModel, trace: Trace) -> pd.DataFrame:
         cases, acts, starts, ends, res, pools = [], [], [], [], [], []
     ev_case = np.asarray(cases, dtype=np.int64)
     arrival = np.asarray(trace.case_arrival, dtype=float)
-    keep = (arrival[ev_case] >= trace.window_start_s) & (arrival[ev_case] < trace.window_end_s) if len(ev_case) else \
-        np.zeros(0, dtype=bool)
+    keep = (
+        (arrival[ev_case] >= trace.window_start_s) & (arrival[ev_case] < trace.window_end_s)
+        if len(ev_case)
+        else np.zeros(0, dtype=bool)
+    )
     idx = ev_case[keep]
     origin = trace.origin
 
@@ -283,14 +305,16 @@ def trace_to_frame(model: SimulationModel, trace: Trace) -> pd.DataFrame:
         secs = np.round(values).astype("int64")
         return pd.Series(origin + pd.to_timedelta(secs, unit="s"))
 
-    frame = pd.DataFrame({
-        C.CASE: pd.Series([f"SIM-{i + 1:06d}" for i in idx], dtype=object),
-        C.ACTIVITY: np.asarray(acts, dtype=object)[keep],
-        C.START: stamps(np.asarray(starts, dtype=float)[keep]),
-        C.END: stamps(np.asarray(ends, dtype=float)[keep]),
-        C.RESOURCE: np.asarray(res, dtype=object)[keep],
-        C.DEPARTMENT: np.asarray(pools, dtype=object)[keep],
-    })
+    frame = pd.DataFrame(
+        {
+            C.CASE: pd.Series([f"SIM-{i + 1:06d}" for i in idx], dtype=object),
+            C.ACTIVITY: np.asarray(acts, dtype=object)[keep],
+            C.START: stamps(np.asarray(starts, dtype=float)[keep]),
+            C.END: stamps(np.asarray(ends, dtype=float)[keep]),
+            C.RESOURCE: np.asarray(res, dtype=object)[keep],
+            C.DEPARTMENT: np.asarray(pools, dtype=object)[keep],
+        }
+    )
     due = np.asarray(trace.case_due, dtype=float)
     due_case = due[idx] if len(idx) else np.zeros(0)
     frame[C.DUE] = pd.Series(

@@ -26,8 +26,7 @@ from procopt.sim.engine import DEFAULT_DRAIN_DAYS, Trace, run_replication, trace
 from procopt.sim.executor import Executor, LocalExecutor
 from procopt.sim.metrics import replication_metrics
 
-METRICS = ("lead_time_mean_h", "lead_time_p50_h", "lead_time_p90_h", "delivery_rate", "throughput_per_week",
-           "wip")
+METRICS = ("lead_time_mean_h", "lead_time_p50_h", "lead_time_p90_h", "delivery_rate", "throughput_per_week", "wip")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,20 +74,27 @@ def run_experiment(
     if config.replications < 1:
         raise ScenarioError(None, f"replications must be >= 1, got {config.replications}")
     if config.days <= config.warmup_days:
-        raise ScenarioError(None, f"--days ({config.days:g}) must be longer than the warm-up ({config.warmup_days:g})",
-                            hint="Cases arrive for --days days; the first --warmup-days are not measured.")
+        raise ScenarioError(
+            None,
+            f"--days ({config.days:g}) must be longer than the warm-up ({config.warmup_days:g})",
+            hint="Cases arrive for --days days; the first --warmup-days are not measured.",
+        )
     names = [s.name for s in scenarios]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise ScenarioError(None, f"two scenarios are named {dup[0]!r}", hint="Give every scenario its own name.")
-    variants: list[tuple[str, str, SimulationModel, dict[str, Any]]] = [("baseline", "the model as calibrated", model, {})]
+    variants: list[tuple[str, str, SimulationModel, dict[str, Any]]] = [
+        ("baseline", "the model as calibrated", model, {})
+    ]
     for s in scenarios:
         variants.append((s.name, s.description, apply_scenario(model, s), dict(s.kpi_targets)))
     tasks = [(i, r, v[2], config) for i, v in enumerate(variants) for r in range(config.replications)]
     ex = executor if executor is not None else LocalExecutor(config.workers)
     results = ex.map(_replicate, tasks, progress)
-    rows = [{"scenario": variants[i][0], "replication": r, **res["metrics"]}
-            for (i, r, _, _), res in zip(tasks, results, strict=True)]
+    rows = [
+        {"scenario": variants[i][0], "replication": r, **res["metrics"]}
+        for (i, r, _, _), res in zip(tasks, results, strict=True)
+    ]
     per_rep = pd.DataFrame(rows)
     logs: dict[str, list[pd.DataFrame]] = {}
     for (i, _r, _, _), res in zip(tasks, results, strict=True):
@@ -111,8 +117,15 @@ def run_experiment(
 def _replicate(task: tuple[int, int, SimulationModel, RunConfig]) -> dict[str, Any]:
     """One replication of one variant (runs in a worker process)."""
     _i, rep, model, cfg = task
-    trace: Trace = run_replication(model, days=cfg.days - cfg.warmup_days, seed=cfg.seed, start=cfg.start,
-                                   warmup_days=cfg.warmup_days, drain_days=cfg.drain_days, replication=rep)
+    trace: Trace = run_replication(
+        model,
+        days=cfg.days - cfg.warmup_days,
+        seed=cfg.seed,
+        start=cfg.start,
+        warmup_days=cfg.warmup_days,
+        drain_days=cfg.drain_days,
+        replication=rep,
+    )
     log = trace_to_frame(model, trace) if rep < cfg.keep_logs else None
     return {"metrics": replication_metrics(model, trace), "log": log}
 
@@ -148,13 +161,16 @@ def _summarise(name: str, desc: str, sub: pd.DataFrame, targets: dict[str, Any])
         "replications": int(len(sub)),
         "cases": _mean(sub["cases"]),
         "lead_time_hours": {
-            "mean": _mean(sub["lead_time_mean_h"]), "p50": _mean(sub["lead_time_p50_h"]),
+            "mean": _mean(sub["lead_time_mean_h"]),
+            "p50": _mean(sub["lead_time_p50_h"]),
             "p90": _mean(sub["lead_time_p90_h"]),
             "mean_ci95": _ci(sub["lead_time_mean_h"].to_numpy(dtype=float), 0.0),
             "p90_ci95": _ci(sub["lead_time_p90_h"].to_numpy(dtype=float), 0.0),
         },
-        "delivery_rate": {"value": _mean(sub["delivery_rate"]),
-                          "ci95": _ci(sub["delivery_rate"].to_numpy(dtype=float), 0.0, 1.0)},
+        "delivery_rate": {
+            "value": _mean(sub["delivery_rate"]),
+            "ci95": _ci(sub["delivery_rate"].to_numpy(dtype=float), 0.0, 1.0),
+        },
         "throughput_per_week": _mean(sub["throughput_per_week"]),
         "utilisation": utilisation,
         "wip": _mean(sub["wip"]),
@@ -163,9 +179,12 @@ def _summarise(name: str, desc: str, sub: pd.DataFrame, targets: dict[str, Any])
         "unstable_reasons": reasons,
     }
     values = {
-        "lead_time_mean_hours": out["lead_time_hours"]["mean"], "lead_time_p50_hours": out["lead_time_hours"]["p50"],
-        "lead_time_p90_hours": out["lead_time_hours"]["p90"], "delivery_rate": out["delivery_rate"]["value"],
-        "throughput_per_week": out["throughput_per_week"], "wip": out["wip"],
+        "lead_time_mean_hours": out["lead_time_hours"]["mean"],
+        "lead_time_p50_hours": out["lead_time_hours"]["p50"],
+        "lead_time_p90_hours": out["lead_time_hours"]["p90"],
+        "delivery_rate": out["delivery_rate"]["value"],
+        "throughput_per_week": out["throughput_per_week"],
+        "wip": out["wip"],
     }
     checks = {}
     for kpi, bounds in targets.items():
@@ -178,11 +197,18 @@ def _summarise(name: str, desc: str, sub: pd.DataFrame, targets: dict[str, Any])
 
 def _compare(base: pd.DataFrame, sub: pd.DataFrame) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key, col in (("lead_time_mean_hours", "lead_time_mean_h"), ("lead_time_p90_hours", "lead_time_p90_h"),
-                     ("delivery_rate", "delivery_rate"), ("throughput_per_week", "throughput_per_week")):
+    for key, col in (
+        ("lead_time_mean_hours", "lead_time_mean_h"),
+        ("lead_time_p90_hours", "lead_time_p90_h"),
+        ("delivery_rate", "delivery_rate"),
+        ("throughput_per_week", "throughput_per_week"),
+    ):
         d = sub[col].to_numpy(dtype=float) - base[col].to_numpy(dtype=float)
         d = d[np.isfinite(d)]
         ci = _ci(d)
-        out[key] = {"diff": float(np.mean(d)) if len(d) else None, "ci95": ci,
-                    "significant": bool(ci is not None and (ci[0] > 0 or ci[1] < 0))}
+        out[key] = {
+            "diff": float(np.mean(d)) if len(d) else None,
+            "ci95": ci,
+            "significant": bool(ci is not None and (ci[0] > 0 or ci[1] < 0)),
+        }
     return out

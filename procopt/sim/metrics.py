@@ -96,4 +96,3 @@ def _arrival_weeks(model: SimulationModel, trace: Trace) -> float:
     idx = np.floor(edges[:-1]).astype(np.int64) % 168
     expected = float(np.sum(hourly[idx] * widths))
     return expected / float(hourly.sum()) if expected > 0 else plain
-

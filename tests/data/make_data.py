@@ -87,10 +87,10 @@ def main() -> None:
     (BAD / "blank.csv").write_bytes(b"\n\n  \n")
     (BAD / "binary.csv").write_bytes(bytes(range(256)) * 8)
     (BAD / "one_column.csv").write_text("case^activity^time\nA^x^2024-01-01\nA^y^2024-01-02\n", encoding="utf-8")
-    (BAD / "missing_column.csv").write_text("order_id,step_name,user\nSO1,Create,ann\nSO1,Ship,bob\n",
-                                            encoding="utf-8")
-    (BAD / "bad_dates.csv").write_text("case_id,activity,timestamp\nA,x,yesterday\nA,y,soon\nB,x,never\n",
-                                       encoding="utf-8")
+    (BAD / "missing_column.csv").write_text("order_id,step_name,user\nSO1,Create,ann\nSO1,Ship,bob\n", encoding="utf-8")
+    (BAD / "bad_dates.csv").write_text(
+        "case_id,activity,timestamp\nA,x,yesterday\nA,y,soon\nB,x,never\n", encoding="utf-8"
+    )
     (BAD / "header_only.csv").write_text("case_id,activity,timestamp\n", encoding="utf-8")
     (BAD / "truncated.xes").write_text(XES[: len(XES) // 2], encoding="utf-8")
     (BAD / "not_xml.xes").write_text("case,activity,time\nA,x,2024-01-01\n", encoding="utf-8")

@@ -33,9 +33,24 @@ def test_summary_names_the_ground_truth(tmp_path: Path) -> None:
 
 def test_json_output_and_intervention_options(tmp_path: Path) -> None:
     out = tmp_path / "o.csv.gz"
-    code, text = run("o2c", "--days", "30", "--seed", "3", "--remove-activity", "Approve Order (Finance Director)",
-                     "--extra-capacity", "Credit Analysts=1", "--arrival-scale", "1.1",
-                     "--duration-scale", "Pick Goods=0.5", "--out", str(out), "--json")
+    code, text = run(
+        "o2c",
+        "--days",
+        "30",
+        "--seed",
+        "3",
+        "--remove-activity",
+        "Approve Order (Finance Director)",
+        "--extra-capacity",
+        "Credit Analysts=1",
+        "--arrival-scale",
+        "1.1",
+        "--duration-scale",
+        "Pick Goods=0.5",
+        "--out",
+        str(out),
+        "--json",
+    )
     assert code == 0, text
     doc = json.loads(text)
     assert doc["out"] == str(out) and out.exists() and doc["truth_path"] is None
@@ -44,8 +59,19 @@ def test_json_output_and_intervention_options(tmp_path: Path) -> None:
     assert iv["extra_capacity"] == {"Credit Analysts": 1} and iv["arrival_scale"] == 1.1
     assert doc["truth"]["pools"]["Credit Analysts"]["size"] == 3
     assert doc["cases"] > 200
-    code, text = run("o2c", "--days", "30", "--remove-activity", "Approve Order (Finance Director)",
-                     "--extra-capacity", "Credit Analysts=1", "--arrival-scale", "1.1", "--out", str(out))
+    code, text = run(
+        "o2c",
+        "--days",
+        "30",
+        "--remove-activity",
+        "Approve Order (Finance Director)",
+        "--extra-capacity",
+        "Credit Analysts=1",
+        "--arrival-scale",
+        "1.1",
+        "--out",
+        str(out),
+    )
     assert "changed: without Approve Order (Finance Director); Credit Analysts +1; arrivals x1.1" in text
 
 
@@ -62,8 +88,10 @@ def test_chinese_summary(tmp_path: Path) -> None:
         (["--extra-capacity", "Credit Analysts"], "Error: cannot read --extra-capacity 'Credit Analysts'"),
         (["--extra-capacity", "Credit Analysts=one"], "Error: cannot read --extra-capacity 'Credit Analysts=one'"),
         (["--duration-scale", "Pick Goods=fast"], "Error: cannot read --duration-scale 'Pick Goods=fast'"),
-        (["--extra-capacity", "Credit Analyst=1"],
-         "Error: unknown pool 'Credit Analyst' in extra_capacity. Did you mean 'Credit Analysts'?"),
+        (
+            ["--extra-capacity", "Credit Analyst=1"],
+            "Error: unknown pool 'Credit Analyst' in extra_capacity. Did you mean 'Credit Analysts'?",
+        ),
         (["--remove-activity", "Approve Order"], "Error: unknown activity 'Approve Order' in remove_activities."),
         (["--days", "5"], "Error: days must be a whole number between 21 and 730, got 5"),
         (["--arrival-scale", "0"], "Error: arrival scale must be > 0, got 0.0"),

@@ -34,9 +34,11 @@ def test_pool_serves_first_come_first_served_in_office_hours() -> None:
     pool = Pool(env, "Credit Analysts", "Finance", ("Li Wei",), office)
     rec = Recorder()
     for case, at in (("a", 8 * H), ("b", 8.5 * H)):
+
         def job(case: str = case, at: float = at):
             yield env.timeout(at)
             yield from pool.work(rec, case, "Check Credit", 3 * H)
+
         env.process(job())
     env.run()
     timeline = [(r.case, r.start_s / H, r.end_s / H, r.resource) for r in rec.records]
@@ -51,9 +53,11 @@ def test_batch_release_does_everything_waiting_at_the_release_time() -> None:
     batch = BatchRelease(env, director, [16 * H, DAY_S + 16 * H])
     rec = Recorder()
     for case, at in (("a", 9 * H), ("b", 15 * H), ("c", 16.5 * H)):
+
         def job(case: str = case, at: float = at):
             yield env.timeout(at)
             yield from batch.process(rec, case, "Approve", 60.0)
+
         env.process(job())
     env.run()
     ends = {r.case: (r.start_s, r.end_s) for r in rec.records}

@@ -89,8 +89,11 @@ def test_extra_credit_analyst_cuts_credit_waiting(o2c_en: GeneratedLog, o2c_extr
     credit = o2c_extra_analyst.events[o2c_extra_analyst.events[C.ACTIVITY] == "Check Credit"]
     assert credit[C.RESOURCE].nunique() == 3
     # same orders: the case attributes are identical
-    assert o2c_en.events.groupby(C.CASE)["order_value"].first().equals(
-        o2c_extra_analyst.events.groupby(C.CASE)["order_value"].first())
+    assert (
+        o2c_en.events.groupby(C.CASE)["order_value"]
+        .first()
+        .equals(o2c_extra_analyst.events.groupby(C.CASE)["order_value"].first())
+    )
 
 
 def test_more_arrivals_keep_the_baseline_orders() -> None:
@@ -118,10 +121,14 @@ def test_duration_scale_and_chinese_names_in_interventions() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"intervention": Intervention(remove_activities=("Check Credits",))},
-         "unknown activity 'Check Credits' in remove_activities. Did you mean 'Check Credit'?"),
-        ({"intervention": Intervention(extra_capacity={"Credit Analyst": 1})},
-         "unknown pool 'Credit Analyst' in extra_capacity. Did you mean 'Credit Analysts'?"),
+        (
+            {"intervention": Intervention(remove_activities=("Check Credits",))},
+            "unknown activity 'Check Credits' in remove_activities. Did you mean 'Check Credit'?",
+        ),
+        (
+            {"intervention": Intervention(extra_capacity={"Credit Analyst": 1})},
+            "unknown pool 'Credit Analyst' in extra_capacity. Did you mean 'Credit Analysts'?",
+        ),
         ({"intervention": Intervention(extra_capacity={"Credit Analysts": -1})}, "must be a whole number >= 0"),
         ({"intervention": Intervention(arrival_scale=0)}, "arrival scale must be > 0"),
         ({"intervention": Intervention(duration_scale={"Check Credit": 0})}, "duration scale for 'Check Credit'"),

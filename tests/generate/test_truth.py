@@ -32,15 +32,29 @@ def _office_utilisation(instances: pd.DataFrame, days: int) -> float:
     """Working time of the instances after the warm-up / the office time of the people doing them."""
     office = Timeline(OFFICE, days + 10, HOLIDAYS)
     t0, t1 = 14 * DAY_S, days * DAY_S
-    busy = sum(office.work_between(max(s, t0), min(e, t1))
-               for s, e in zip(_seconds(instances[C.START]), _seconds(instances[C.END]), strict=True) if e > t0)
+    busy = sum(
+        office.work_between(max(s, t0), min(e, t1))
+        for s, e in zip(_seconds(instances[C.START]), _seconds(instances[C.END]), strict=True)
+        if e > t0
+    )
     return busy / (instances[C.RESOURCE].nunique() * office.work_between(t0, t1))
 
 
 def test_contract_and_columns(o2c_en: GeneratedLog) -> None:
     C.check_contract(o2c_en.events)
-    assert list(o2c_en.raw.columns) == ["order_id", "activity", "start_time", "end_time", "user", "department",
-                                        "order_value", "region", "product", "customer", "promised_date"]
+    assert list(o2c_en.raw.columns) == [
+        "order_id",
+        "activity",
+        "start_time",
+        "end_time",
+        "user",
+        "department",
+        "order_value",
+        "region",
+        "product",
+        "customer",
+        "promised_date",
+    ]
     assert o2c_en.events[C.DUE].notna().all()
     assert o2c_en.events[C.RESOURCE].notna().all()
     # SOURCE_ROW points at the raw row of the same instance
@@ -67,8 +81,9 @@ def test_bottleneck_has_most_waiting_and_a_busy_pool(o2c_en: GeneratedLog) -> No
 def test_threshold_approval_rejects_only_above_threshold(o2c_en: GeneratedLog) -> None:
     truth, ev = o2c_en.truth, o2c_en.events
     assert truth.threshold_approval == SM and truth.threshold_value == 20_000
-    per_case = ev.groupby(C.CASE).agg(value=("order_value", "first"),
-                                      revised=(C.ACTIVITY, lambda a: (a == REVISE).any()))
+    per_case = ev.groupby(C.CASE).agg(
+        value=("order_value", "first"), revised=(C.ACTIVITY, lambda a: (a == REVISE).any())
+    )
     assert not per_case.loc[per_case["value"] <= 20_000, "revised"].any()
     above = per_case.loc[per_case["value"] > 20_000, "revised"]
     assert len(above) > 100
@@ -131,8 +146,18 @@ def test_slowest_handoff_is_measured_from_the_events(o2c_en: GeneratedLog) -> No
 def test_p2p_truth(p2p_en: GeneratedLog) -> None:
     truth, ev, raw = p2p_en.truth, p2p_en.events, p2p_en.raw
     C.check_contract(ev)
-    assert list(raw.columns) == ["requisition_id", "activity", "lifecycle", "timestamp", "resource", "department",
-                                 "amount", "supplier", "category", "need_by_date"]
+    assert list(raw.columns) == [
+        "requisition_id",
+        "activity",
+        "lifecycle",
+        "timestamp",
+        "resource",
+        "department",
+        "amount",
+        "supplier",
+        "category",
+        "need_by_date",
+    ]
     assert len(raw) == 2 * len(ev) and set(raw["lifecycle"]) == {"start", "complete"}
     assert truth.bottleneck_pool == "AP Clerks" and truth.bottleneck_activity == "Match Invoice"
     match = ev[ev[C.ACTIVITY] == "Match Invoice"]
@@ -160,7 +185,6 @@ def test_p2p_truth(p2p_en: GeneratedLog) -> None:
     # rejections end the requisition: nothing follows a rejecting approval
     assert truth.measured["approval_reject_rate"]["Approve Requisition (Procurement Manager)"] == 0.0
     assert 0.2 <= truth.measured["approval_reject_rate"]["Approve Requisition (CFO)"] <= 0.5
-
 
 
 @pytest.mark.parametrize("fixture", ["o2c_en", "p2p_en"])

@@ -92,10 +92,12 @@ def test_placeholder_dates() -> None:
 
 
 def test_findings_sorted_by_severity_and_json_shape(tmp_path: Path) -> None:
-    text = ("order_id,activity,end_time,user\n"
-            "A,Create,2024-01-01 10:00,ann\nA,Ship,2024-01-02 10:00,\n"
-            ",Create,2024-01-01 11:00,bob\nB,Create,not a date,bob\nB,Ship,2024-01-03 10:00,bob\n"
-            "C,Create,2024-01-04 10:00,bob\n")
+    text = (
+        "order_id,activity,end_time,user\n"
+        "A,Create,2024-01-01 10:00,ann\nA,Ship,2024-01-02 10:00,\n"
+        ",Create,2024-01-01 11:00,bob\nB,Create,not a date,bob\nB,Ship,2024-01-03 10:00,bob\n"
+        "C,Create,2024-01-04 10:00,bob\n"
+    )
     path = tmp_path / "x.csv"
     path.write_text(text, encoding="utf-8")
     report = read_log(path).audit

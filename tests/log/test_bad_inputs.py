@@ -18,10 +18,16 @@ CASES = [
     ("blank.csv", "the file holds no data (only blanks)", "Export the event log again"),
     ("binary.csv", "this is a binary file", "Turn it into an event log first"),
     ("one_column.csv", "every row landed in one column (header 'case^activity^time')", "comma, semicolon or tab"),
-    ("missing_column.csv", "cannot find the 'activity' and 'end' columns of the event log",
-     "Columns found: 'order_id', 'step_name', 'user'"),
-    ("bad_dates.csv", "no value in the end column 'timestamp' can be read as a date/time (e.g. 'yesterday'",
-     "Use ISO dates"),
+    (
+        "missing_column.csv",
+        "cannot find the 'activity' and 'end' columns of the event log",
+        "Columns found: 'order_id', 'step_name', 'user'",
+    ),
+    (
+        "bad_dates.csv",
+        "no value in the end column 'timestamp' can be read as a date/time (e.g. 'yesterday'",
+        "Use ISO dates",
+    ),
     ("header_only.csv", "the file has a header but no event rows", "Export the event log again"),
     ("truncated.xes", "the XES file is truncated: it does not end with </log>", "export the file again"),
     ("not_xml.xes", "the file has an XES extension but does not contain XML", "rename it to .csv"),
@@ -29,8 +35,11 @@ CASES = [
     ("notes.dat", "unknown file type '.dat'", "procopt reads .csv"),
     ("truncated.csv.gz", "the gzip file is damaged or truncated", "Download or export the file again"),
     ("VBFA.zip", "VBFA is the SAP document-flow table", "Turn it into an event log first"),
-    ("erp_tables.sqlite", "this is a SQLite database of ERP tables (Customers, Orders), not an event log",
-     "Extract an event log from it"),
+    (
+        "erp_tables.sqlite",
+        "this is a SQLite database of ERP tables (Customers, Orders), not an event log",
+        "Extract an event log from it",
+    ),
 ]
 
 

@@ -25,12 +25,14 @@ MAPPING = {"case": "case", "activity": "activity", "lifecycle": "lifecycle", "en
 
 
 def test_overlapping_instances_of_one_activity_pair_fifo() -> None:
-    raw = _raw([
-        ("A", "Pick", "start", _t(0), "ann"),
-        ("A", "Pick", "start", _t(5), "ann"),
-        ("A", "Pick", "complete", _t(20), "ann"),
-        ("A", "Pick", "complete", _t(30), "ann"),
-    ])
+    raw = _raw(
+        [
+            ("A", "Pick", "start", _t(0), "ann"),
+            ("A", "Pick", "start", _t(5), "ann"),
+            ("A", "Pick", "complete", _t(20), "ann"),
+            ("A", "Pick", "complete", _t(30), "ann"),
+        ]
+    )
     out = normalise_events(raw, MAPPING)
     ev = out.events
     assert len(ev) == 2
@@ -39,26 +41,30 @@ def test_overlapping_instances_of_one_activity_pair_fifo() -> None:
 
 
 def test_pairing_respects_resource() -> None:
-    raw = _raw([
-        ("A", "Check", "start", _t(0), "ann"),
-        ("A", "Check", "start", _t(1), "bob"),
-        ("A", "Check", "complete", _t(3), "bob"),
-        ("A", "Check", "complete", _t(10), "ann"),
-    ])
+    raw = _raw(
+        [
+            ("A", "Check", "start", _t(0), "ann"),
+            ("A", "Check", "start", _t(1), "bob"),
+            ("A", "Check", "complete", _t(3), "bob"),
+            ("A", "Check", "complete", _t(10), "ann"),
+        ]
+    )
     ev = normalise_events(raw, MAPPING).events
     got = {r: (e - s).total_seconds() for r, s, e in zip(ev[C.RESOURCE], ev[C.START], ev[C.END], strict=True)}
     assert got == {"ann": 600.0, "bob": 120.0}
 
 
 def test_unmatched_and_other_transitions_are_reported() -> None:
-    raw = _raw([
-        ("A", "Approve", "schedule", _t(0), "ann"),
-        ("A", "Approve", "complete", _t(5), "ann"),     # complete before any start
-        ("A", "Approve", "start", _t(10), "ann"),
-        ("A", "Approve", "complete", _t(15), "ann"),
-        ("A", "Approve", "start", _t(20), "ann"),       # never completes
-        ("A", "Notify", "complete", _t(25), "ann"),     # an activity that is only ever completed
-    ])
+    raw = _raw(
+        [
+            ("A", "Approve", "schedule", _t(0), "ann"),
+            ("A", "Approve", "complete", _t(5), "ann"),  # complete before any start
+            ("A", "Approve", "start", _t(10), "ann"),
+            ("A", "Approve", "complete", _t(15), "ann"),
+            ("A", "Approve", "start", _t(20), "ann"),  # never completes
+            ("A", "Notify", "complete", _t(25), "ann"),  # an activity that is only ever completed
+        ]
+    )
     out = normalise_events(raw, MAPPING)
     codes = {f.code: f for f in out.findings}
     assert codes["lifecycle_dropped"].count == 1
@@ -82,8 +88,9 @@ def test_status_column_is_not_a_lifecycle() -> None:
 
 
 def test_start_and_end_columns_on_one_row() -> None:
-    raw = pd.DataFrame({"id": ["1", "1"], "act": ["a", "b"], "s": [_t(0), _t(10)], "e": [_t(5), _t(30)],
-                        "amount": [3.5, 3.5]})
+    raw = pd.DataFrame(
+        {"id": ["1", "1"], "act": ["a", "b"], "s": [_t(0), _t(10)], "e": [_t(5), _t(30)], "amount": [3.5, 3.5]}
+    )
     out = normalise_events(raw, {"case": "id", "activity": "act", "start": "s", "end": "e"})
     ev = out.events
     assert out.has_start
@@ -102,6 +109,7 @@ def test_complete_only_log_has_no_start() -> None:
 
 
 # ---- property: random interleavings pair up with durations preserved ------------------------------------
+
 
 @st.composite
 def _instances(draw: st.DrawFn) -> list[tuple[str, str, float, float]]:
@@ -145,13 +153,21 @@ def test_property_random_interleavings_pair_like_fifo(
     for _ in range(min(drop, len(rows) - 1)):
         rows.pop(int(rng.integers(len(rows))))
     numbered = [(c, a, k, t, i + 1) for i, (c, a, k, t) in enumerate(rows)]
-    raw = pd.DataFrame({"case": [r[0] for r in numbered], "activity": [r[1] for r in numbered],
-                        "lifecycle": [r[2] for r in numbered], "time": [_t(r[3]) for r in numbered]})
+    raw = pd.DataFrame(
+        {
+            "case": [r[0] for r in numbered],
+            "activity": [r[1] for r in numbered],
+            "lifecycle": [r[2] for r in numbered],
+            "time": [_t(r[3]) for r in numbered],
+        }
+    )
     out = normalise_events(raw, {"case": "case", "activity": "activity", "lifecycle": "lifecycle", "end": "time"})
     ev = out.events
     got = sorted(
-        ((c, a, None if pd.isna(s) else (s - T0).total_seconds() / 60, (e - T0).total_seconds() / 60)
-         for c, a, s, e in zip(ev[C.CASE], ev[C.ACTIVITY], ev[C.START], ev[C.END], strict=True)),
+        (
+            (c, a, None if pd.isna(s) else (s - T0).total_seconds() / 60, (e - T0).total_seconds() / 60)
+            for c, a, s, e in zip(ev[C.CASE], ev[C.ACTIVITY], ev[C.START], ev[C.END], strict=True)
+        ),
         key=lambda r: (r[0], r[1], r[3], -1 if r[2] is None else r[2]),
     )
     assert got == _fifo_reference(numbered)
@@ -164,17 +180,28 @@ def test_property_random_interleavings_pair_like_fifo(
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["b", "a", "A", "10", "9", "审批"]), st.integers(0, 5),
-                          st.one_of(st.none(), st.integers(0, 5))), min_size=1, max_size=40))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["b", "a", "A", "10", "9", "审批"]),
+            st.integers(0, 5),
+            st.one_of(st.none(), st.integers(0, 5)),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
 def test_property_fast_ordering_equals_the_contract_normaliser(rows: list[tuple[str, int, int | None]]) -> None:
     from procopt.log.normalise import finish_frame
 
-    frame = pd.DataFrame({
-        C.CASE: [r[0] for r in rows],
-        C.ACTIVITY: "x",
-        C.END: [T0 + pd.Timedelta(hours=r[1]) for r in rows],
-        C.START: [pd.NaT if r[2] is None else T0 + pd.Timedelta(hours=r[2]) for r in rows],
-        C.SOURCE_ROW: np.arange(len(rows), 0, -1),
-        "extra": range(len(rows)),
-    })
+    frame = pd.DataFrame(
+        {
+            C.CASE: [r[0] for r in rows],
+            C.ACTIVITY: "x",
+            C.END: [T0 + pd.Timedelta(hours=r[1]) for r in rows],
+            C.START: [pd.NaT if r[2] is None else T0 + pd.Timedelta(hours=r[2]) for r in rows],
+            C.SOURCE_ROW: np.arange(len(rows), 0, -1),
+            "extra": range(len(rows)),
+        }
+    )
     pd.testing.assert_frame_equal(finish_frame(frame.copy()), C.normalise_frame(frame))

@@ -16,37 +16,82 @@ from procopt.log.mapping import (
     resolve_mapping,
 )
 
-SAMPLE_EN = ["order_id", "activity", "start_time", "end_time", "user", "department", "order_value", "region",
-             "product", "customer", "promised_date"]
+SAMPLE_EN = [
+    "order_id",
+    "activity",
+    "start_time",
+    "end_time",
+    "user",
+    "department",
+    "order_value",
+    "region",
+    "product",
+    "customer",
+    "promised_date",
+]
 SAMPLE_ZH = ["订单号", "活动", "开始时间", "结束时间", "操作员", "部门", "订单金额", "区域", "产品", "客户", "承诺交期"]
-SAMPLE_P2P = ["requisition_id", "activity", "lifecycle", "timestamp", "resource", "department", "amount",
-              "supplier", "category", "need_by_date"]
+SAMPLE_P2P = [
+    "requisition_id",
+    "activity",
+    "lifecycle",
+    "timestamp",
+    "resource",
+    "department",
+    "amount",
+    "supplier",
+    "category",
+    "need_by_date",
+]
 
 
 def test_sample_o2c_headers_map_completely() -> None:
     assert guess_mapping(SAMPLE_EN) == {
-        "case": "order_id", "activity": "activity", "start": "start_time", "end": "end_time",
-        "resource": "user", "department": "department", "due": "promised_date",
+        "case": "order_id",
+        "activity": "activity",
+        "start": "start_time",
+        "end": "end_time",
+        "resource": "user",
+        "department": "department",
+        "due": "promised_date",
     }
 
 
 def test_chinese_sample_headers_map_completely() -> None:
     assert guess_mapping(SAMPLE_ZH) == {
-        "case": "订单号", "activity": "活动", "start": "开始时间", "end": "结束时间",
-        "resource": "操作员", "department": "部门", "due": "承诺交期",
+        "case": "订单号",
+        "activity": "活动",
+        "start": "开始时间",
+        "end": "结束时间",
+        "resource": "操作员",
+        "department": "部门",
+        "due": "承诺交期",
     }
 
 
 def test_p2p_lifecycle_headers_map() -> None:
     assert guess_mapping(SAMPLE_P2P) == {
-        "case": "requisition_id", "activity": "activity", "end": "timestamp", "resource": "resource",
-        "department": "department", "due": "need_by_date", "lifecycle": "lifecycle",
+        "case": "requisition_id",
+        "activity": "activity",
+        "end": "timestamp",
+        "resource": "resource",
+        "department": "department",
+        "due": "need_by_date",
+        "lifecycle": "lifecycle",
     }
 
 
 def test_xes_names_win_over_lookalikes() -> None:
-    headers = ["case_concept_name", "event_concept_name", "case:concept:name", "concept:name", "time:timestamp",
-               "event_org_resource", "org:group", "lifecycle:transition", "start_timestamp"]
+    headers = [
+        "case_concept_name",
+        "event_concept_name",
+        "case:concept:name",
+        "concept:name",
+        "time:timestamp",
+        "event_org_resource",
+        "org:group",
+        "lifecycle:transition",
+        "start_timestamp",
+    ]
     got = guess_mapping(headers)
     assert got["case"] == "case:concept:name"
     assert got["activity"] == "concept:name"
@@ -57,13 +102,27 @@ def test_xes_names_win_over_lookalikes() -> None:
     assert got["lifecycle"] == "lifecycle:transition"
 
 
-@pytest.mark.parametrize(("header", "role"), [
-    ("Case ID", "case"), ("CaseID", "case"), ("单据编号", "case"), ("单号", "case"),
-    ("操作", "activity"), ("步骤", "activity"), ("Activity", "activity"),
-    ("完成时间", "end"), ("Complete Timestamp", "end"), ("complete_timestamp", "end"), ("时间", "end"),
-    ("处理人", "resource"), ("dept", "department"), ("交期", "due"), ("need_by_date", "due"),
-    ("ＯＲＤＥＲ＿ＩＤ", "case"),  # full-width letters from a Chinese input method
-])
+@pytest.mark.parametrize(
+    ("header", "role"),
+    [
+        ("Case ID", "case"),
+        ("CaseID", "case"),
+        ("单据编号", "case"),
+        ("单号", "case"),
+        ("操作", "activity"),
+        ("步骤", "activity"),
+        ("Activity", "activity"),
+        ("完成时间", "end"),
+        ("Complete Timestamp", "end"),
+        ("complete_timestamp", "end"),
+        ("时间", "end"),
+        ("处理人", "resource"),
+        ("dept", "department"),
+        ("交期", "due"),
+        ("need_by_date", "due"),
+        ("ＯＲＤＥＲ＿ＩＤ", "case"),  # full-width letters from a Chinese input method
+    ],
+)
 def test_single_synonym_is_recognised(header: str, role: str) -> None:
     others = {"case": ["x_activity", "when"], "activity": ["order_id"], "end": ["order_id"]}
     got = guess_mapping([header, "other column"])
@@ -77,7 +136,10 @@ def test_each_column_used_once() -> None:
 
 def test_parse_map_option() -> None:
     assert parse_map_option("case=order_id, activity=act,end='完成 时间'") == {
-        "case": "order_id", "activity": "act", "end": "完成 时间"}
+        "case": "order_id",
+        "activity": "act",
+        "end": "完成 时间",
+    }
     assert parse_map_option(None) == {}
     assert parse_map_option("") == {}
 

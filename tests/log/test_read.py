@@ -70,20 +70,34 @@ def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 ROWS = [("A", "Create", "31.01.2017 14:05"), ("A", "Approve", "01.02.2017 09:30"), ("B", "Create", "02.02.2017 10:00")]
 
 
-@pytest.mark.parametrize(("delim", "encoding"), [
-    (";", "utf-8-sig"), ("\t", "utf-8"), ("|", "utf-8"), (",", "gb18030"), (";", "cp1252"), (",", "utf-16"),
-])
+@pytest.mark.parametrize(
+    ("delim", "encoding"),
+    [
+        (";", "utf-8-sig"),
+        ("\t", "utf-8"),
+        ("|", "utf-8"),
+        (",", "gb18030"),
+        (";", "cp1252"),
+        (",", "utf-16"),
+    ],
+)
 def test_delimiters_encodings_and_day_first_dates(tmp_path: Path, delim: str, encoding: str) -> None:
-    header = delim.join(["单号", "操作", "完成时间", "note"]) if encoding == "gb18030" else \
-        delim.join(["case id", "activity", "timestamp", "note"])
+    header = (
+        delim.join(["单号", "操作", "完成时间", "note"])
+        if encoding == "gb18030"
+        else delim.join(["case id", "activity", "timestamp", "note"])
+    )
     note = "审批通过" if encoding == "gb18030" else ("café" if encoding != "utf-8" else "ok")
     body = "\n".join(delim.join([c, a, t, note]) for c, a, t in ROWS)
     path = _write(tmp_path / "log.csv", header + "\n" + body + "\n", encoding)
     log = read_log(path)
     assert log.details["encoding"] == ("utf-8" if encoding == "utf-8" else encoding)
     assert log.audit.cases == 2
-    assert log.events[C.END].tolist() == [pd.Timestamp("2017-01-31 14:05"), pd.Timestamp("2017-02-01 09:30"),
-                                          pd.Timestamp("2017-02-02 10:00")]
+    assert log.events[C.END].tolist() == [
+        pd.Timestamp("2017-01-31 14:05"),
+        pd.Timestamp("2017-02-01 09:30"),
+        pd.Timestamp("2017-02-02 10:00"),
+    ]
     assert log.events["note"].iloc[0] == note
 
 
@@ -146,13 +160,15 @@ def test_xes_parsers_agree(capfd: pytest.CaptureFixture[str]) -> None:
     assert used == "rustxes"
     cols = sorted(fast.columns)
     assert cols == sorted(slow.columns)
-    pd.testing.assert_frame_equal(fast[cols].reset_index(drop=True), slow[cols].reset_index(drop=True),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        fast[cols].reset_index(drop=True), slow[cols].reset_index(drop=True), check_dtype=False
+    )
 
 
 def test_mixed_offsets_in_csv_are_reported(tmp_path: Path) -> None:
-    text = "case,activity,time\n" + "\n".join([
-        "A,x,2024-03-30T10:00:00+01:00", "A,y,2024-03-30T12:00:00+01:00", "B,x,2024-04-02T10:00:00+02:00"])
+    text = "case,activity,time\n" + "\n".join(
+        ["A,x,2024-03-30T10:00:00+01:00", "A,y,2024-03-30T12:00:00+01:00", "B,x,2024-04-02T10:00:00+02:00"]
+    )
     log = read_log(_write(tmp_path / "tz.csv", text + "\n"))
     finding = log.audit.finding("mixed_timezone_offsets")
     assert finding is not None and finding.count == 1 and finding.severity == "warning"
@@ -161,8 +177,9 @@ def test_mixed_offsets_in_csv_are_reported(tmp_path: Path) -> None:
 
 def test_user_mapping_and_clashing_names(tmp_path: Path) -> None:
     text = "concept:name,step,when,who\nA,x,2024-01-01 10:00,ann\nA,y,2024-01-01 11:00,bob\n"
-    log = read_log(_write(tmp_path / "m.csv", text), mapping={"case": "concept:name", "activity": "step",
-                                                                "end": "when"})
+    log = read_log(
+        _write(tmp_path / "m.csv", text), mapping={"case": "concept:name", "activity": "step", "end": "when"}
+    )
     assert log.mapping["case"] == "concept:name"
     assert log.events[C.ACTIVITY].tolist() == ["x", "y"]
     assert log.events[C.CASE].tolist() == ["A", "A"]
@@ -179,16 +196,38 @@ OCEL2 = {
     "eventTypes": [{"name": n, "attributes": []} for n in ("place order", "pick item", "ship")],
     "objects": [{"id": "o1", "type": "order"}, {"id": "i1", "type": "item"}, {"id": "i2", "type": "item"}],
     "events": [
-        {"id": "e1", "type": "place order", "time": "2024-01-01T10:00:00Z",
-         "relationships": [{"objectId": "o1", "qualifier": ""}, {"objectId": "i1", "qualifier": ""},
-                           {"objectId": "i2", "qualifier": ""}]},
-        {"id": "e2", "type": "pick item", "time": "2024-01-01T11:00:00Z",
-         "relationships": [{"objectId": "i1", "qualifier": ""}]},
-        {"id": "e3", "type": "pick item", "time": "2024-01-01T12:00:00Z",
-         "relationships": [{"objectId": "i2", "qualifier": ""}]},
-        {"id": "e4", "type": "ship", "time": "2024-01-02T09:00:00Z",
-         "relationships": [{"objectId": "o1", "qualifier": ""}, {"objectId": "i1", "qualifier": ""},
-                           {"objectId": "i2", "qualifier": ""}]},
+        {
+            "id": "e1",
+            "type": "place order",
+            "time": "2024-01-01T10:00:00Z",
+            "relationships": [
+                {"objectId": "o1", "qualifier": ""},
+                {"objectId": "i1", "qualifier": ""},
+                {"objectId": "i2", "qualifier": ""},
+            ],
+        },
+        {
+            "id": "e2",
+            "type": "pick item",
+            "time": "2024-01-01T11:00:00Z",
+            "relationships": [{"objectId": "i1", "qualifier": ""}],
+        },
+        {
+            "id": "e3",
+            "type": "pick item",
+            "time": "2024-01-01T12:00:00Z",
+            "relationships": [{"objectId": "i2", "qualifier": ""}],
+        },
+        {
+            "id": "e4",
+            "type": "ship",
+            "time": "2024-01-02T09:00:00Z",
+            "relationships": [
+                {"objectId": "o1", "qualifier": ""},
+                {"objectId": "i1", "qualifier": ""},
+                {"objectId": "i2", "qualifier": ""},
+            ],
+        },
     ],
 }
 
@@ -208,12 +247,24 @@ def test_ocel2_flattened_on_busiest_type_or_chosen(tmp_path: Path) -> None:
 
 
 def test_ocel1_json(tmp_path: Path) -> None:
-    doc = {"ocel:global-log": {"ocel:version": ["1.0"]},
-           "ocel:events": {"1": {"ocel:activity": "create PO", "ocel:timestamp": "2021-03-01T09:00:00+01:00",
-                                 "ocel:omap": ["PO1"], "ocel:vmap": {"amount": 5}},
-                           "2": {"ocel:activity": "approve PO", "ocel:timestamp": "2021-03-02T09:00:00+01:00",
-                                 "ocel:omap": ["PO1"], "ocel:vmap": {}}},
-           "ocel:objects": {"PO1": {"ocel:type": "PURCHORD", "ocel:ovmap": {}}}}
+    doc = {
+        "ocel:global-log": {"ocel:version": ["1.0"]},
+        "ocel:events": {
+            "1": {
+                "ocel:activity": "create PO",
+                "ocel:timestamp": "2021-03-01T09:00:00+01:00",
+                "ocel:omap": ["PO1"],
+                "ocel:vmap": {"amount": 5},
+            },
+            "2": {
+                "ocel:activity": "approve PO",
+                "ocel:timestamp": "2021-03-02T09:00:00+01:00",
+                "ocel:omap": ["PO1"],
+                "ocel:vmap": {},
+            },
+        },
+        "ocel:objects": {"PO1": {"ocel:type": "PURCHORD", "ocel:ovmap": {}}},
+    }
     path = tmp_path / "p2p.jsonocel"
     path.write_text(json.dumps(doc), encoding="utf-8")
     log = read_log(path)
@@ -222,9 +273,9 @@ def test_ocel1_json(tmp_path: Path) -> None:
 
 
 def test_package_exports_and_cli_help() -> None:
-    import procopt.log
     from click.testing import CliRunner
 
+    import procopt.log
     from procopt.cli import main
 
     assert procopt.log.read_log is read_log
@@ -239,8 +290,11 @@ def test_report_title_lines_before_the_header_are_skipped(
 ) -> None:
     if engine == "c":
         monkeypatch.setattr(delimited, "_read_arrow", lambda *a, **k: (_ for _ in ()).throw(ValueError("no")))
-    path = _write(tmp_path / "pre.csv", "Sales order report\nExported 2024-03-05 by SAP\n\n"
-                  "order_id,activity,end_time\nA,x,2024-01-01 10:00\nA,y,2024-01-01 11:00\nB,x,2024-01-02 10:00\n")
+    path = _write(
+        tmp_path / "pre.csv",
+        "Sales order report\nExported 2024-03-05 by SAP\n\n"
+        "order_id,activity,end_time\nA,x,2024-01-01 10:00\nA,y,2024-01-01 11:00\nB,x,2024-01-02 10:00\n",
+    )
     log = read_log(path)
     assert log.details["engine"] == engine
     assert log.audit.rows == 3
@@ -263,14 +317,23 @@ _cell = st.text(alphabet="abcXYZ019 _-审批订单号，：", min_size=1, max_si
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    rows=st.lists(st.tuples(_cell, _cell, st.datetimes(min_value=datetime(2000, 1, 1),
-                                                      max_value=datetime(2030, 1, 1)).map(
-        lambda d: d.replace(microsecond=0))), min_size=1, max_size=30),
+    rows=st.lists(
+        st.tuples(
+            _cell,
+            _cell,
+            st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1)).map(
+                lambda d: d.replace(microsecond=0)
+            ),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
     delim=st.sampled_from([",", ";", "\t", "|"]),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
 )
-def test_property_csv_round_trip(tmp_path: Path, rows: list[tuple[str, str, datetime]], delim: str,
-                                 encoding: str) -> None:
+def test_property_csv_round_trip(
+    tmp_path: Path, rows: list[tuple[str, str, datetime]], delim: str, encoding: str
+) -> None:
     """Whatever the delimiter, encoding and (quoted) text, read_log gives back exactly what was written."""
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delim, lineterminator="\n")

@@ -11,13 +11,33 @@ from procopt.log import columns as C
 from procopt.log.read import read_log
 
 EXPECTED_MAPPING = {
-    "o2c_orders.csv": {"case": "order_id", "activity": "activity", "start": "start_time", "end": "end_time",
-                       "resource": "user", "department": "department", "due": "promised_date"},
-    "o2c_orders_zh.csv": {"case": "订单号", "activity": "活动", "start": "开始时间", "end": "结束时间",
-                          "resource": "操作员", "department": "部门", "due": "承诺交期"},
-    "p2p_requisitions.csv": {"case": "requisition_id", "activity": "activity", "end": "timestamp",
-                             "resource": "resource", "department": "department", "due": "need_by_date",
-                             "lifecycle": "lifecycle"},
+    "o2c_orders.csv": {
+        "case": "order_id",
+        "activity": "activity",
+        "start": "start_time",
+        "end": "end_time",
+        "resource": "user",
+        "department": "department",
+        "due": "promised_date",
+    },
+    "o2c_orders_zh.csv": {
+        "case": "订单号",
+        "activity": "活动",
+        "start": "开始时间",
+        "end": "结束时间",
+        "resource": "操作员",
+        "department": "部门",
+        "due": "承诺交期",
+    },
+    "p2p_requisitions.csv": {
+        "case": "requisition_id",
+        "activity": "activity",
+        "end": "timestamp",
+        "resource": "resource",
+        "department": "department",
+        "due": "need_by_date",
+        "lifecycle": "lifecycle",
+    },
 }
 
 

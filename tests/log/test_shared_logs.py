@@ -49,13 +49,22 @@ LOGS = {
 }
 #: Differences from INVENTORY.md and the finding that explains each.
 EXPLAINED = {
-    ("erp/hospital_billing_from_rda.csv", "cases"): "missing_values",   # one row has no case id
-    ("general/bpic2012.xes.gz", "activities"): "lifecycle_dropped",      # an activity with only SCHEDULE events
+    ("erp/hospital_billing_from_rda.csv", "cases"): "missing_values",  # one row has no case id
+    ("general/bpic2012.xes.gz", "activities"): "lifecycle_dropped",  # an activity with only SCHEDULE events
 }
-SLOW = {"approvals/InternationalDeclarations.xes.gz", "approvals/PermitLog.xes.gz", "general/bpic2012.xes.gz",
-        "simulation-benchmarks/BPI_Challenge_2012_W_Two_TS.xes.gz", "general/07_bpic2013_incidents.xes.gz",
-        "approvals/PrepaidTravelCost.xes.gz", "general/02_teleclaims.xes.gz", "simulation-benchmarks/insurance.xes.gz",
-        "erp/hospital_billing_from_rda.csv", "general/helpdesk.xes.gz", "general/traffic_fines_from_rda.csv"}
+SLOW = {
+    "approvals/InternationalDeclarations.xes.gz",
+    "approvals/PermitLog.xes.gz",
+    "general/bpic2012.xes.gz",
+    "simulation-benchmarks/BPI_Challenge_2012_W_Two_TS.xes.gz",
+    "general/07_bpic2013_incidents.xes.gz",
+    "approvals/PrepaidTravelCost.xes.gz",
+    "general/02_teleclaims.xes.gz",
+    "simulation-benchmarks/insurance.xes.gz",
+    "erp/hospital_billing_from_rda.csv",
+    "general/helpdesk.xes.gz",
+    "general/traffic_fines_from_rda.csv",
+}
 
 NOT_LOGS = {
     "erp/VBFA.zip": "SAP document-flow table",
@@ -86,9 +95,16 @@ def test_real_log_counts_match_inventory(shared_logs: Path, name: str) -> None:
     assert audit.span_start is not None and audit.span_end is not None
 
 
-@pytest.mark.parametrize("name", ["ocel20_example.jsonocel", "ocel20_example.sqlite", "ocel20_example.xmlocel",
-                                  "p2p-normal.jsonocel",
-                                  pytest.param("running-example.sqlite", marks=slow)])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ocel20_example.jsonocel",
+        "ocel20_example.sqlite",
+        "ocel20_example.xmlocel",
+        "p2p-normal.jsonocel",
+        pytest.param("running-example.sqlite", marks=slow),
+    ],
+)
 def test_ocel_logs_flatten(shared_logs: Path, name: str) -> None:
     log = read_log(shared_logs / "ocel" / name)
     assert log.format == "ocel"
@@ -123,8 +139,9 @@ def test_rustxes_and_iterparse_agree_on_real_xes(shared_logs: Path, name: str) -
     slow, _ = _parse_xes(shared_logs / name, "iterparse")
     cols = sorted(fast.columns)
     assert cols == sorted(slow.columns)
-    pd.testing.assert_frame_equal(fast[cols].reset_index(drop=True), slow[cols].reset_index(drop=True),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        fast[cols].reset_index(drop=True), slow[cols].reset_index(drop=True), check_dtype=False
+    )
 
 
 def test_xes_and_csv_exports_of_one_log_agree(shared_logs: Path) -> None:

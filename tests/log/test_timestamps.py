@@ -12,16 +12,23 @@ from hypothesis import strategies as st
 from procopt.log.timestamps import ISO, detect_format, parse_timestamps
 
 
-@pytest.mark.parametrize(("values", "fmt", "first"), [
-    (["2017-01-31 14:05:00", "2017-02-01 08:00:00"], ISO, datetime(2017, 1, 31, 14, 5)),
-    (["2017-01-31T14:05:00.123", "2017-02-01T08:00:00.5"], ISO, datetime(2017, 1, 31, 14, 5, 0, 123000)),
-    (["31.01.2017 14:05", "01.02.2017 08:00"], "%d.%m.%Y %H:%M", datetime(2017, 1, 31, 14, 5)),
-    (["05.02.2017 14:05", "06.02.2017 08:00"], "%d.%m.%Y %H:%M", datetime(2017, 2, 5, 14, 5)),
-    (["2014/10/22 11:15:41.000", "2014/10/23 08:00:00.000"], "%Y/%m/%d %H:%M:%S.%f", datetime(2014, 10, 22, 11, 15, 41)),
-    (["2024年3月5日 14:05", "2024年3月6日 09:00"], "%Y年%m月%d日 %H:%M", datetime(2024, 3, 5, 14, 5)),
-    (["12/31/2020 10:00", "01/02/2021 11:00"], "%m/%d/%Y %H:%M", datetime(2020, 12, 31, 10, 0)),
-    (["31/12/2020", "01/02/2021"], "%d/%m/%Y", datetime(2020, 12, 31)),
-])
+@pytest.mark.parametrize(
+    ("values", "fmt", "first"),
+    [
+        (["2017-01-31 14:05:00", "2017-02-01 08:00:00"], ISO, datetime(2017, 1, 31, 14, 5)),
+        (["2017-01-31T14:05:00.123", "2017-02-01T08:00:00.5"], ISO, datetime(2017, 1, 31, 14, 5, 0, 123000)),
+        (["31.01.2017 14:05", "01.02.2017 08:00"], "%d.%m.%Y %H:%M", datetime(2017, 1, 31, 14, 5)),
+        (["05.02.2017 14:05", "06.02.2017 08:00"], "%d.%m.%Y %H:%M", datetime(2017, 2, 5, 14, 5)),
+        (
+            ["2014/10/22 11:15:41.000", "2014/10/23 08:00:00.000"],
+            "%Y/%m/%d %H:%M:%S.%f",
+            datetime(2014, 10, 22, 11, 15, 41),
+        ),
+        (["2024年3月5日 14:05", "2024年3月6日 09:00"], "%Y年%m月%d日 %H:%M", datetime(2024, 3, 5, 14, 5)),
+        (["12/31/2020 10:00", "01/02/2021 11:00"], "%m/%d/%Y %H:%M", datetime(2020, 12, 31, 10, 0)),
+        (["31/12/2020", "01/02/2021"], "%d/%m/%Y", datetime(2020, 12, 31)),
+    ],
+)
 def test_detects_one_format_and_parses(values: list[str], fmt: str, first: datetime) -> None:
     series = pd.Series(values)
     assert detect_format(series) == fmt
@@ -73,7 +80,8 @@ def test_typed_datetimes_pass_through() -> None:
 
 
 _moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2035, 12, 31)).map(
-    lambda d: d.replace(microsecond=0))
+    lambda d: d.replace(microsecond=0)
+)
 
 _WRITERS = {
     "iso": ("%Y-%m-%d %H:%M:%S", timedelta(seconds=1)),

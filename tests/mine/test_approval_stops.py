@@ -11,7 +11,9 @@ from procopt.mine import approvals as A
 T0 = datetime(2024, 1, 1, 9)
 
 
-def _log(n: int = 100, stop_every: int = 10, stop_day: int | None = None, *, invert: bool = False) -> list[dict[str, object]]:
+def _log(
+    n: int = 100, stop_every: int = 10, stop_day: int | None = None, *, invert: bool = False
+) -> list[dict[str, object]]:
     """One case a day: Enter -> Approve -> Ship (4 h apart). Every ``stop_every``-th case stops after
     Approve (``invert``: all other cases stop); the stopped cases start on day ``stop_day`` when given."""
     rows: list[dict[str, object]] = []

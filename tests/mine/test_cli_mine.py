@@ -31,8 +31,20 @@ def mined(o2c_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
 
 def test_mine_json_has_the_documented_keys(mined: tuple[Path, dict]) -> None:
     _, data = mined
-    for key in ("activities", "bottlenecks", "handoffs", "approvals", "batches", "rework", "variants", "resources",
-                "departments", "lead_time", "value_stream", "notes"):  # fmt: skip
+    for key in (
+        "activities",
+        "bottlenecks",
+        "handoffs",
+        "approvals",
+        "batches",
+        "rework",
+        "variants",
+        "resources",
+        "departments",
+        "lead_time",
+        "value_stream",
+        "notes",
+    ):
         assert key in data, key
     assert data["bottlenecks"][0]["activity"] == "Check Credit"
     assert {a["verdict"] for a in data["approvals"]} <= {"candidate_for_removal", "candidate_for_threshold", "keep"}
@@ -41,8 +53,17 @@ def test_mine_json_has_the_documented_keys(mined: tuple[Path, dict]) -> None:
 
 def test_mine_writes_every_output_file(mined: tuple[Path, dict]) -> None:
     out, data = mined
-    for name in ("mining.json", "activities.csv", "bottlenecks.csv", "approvals.csv", "process_map.dot",
-                 "model.bpmn", "model.pnml", "variants.csv", "value_stream.csv"):  # fmt: skip
+    for name in (
+        "mining.json",
+        "activities.csv",
+        "bottlenecks.csv",
+        "approvals.csv",
+        "process_map.dot",
+        "model.bpmn",
+        "model.pnml",
+        "variants.csv",
+        "value_stream.csv",
+    ):
         assert (out / name).is_file(), name
     assert set(data["files"]) == {p.name for p in out.iterdir()}
     svg = out / "process_map.svg"

@@ -24,17 +24,35 @@ def _reference_instances(events: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for case, g in events.groupby("case:concept:name", sort=True):
         end = g["time:timestamp"]
-        start = g["start_timestamp"].where(g["start_timestamp"].notna() & (g["start_timestamp"] <= end), end) if has_start else end
-        items = sorted(zip(end, start, g["concept:name"], g["org:resource"], g["department"]), key=lambda t: (t[0], t[1]))
+        start = (
+            g["start_timestamp"].where(g["start_timestamp"].notna() & (g["start_timestamp"] <= end), end)
+            if has_start
+            else end
+        )
+        items = sorted(
+            zip(end, start, g["concept:name"], g["org:resource"], g["department"]), key=lambda t: (t[0], t[1])
+        )
         case_start = min(s for _, s, *_ in items)
-        for k, (e, s, a, r, d) in enumerate(items):
-            done = [j for j in range(len(items)) if j != k and items[j][0] <= s and j < k] if has_start else ([k - 1] if k else [])
+        for k, (e, s, a, _r, _d) in enumerate(items):
+            done = (
+                [j for j in range(len(items)) if j != k and items[j][0] <= s and j < k]
+                if has_start
+                else ([k - 1] if k else [])
+            )
             p = max(done) if done else None
             enabled = items[p][0] if p is not None else case_start
-            rows.append({"case": case, "activity": a, "start": s, "end": e, "enabled_at": enabled,
-                         "wait_s": max((s - enabled).total_seconds(), 0.0),
-                         "prev_activity": items[p][2] if p is not None else None,
-                         "prev_department": None if p is None or pd.isna(items[p][4]) else items[p][4]})  # fmt: skip
+            rows.append(
+                {
+                    "case": case,
+                    "activity": a,
+                    "start": s,
+                    "end": e,
+                    "enabled_at": enabled,
+                    "wait_s": max((s - enabled).total_seconds(), 0.0),
+                    "prev_activity": items[p][2] if p is not None else None,
+                    "prev_department": None if p is None or pd.isna(items[p][4]) else items[p][4],
+                }
+            )
     out = pd.DataFrame(rows)
     return out.sort_values(["case", "start", "end"], kind="stable").reset_index(drop=True)
 
@@ -46,17 +64,33 @@ def _labels(values: list[str | None]) -> st.SearchStrategy[str | None]:
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.integers(0, 4), st.sampled_from(["审批", "Check", "Ship"]), st.integers(0, 50), st.integers(0, 20),
-                  _labels(["财务部", "Sales", None]), _labels(["张三", "bob", None])),
-        min_size=1, max_size=25,
+        st.tuples(
+            st.integers(0, 4),
+            st.sampled_from(["审批", "Check", "Ship"]),
+            st.integers(0, 50),
+            st.integers(0, 20),
+            _labels(["财务部", "Sales", None]),
+            _labels(["张三", "bob", None]),
+        ),
+        min_size=1,
+        max_size=25,
     )
-)  # fmt: skip
+)
 def test_instances_match_the_reference(rows: list[tuple[int, str, int, int, str | None, str | None]]) -> None:
     t0 = pd.Timestamp("2024-03-04 08:00")
     events = make_events(
-        [{"case": f"c{c}", "activity": a, "start": t0 + pd.Timedelta(hours=s), "end": t0 + pd.Timedelta(hours=s + d),
-          "department": dep, "resource": res} for c, a, s, d, dep, res in rows]
-    )  # fmt: skip
+        [
+            {
+                "case": f"c{c}",
+                "activity": a,
+                "start": t0 + pd.Timedelta(hours=s),
+                "end": t0 + pd.Timedelta(hours=s + d),
+                "department": dep,
+                "resource": res,
+            }
+            for c, a, s, d, dep, res in rows
+        ]
+    )
     inst, _ = I.build_instances(events)
     ref = _reference_instances(events)
     got = inst[["case", "activity", "start", "end", "enabled_at", "wait_s"]]
@@ -93,8 +127,14 @@ def test_code_grouped_tables_match_name_grouping_on_sample_logs(name: str) -> No
     inst, has_start = I.build_instances(read_log(SAMPLE / name).events)
     acts = P.measure_activities(inst)
     g = inst.groupby(I.ACTIVITY, sort=True)
-    ref = pd.DataFrame({"count": g.size(), "cases": g[I.CODE].nunique(), "wait_total_s": g[I.WAIT].sum(),
-                        "department": I.mode_by(inst[I.ACTIVITY], inst[I.DEPARTMENT])})  # fmt: skip
+    ref = pd.DataFrame(
+        {
+            "count": g.size(),
+            "cases": g[I.CODE].nunique(),
+            "wait_total_s": g[I.WAIT].sum(),
+            "department": I.mode_by(inst[I.ACTIVITY], inst[I.DEPARTMENT]),
+        }
+    )
     got = acts.set_index("activity")[list(ref.columns)].sort_index()
     pd.testing.assert_frame_equal(got, ref, check_names=False, check_dtype=False)
     hand = H.measure_handoffs(inst, min_count=1)
@@ -108,12 +148,21 @@ def test_code_grouped_tables_match_name_grouping_on_sample_logs(name: str) -> No
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.datetimes(min_value=pd.Timestamp("1990-01-01").to_pydatetime(),
-                             max_value=pd.Timestamp("2040-01-01").to_pydatetime()), min_size=1, max_size=30))  # fmt: skip
+@given(
+    st.lists(
+        st.datetimes(
+            min_value=pd.Timestamp("1990-01-01").to_pydatetime(), max_value=pd.Timestamp("2040-01-01").to_pydatetime()
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_clock_hours_match_pandas_dt(times: list) -> None:
     from procopt.mine.workhours import _clock_hours
 
     ts = pd.Series(pd.to_datetime(times))
     hours, day = _clock_hours(ts)
     assert hours.tolist() == (ts.dt.hour + ts.dt.minute / 60.0).tolist()
-    assert (day[1:] == day[:-1]).tolist() == (ts.dt.normalize().to_numpy()[1:] == ts.dt.normalize().to_numpy()[:-1]).tolist()
+    assert (day[1:] == day[:-1]).tolist() == (
+        ts.dt.normalize().to_numpy()[1:] == ts.dt.normalize().to_numpy()[:-1]
+    ).tolist()

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from click.testing import CliRunner
 
 from procopt.cli import main
 from procopt.errors import InputError
@@ -31,13 +31,31 @@ def _weeks_log() -> list[dict[str, object]]:
             late = k < w  # more orders -> more late deliveries
             ship = t + timedelta(days=3 if late else 1)
             rows += [
-                {"case": case, "activity": "Enter", "start": t, "end": t + timedelta(minutes=10), "department": "Sales",
-                 "due": t + timedelta(days=2)},
-                {"case": case, "activity": "Approve", "start": t + timedelta(hours=2), "end": t + timedelta(hours=3),
-                 "department": "Finance", "due": t + timedelta(days=2)},
-                {"case": case, "activity": "Ship", "start": ship, "end": ship + timedelta(minutes=30),
-                 "department": "Logistics", "due": t + timedelta(days=2)},
-            ]  # fmt: skip
+                {
+                    "case": case,
+                    "activity": "Enter",
+                    "start": t,
+                    "end": t + timedelta(minutes=10),
+                    "department": "Sales",
+                    "due": t + timedelta(days=2),
+                },
+                {
+                    "case": case,
+                    "activity": "Approve",
+                    "start": t + timedelta(hours=2),
+                    "end": t + timedelta(hours=3),
+                    "department": "Finance",
+                    "due": t + timedelta(days=2),
+                },
+                {
+                    "case": case,
+                    "activity": "Ship",
+                    "start": ship,
+                    "end": ship + timedelta(minutes=30),
+                    "department": "Logistics",
+                    "due": t + timedelta(days=2),
+                },
+            ]
     return rows
 
 
@@ -86,14 +104,26 @@ def test_at_risk_within_ten_percent(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "where", "message"),
     [
-        ("version: 1\nkpis:\n  - {name: X, type: lead_tme, target: {max: 1}}\n", "kpis[0].type",
-         "unknown KPI type 'lead_tme'. Did you mean 'lead_time'?"),
-        ("version: 1\nkpis:\n  - {name: X, type: lead_time, target: {max: 1}, form: Enter}\n", "kpis[0].form",
-         "unknown key 'form'. Did you mean 'from'?"),
-        ("version: 1\nkpis:\n  - {name: X, type: lead_time, target: {max: 1}, from: Entr}\n", "kpis[0].from",
-         "unknown activity 'Entr'. Did you mean 'Enter'?"),
-        ("version: 1\nkpis:\n  - {name: X, type: lead_time, target: 5}\n", "kpis[0].target",
-         "target must be {max: number} or {min: number}"),
+        (
+            "version: 1\nkpis:\n  - {name: X, type: lead_tme, target: {max: 1}}\n",
+            "kpis[0].type",
+            "unknown KPI type 'lead_tme'. Did you mean 'lead_time'?",
+        ),
+        (
+            "version: 1\nkpis:\n  - {name: X, type: lead_time, target: {max: 1}, form: Enter}\n",
+            "kpis[0].form",
+            "unknown key 'form'. Did you mean 'from'?",
+        ),
+        (
+            "version: 1\nkpis:\n  - {name: X, type: lead_time, target: {max: 1}, from: Entr}\n",
+            "kpis[0].from",
+            "unknown activity 'Entr'. Did you mean 'Enter'?",
+        ),
+        (
+            "version: 1\nkpis:\n  - {name: X, type: lead_time, target: 5}\n",
+            "kpis[0].target",
+            "target must be {max: number} or {min: number}",
+        ),
         ("version: 2\nkpis: []\n", "version", "unsupported version 2"),
         ("version: 1\nkpi: []\n", "kpi", "unknown key 'kpi'. Did you mean 'kpis'?"),
     ],
@@ -119,7 +149,10 @@ def test_kpi_cli_on_sample_and_error_exit(tmp_path: Path) -> None:
     assert {k["status"] for k in data["kpis"]} <= {"met", "at_risk", "missed", "no_data"}
     text = runner.invoke(main, ["kpi", str(log), "--kpis", str(SAMPLE / "kpis.yaml")])
     assert "On-time delivery [Logistics]" in text.stdout and "KPI conflicts" in text.stdout
-    bad = _config(tmp_path, "version: 1\nkpis:\n  - {name: X, type: on_time_delivery, delivery_activity: Ship Good, target: {min: 1}}\n")
+    bad = _config(
+        tmp_path,
+        "version: 1\nkpis:\n  - {name: X, type: on_time_delivery, delivery_activity: Ship Good, target: {min: 1}}\n",
+    )
     err = runner.invoke(main, ["kpi", str(log), "--kpis", str(bad)])
     assert err.exit_code == 2
     assert "unknown activity 'Ship Good'. Did you mean 'Ship Goods'?" in err.output
@@ -127,10 +160,17 @@ def test_kpi_cli_on_sample_and_error_exit(tmp_path: Path) -> None:
 
 
 def test_sample_kpi_file_is_valid() -> None:
-    config = parse_kpis(__import__("yaml").safe_load((SAMPLE / "kpis.yaml").read_text(encoding="utf-8")),
-                        SAMPLE / "kpis.yaml")  # fmt: skip
-    assert {k.type for k in config.kpis} >= {"lead_time", "on_time_delivery", "first_pass_yield",
-                                               "approval_cycle_time", "throughput_per_week", "data_completeness"}  # fmt: skip
+    config = parse_kpis(
+        __import__("yaml").safe_load((SAMPLE / "kpis.yaml").read_text(encoding="utf-8")), SAMPLE / "kpis.yaml"
+    )
+    assert {k.type for k in config.kpis} >= {
+        "lead_time",
+        "on_time_delivery",
+        "first_pass_yield",
+        "approval_cycle_time",
+        "throughput_per_week",
+        "data_completeness",
+    }
 
 
 def test_conformance_finds_the_undesigned_loops(o2c: object) -> None:
@@ -167,8 +207,9 @@ def test_conformance_cli_errors_for_broken_bpmn(tmp_path: Path) -> None:
 def test_status_follows_the_target_direction(target: float, value: float, kind: str) -> None:
     from procopt.mine.kpi import _status
 
-    config = parse_kpis({"version": 1, "kpis": [{"name": "K", "type": "lead_time", "target": {kind: target}}]},
-                        Path("k.yaml"))  # fmt: skip
+    config = parse_kpis(
+        {"version": 1, "kpis": [{"name": "K", "type": "lead_time", "target": {kind: target}}]}, Path("k.yaml")
+    )
     status = _status(value, config.kpis[0])
     better = value <= target if kind == "max" else value >= target
     within = abs(value - target) <= 0.1 * target
@@ -214,13 +255,28 @@ def test_approval_cycle_time_is_per_case_over_all_approval_steps(tmp_path: Path)
         t = T0 + timedelta(days=i)
         rows += [
             {"case": f"c{i}", "activity": "Enter", "start": t, "end": t, "department": "Sales"},
-            {"case": f"c{i}", "activity": "Approve (Manager)", "start": t + timedelta(hours=1),
-             "end": t + timedelta(hours=1), "department": "Sales"},
-            {"case": f"c{i}", "activity": "Approve (Director)", "start": t + timedelta(hours=6),
-             "end": t + timedelta(hours=6), "department": "Finance"},
-            {"case": f"c{i}", "activity": "Ship", "start": t + timedelta(hours=7), "end": t + timedelta(hours=8),
-             "department": "Logistics"},
-        ]  # fmt: skip
+            {
+                "case": f"c{i}",
+                "activity": "Approve (Manager)",
+                "start": t + timedelta(hours=1),
+                "end": t + timedelta(hours=1),
+                "department": "Sales",
+            },
+            {
+                "case": f"c{i}",
+                "activity": "Approve (Director)",
+                "start": t + timedelta(hours=6),
+                "end": t + timedelta(hours=6),
+                "department": "Finance",
+            },
+            {
+                "case": f"c{i}",
+                "activity": "Ship",
+                "start": t + timedelta(hours=7),
+                "end": t + timedelta(hours=8),
+                "department": "Logistics",
+            },
+        ]
     body = "version: 1\nkpis:\n  - {name: Approval, type: approval_cycle_time, owner: Finance, statistic: median, target: {max: 4}}\n"
     config = load_kpis(_config(tmp_path, body), activities=["Enter", "Approve (Manager)", "Approve (Director)", "Ship"])
     (value,), _ = evaluate_kpis(make_events(rows), config)

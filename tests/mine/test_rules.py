@@ -30,15 +30,33 @@ def _release_log(release: str | None, days: int = 30, seed: int = 3) -> list[dic
         for k in range(4):
             case = f"o{d}-{k}"
             entered = _day(d) + timedelta(hours=8 + float(rng.uniform(0, 7)))
-            rows.append({"case": case, "activity": "Enter", "start": entered - timedelta(minutes=5), "end": entered,
-                         "resource": "clerk", "department": "Sales"})  # fmt: skip
-            start = _day(d) + timedelta(hours=hh, minutes=mm + 2 * k) if release else entered + timedelta(
-                minutes=float(rng.uniform(5, 60))
+            rows.append(
+                {
+                    "case": case,
+                    "activity": "Enter",
+                    "start": entered - timedelta(minutes=5),
+                    "end": entered,
+                    "resource": "clerk",
+                    "department": "Sales",
+                }
+            )
+            start = (
+                _day(d) + timedelta(hours=hh, minutes=mm + 2 * k)
+                if release
+                else entered + timedelta(minutes=float(rng.uniform(5, 60)))
             )
             if start < entered:
                 start = _day(d + 1) + timedelta(hours=hh, minutes=mm + 2 * k)
-            rows.append({"case": case, "activity": "Sign", "start": start, "end": start + timedelta(minutes=1),
-                         "resource": "boss", "department": "Board"})  # fmt: skip
+            rows.append(
+                {
+                    "case": case,
+                    "activity": "Sign",
+                    "start": start,
+                    "end": start + timedelta(minutes=1),
+                    "resource": "boss",
+                    "department": "Board",
+                }
+            )
     return rows
 
 

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from procopt.model.calendars import WorkClock, describe, fit_calendar, parse_hours, working_seconds
 from procopt.model.types import Calendar
 
-OFFICE = Calendar("office", {d: (("08:00", "12:00"), ("13:00", "17:00")) for d in ("Mon", "Tue", "Wed", "Thu", "Fri")})
+OFFICE = Calendar(
+    "office", dict.fromkeys(("Mon", "Tue", "Wed", "Thu", "Fri"), (("08:00", "12:00"), ("13:00", "17:00")))
+)
 
 
 def _open_minute(minute: int) -> bool:
@@ -76,7 +78,9 @@ def test_parse_hours_and_describe() -> None:
         parse_hours("Mo-Fr 08:00-17:00")
 
 
-def _events_at(hours: list[tuple[float, int]], *, work_s: float = 1200.0, days: int = 40) -> tuple[pd.Series, pd.Series]:
+def _events_at(
+    hours: list[tuple[float, int]], *, work_s: float = 1200.0, days: int = 40
+) -> tuple[pd.Series, pd.Series]:
     """``count`` tasks per weekday starting at each ``hour`` (fractional hours), each ``work_s`` long."""
     starts = []
     for d in range(days):

@@ -12,7 +12,7 @@ from procopt.model.calibrate import CalibrationOptions, calibrate
 from procopt.model.io import model_to_dict
 
 
-def test_batches_found_are_the_true_ones(o2c_generated, o2c_model) -> None:  # noqa: ANN001
+def test_batches_found_are_the_true_ones(o2c_generated, o2c_model) -> None:
     truth = o2c_generated.truth
     for act, times in truth.batch_activities.items():
         batch = o2c_model.activities[act].batch
@@ -22,7 +22,7 @@ def test_batches_found_are_the_true_ones(o2c_generated, o2c_model) -> None:  # n
     assert o2c_model.activities[truth.bottleneck_activity].batch is None
 
 
-def test_bottleneck_pool_has_the_true_size_and_office_calendar(o2c_generated, o2c_model) -> None:  # noqa: ANN001
+def test_bottleneck_pool_has_the_true_size_and_office_calendar(o2c_generated, o2c_model) -> None:
     truth = o2c_generated.truth
     pool = o2c_model.pools[o2c_model.activities[truth.bottleneck_activity].pool]
     true_pool = truth.pools[truth.bottleneck_pool]
@@ -31,13 +31,13 @@ def test_bottleneck_pool_has_the_true_size_and_office_calendar(o2c_generated, o2
     assert pool.calendar == true_pool.calendar == "Mon-Fri 08:00-12:00,13:00-17:00"
 
 
-def test_durations_close_to_the_true_means(o2c_model) -> None:  # noqa: ANN001
+def test_durations_close_to_the_true_means(o2c_model) -> None:
     for act in (o2c.CREDIT, o2c.CREATE, o2c.INSPECT, o2c.INVOICE):
         mean, _cv = o2c.DURATION[act]
         assert o2c_model.activities[act].duration.mean_s == pytest.approx(mean, rel=0.12), act
 
 
-def test_hand_off_waits_are_extra_delays_not_queueing(o2c_model) -> None:  # noqa: ANN001
+def test_hand_off_waits_are_extra_delays_not_queueing(o2c_model) -> None:
     # Sales -> Credit: the customer's papers take hours of working time to arrive, while the two analysts
     # are ~90 % busy, so most of the wait before Check Credit is queueing. Only the hand-off may become an
     # extra delay.
@@ -49,19 +49,20 @@ def test_hand_off_waits_are_extra_delays_not_queueing(o2c_model) -> None:  # noq
     assert o2c_model.activities[o2c.PICK].extra_delay is None
 
 
-def test_threshold_approval_branch_learned_at_the_true_value(o2c_generated, o2c_model) -> None:  # noqa: ANN001
+def test_threshold_approval_branch_learned_at_the_true_value(o2c_generated, o2c_model) -> None:
     truth = o2c_generated.truth
-    whens = [b.when for d in o2c_model.routing.decisions if d.after == truth.threshold_approval
-             for b in d.branches if b.when]
+    whens = [
+        b.when for d in o2c_model.routing.decisions if d.after == truth.threshold_approval for b in d.branches if b.when
+    ]
     assert f"order_value < {truth.threshold_value:g}" in whens
 
 
-def test_rework_loops_bounded_by_visit(o2c_model) -> None:  # noqa: ANN001
+def test_rework_loops_bounded_by_visit(o2c_model) -> None:
     visits = {d.visit for d in o2c_model.routing.decisions if d.after == o2c.APPROVE_SM}
     assert {1, 2} <= visits
 
 
-def test_delivery_due_dates_and_attributes(o2c_generated, o2c_model) -> None:  # noqa: ANN001
+def test_delivery_due_dates_and_attributes(o2c_generated, o2c_model) -> None:
     assert o2c_model.delivery_activity == o2c_generated.truth.delivery_activity
     assert o2c_model.due.kind == "offset" and o2c_model.due.working_days
     assert set(o2c.ATTRIBUTES) <= set(o2c_model.attributes.columns)
@@ -69,13 +70,13 @@ def test_delivery_due_dates_and_attributes(o2c_generated, o2c_model) -> None:  #
     assert o2c_model.provenance["value_attribute"] == "order_value"
 
 
-def test_arrival_volume_matches_the_log(o2c_generated, o2c_model) -> None:  # noqa: ANN001
+def test_arrival_volume_matches_the_log(o2c_generated, o2c_model) -> None:
     ev = o2c_generated.events
     weeks = (ev[C.START].max().normalize() - ev[C.START].min().normalize()).days / 7 + 1 / 7
     assert o2c_model.arrivals.cases_per_week == pytest.approx(ev[C.CASE].nunique() / weeks, rel=0.03)
 
 
-def test_naive_options_drop_every_kind_of_waiting(o2c_generated) -> None:  # noqa: ANN001
+def test_naive_options_drop_every_kind_of_waiting(o2c_generated) -> None:
     m = calibrate(o2c_generated.events, CalibrationOptions(naive=True))
     assert all(p.capacity is None for p in m.pools.values())
     assert list(m.calendars) == ["24/7"]
@@ -83,7 +84,7 @@ def test_naive_options_drop_every_kind_of_waiting(o2c_generated) -> None:  # noq
     assert m.provenance["naive"] is True
 
 
-def test_complete_only_log_still_calibrates_and_says_what_is_estimated(o2c_generated) -> None:  # noqa: ANN001
+def test_complete_only_log_still_calibrates_and_says_what_is_estimated(o2c_generated) -> None:
     ev = o2c_generated.events.head(4000).assign(**{C.START: pd.NaT})
     m = calibrate(ev)
     assert m.provenance["has_start_times"] is False
@@ -92,11 +93,11 @@ def test_complete_only_log_still_calibrates_and_says_what_is_estimated(o2c_gener
     assert 0 < credit < 4 * o2c.DURATION[o2c.CREDIT][0]
 
 
-def test_same_log_same_model(o2c_generated, o2c_model) -> None:  # noqa: ANN001
+def test_same_log_same_model(o2c_generated, o2c_model) -> None:
     assert model_to_dict(calibrate(o2c_generated.events)) == model_to_dict(o2c_model)
 
 
-def test_sla_and_delivery_options(o2c_generated) -> None:  # noqa: ANN001
+def test_sla_and_delivery_options(o2c_generated) -> None:
     ev = o2c_generated.events.head(3000)
     m = calibrate(ev, CalibrationOptions(sla_s=72 * 3600.0, delivery_activity=o2c.PICK))
     assert m.due.kind == "sla" and m.due.sla_s == 72 * 3600.0
@@ -110,7 +111,7 @@ def test_empty_log_is_refused() -> None:
         calibrate(C.make_events([]) if False else pd.DataFrame(columns=list(C.CANONICAL)))
 
 
-def test_production_time_depends_on_the_product(o2c_model) -> None:  # noqa: ANN001
+def test_production_time_depends_on_the_product(o2c_model) -> None:
     by = o2c_model.activities[o2c.PRODUCE].duration_by
     assert by is not None and by[0] == "product"
     for product, mean_s in o2c.PRODUCE_MEAN_S.items():
@@ -141,7 +142,7 @@ def test_complete_only_log_keeps_the_waiting_as_extra_delay() -> None:
     m = calibrate(ev)
     close = m.activities["Close"]
     assert close.extra_delay is not None
-    gaps = (ev[ev[C.ACTIVITY] == "Close"][C.END].to_numpy() - ev[ev[C.ACTIVITY] == "Open"][C.END].to_numpy())
+    gaps = ev[ev[C.ACTIVITY] == "Close"][C.END].to_numpy() - ev[ev[C.ACTIVITY] == "Open"][C.END].to_numpy()
     mean_gap_s = float(pd.Series(gaps).dt.total_seconds().mean())
     # work + extra delay keep the mean gap between the completions (the clipping is compensated)
     assert close.duration.mean_s + close.extra_delay.mean_s == pytest.approx(mean_gap_s, rel=0.1)

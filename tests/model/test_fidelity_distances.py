@@ -28,8 +28,13 @@ def _random_log(seed: int, n_cases: int, *, spread_h: float) -> pd.DataFrame:
 
 
 @settings(max_examples=8, deadline=None)
-@given(st.integers(0, 10_000), st.integers(0, 10_000), st.integers(1, 12), st.integers(1, 12),
-       st.sampled_from([3.0, 60.0, 600.0]))
+@given(
+    st.integers(0, 10_000),
+    st.integers(0, 10_000),
+    st.integers(1, 12),
+    st.integers(1, 12),
+    st.sampled_from([3.0, 60.0, 600.0]),
+)
 def test_fast_distances_match_package(seed_a: int, seed_b: int, n_a: int, n_b: int, spread_h: float) -> None:
     real = prepare_log(_random_log(seed_a, n_a, spread_h=spread_h))
     sim = prepare_log(_random_log(seed_b, n_b, spread_h=spread_h))

@@ -7,7 +7,7 @@ import pytest
 
 from procopt.errors import ModelError
 from procopt.log import columns as C
-from procopt.model.fidelity import FidelityReport, METRIC_KEYS, evaluate_fidelity
+from procopt.model.fidelity import METRIC_KEYS, FidelityReport, evaluate_fidelity
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def test_censor_cuts_simulated_events_at_the_log_end(o2c_events: pd.DataFrame) -
     assert any("censored" in note for note in report.notes)
 
 
-def test_utilisation_check_matches_the_log_on_the_bottleneck(o2c_generated, o2c_model) -> None:  # noqa: ANN001
+def test_utilisation_check_matches_the_log_on_the_bottleneck(o2c_generated, o2c_model) -> None:
     from procopt.model.fidelity.utilisation import utilisation_check
 
     rows = {r["pool"]: r for r in utilisation_check(o2c_model, o2c_generated.events, replications=1)}

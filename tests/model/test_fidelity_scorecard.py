@@ -12,8 +12,14 @@ from procopt.model.fidelity import METRIC_KEYS, score_logs
 T0 = pd.Timestamp("2024-03-04 08:00")  # a Monday
 
 
-def _case_log(traces: list[tuple[str, list[str], float]], *, t0: pd.Timestamp = T0, step_h: float = 1.0,
-              gap_h: float = 24.0, due_h: float | None = None) -> pd.DataFrame:
+def _case_log(
+    traces: list[tuple[str, list[str], float]],
+    *,
+    t0: pd.Timestamp = T0,
+    step_h: float = 1.0,
+    gap_h: float = 24.0,
+    due_h: float | None = None,
+) -> pd.DataFrame:
     """Each trace: (case id, activities, duration of each activity in hours); cases start gap_h apart."""
     rows = []
     for i, (case, acts, dur_h) in enumerate(traces):
@@ -39,8 +45,7 @@ def _random_log(seed: int, n_cases: int = 60) -> pd.DataFrame:
         s = t
         for a in acts[: int(rng.integers(2, 5))]:
             e = s + pd.Timedelta(hours=float(rng.gamma(2, 1.5)))
-            rows.append({"case": f"o{i}", "activity": a, "start": s, "end": e,
-                         "due": t + pd.Timedelta(hours=12)})
+            rows.append({"case": f"o{i}", "activity": a, "start": s, "end": e, "due": t + pd.Timedelta(hours=12)})
             s = e + pd.Timedelta(hours=float(rng.exponential(2)))
     return C.make_events(rows)
 
@@ -80,7 +85,7 @@ def test_average_over_simulated_logs() -> None:
 
 def test_distances_grow_with_perturbation() -> None:
     real = _random_log(3)
-    previous = {k: -1.0 for k in ("aed_hours", "red_hours", "ctd_hours", "lead_time_mean_rel_error")}
+    previous = dict.fromkeys(("aed_hours", "red_hours", "ctd_hours", "lead_time_mean_rel_error"), -1.0)
     for factor in (1.0, 1.5, 2.5, 4.0):
         sim = real.copy()
         # stretch every case around its own start: durations and waits grow by `factor`
@@ -147,10 +152,24 @@ def test_delivery_activity_and_date_only() -> None:
             due = T0.normalize() + pd.Timedelta(days=1)  # a whole-day due date
             rows.append({"case": case, "activity": "下单", "start": T0, "end": T0 + pd.Timedelta(hours=1), "due": due})
             if ship_h is not None:
-                rows.append({"case": case, "activity": "发货", "start": T0 + pd.Timedelta(hours=ship_h - 1),
-                             "end": T0 + pd.Timedelta(hours=ship_h), "due": due})
-            rows.append({"case": case, "activity": "Invoice", "start": T0 + pd.Timedelta(hours=80),
-                         "end": T0 + pd.Timedelta(hours=81), "due": due})
+                rows.append(
+                    {
+                        "case": case,
+                        "activity": "发货",
+                        "start": T0 + pd.Timedelta(hours=ship_h - 1),
+                        "end": T0 + pd.Timedelta(hours=ship_h),
+                        "due": due,
+                    }
+                )
+            rows.append(
+                {
+                    "case": case,
+                    "activity": "Invoice",
+                    "start": T0 + pd.Timedelta(hours=80),
+                    "end": T0 + pd.Timedelta(hours=81),
+                    "due": due,
+                }
+            )
         return C.make_events(rows)
 
     # b ships 14:00 on the due day: on time (due dates are whole days); c never ships and is left out

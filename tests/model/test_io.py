@@ -20,14 +20,16 @@ sys.modules["sim_helpers"] = helpers
 _spec.loader.exec_module(helpers)  # type: ignore[union-attr]
 
 
-def _model():  # noqa: ANN202
-    from procopt.model.types import BatchRule, Distribution
+def _model():
     import dataclasses
+
+    from procopt.model.types import BatchRule, Distribution
 
     m = helpers.two_step_model(calendar=helpers.OFFICE, batch=BatchRule(("16:00",), ("Mon", "Fri")))
     acts = dict(m.activities)
-    acts["审批"] = dataclasses.replace(acts["Check"], name="审批",
-                                     extra_delay=Distribution("empirical", {"quantiles_s": [0.0, 0.0, 600.0, 7200.0]}))
+    acts["审批"] = dataclasses.replace(
+        acts["Check"], name="审批", extra_delay=Distribution("empirical", {"quantiles_s": [0.0, 0.0, 600.0, 7200.0]})
+    )
     return dataclasses.replace(m, activities=acts)
 
 
@@ -41,7 +43,7 @@ def test_round_trip_keeps_everything_and_simulates_identically(tmp_path: Path) -
     pd.testing.assert_frame_equal(simulate(m, days=3, seed=4), simulate(back, days=3, seed=4))
 
 
-def _broken(tmp_path: Path, edit) -> Path:  # noqa: ANN001
+def _broken(tmp_path: Path, edit) -> Path:
     data = model_to_dict(_model())
     edit(data)
     path = tmp_path / "bad.yaml"
@@ -50,27 +52,47 @@ def _broken(tmp_path: Path, edit) -> Path:  # noqa: ANN001
 
 
 CASES = [
-    (lambda d: d["activities"]["Check"]["duration"].update(kind="lognorml"),
-     "activities.Check.duration.kind: unknown kind 'lognorml' (did you mean 'lognormal'?)"),
-    (lambda d: d["activities"]["Enter"].update(pool="clerk"),
-     "activities.Enter.pool: unknown pool 'clerk' (did you mean 'clerks'?)"),
-    (lambda d: d["activities"]["Enter"]["duration"].pop("value_s"),
-     "activities.Enter.duration: missing key 'value_s'"),
-    (lambda d: d["activities"]["Enter"]["duration"].update(value_s=-3),
-     "activities.Enter.duration.value_s: must be >= 0, got -3"),
-    (lambda d: d["activities"]["Enter"].update(durration=1),
-     "activities.Enter.durration: unknown key 'durration' (did you mean 'duration'?)"),
-    (lambda d: d["pools"]["clerks"].update(capacity=0),
-     "pools.clerks.capacity: capacity must be a whole number >= 1 or null, got 0"),
-    (lambda d: d["pools"]["clerks"].update(calendar="offfice"),
-     "pools.clerks.calendar: unknown calendar 'offfice' (did you mean 'office'?)"),
-    (lambda d: d["calendars"]["office"].update(Mon=["8-17"]), "calendars.office.Mon: expected a time span like 08:00-17:00, got '8-17'"),
-    (lambda d: d["routing"][1]["next"].update(Chek=0.5),
-     "routing[1].next: unknown activity 'Chek' (did you mean 'Check'?)"),
-    (lambda d: d["routing"][1].update(branches=[{"when": "order_value >", "next": {"Check": 1}}]),
-     "routing[1]: needs exactly one of 'next' or 'branches'"),
-    (lambda d: d["activities"]["Check"]["batch"].update(release_times=["4pm"]),
-     "activities.Check.batch.release_times: '4pm' is not a clock time"),
+    (
+        lambda d: d["activities"]["Check"]["duration"].update(kind="lognorml"),
+        "activities.Check.duration.kind: unknown kind 'lognorml' (did you mean 'lognormal'?)",
+    ),
+    (
+        lambda d: d["activities"]["Enter"].update(pool="clerk"),
+        "activities.Enter.pool: unknown pool 'clerk' (did you mean 'clerks'?)",
+    ),
+    (lambda d: d["activities"]["Enter"]["duration"].pop("value_s"), "activities.Enter.duration: missing key 'value_s'"),
+    (
+        lambda d: d["activities"]["Enter"]["duration"].update(value_s=-3),
+        "activities.Enter.duration.value_s: must be >= 0, got -3",
+    ),
+    (
+        lambda d: d["activities"]["Enter"].update(durration=1),
+        "activities.Enter.durration: unknown key 'durration' (did you mean 'duration'?)",
+    ),
+    (
+        lambda d: d["pools"]["clerks"].update(capacity=0),
+        "pools.clerks.capacity: capacity must be a whole number >= 1 or null, got 0",
+    ),
+    (
+        lambda d: d["pools"]["clerks"].update(calendar="offfice"),
+        "pools.clerks.calendar: unknown calendar 'offfice' (did you mean 'office'?)",
+    ),
+    (
+        lambda d: d["calendars"]["office"].update(Mon=["8-17"]),
+        "calendars.office.Mon: expected a time span like 08:00-17:00, got '8-17'",
+    ),
+    (
+        lambda d: d["routing"][1]["next"].update(Chek=0.5),
+        "routing[1].next: unknown activity 'Chek' (did you mean 'Check'?)",
+    ),
+    (
+        lambda d: d["routing"][1].update(branches=[{"when": "order_value >", "next": {"Check": 1}}]),
+        "routing[1]: needs exactly one of 'next' or 'branches'",
+    ),
+    (
+        lambda d: d["activities"]["Check"]["batch"].update(release_times=["4pm"]),
+        "activities.Check.batch.release_times: '4pm' is not a clock time",
+    ),
     (lambda d: d.update(version=2), "version: unsupported model version 2"),
     (lambda d: d.pop("routing"), "missing key 'routing'"),
     (lambda d: d["attributes"]["rows"].append([1, 2]), "attributes.rows[2]: has 2 values for 1 columns"),
@@ -79,7 +101,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("edit", "message"), CASES)
-def test_malformed_model_names_the_key_path(tmp_path: Path, edit, message: str) -> None:  # noqa: ANN001
+def test_malformed_model_names_the_key_path(tmp_path: Path, edit, message: str) -> None:
     path = _broken(tmp_path, edit)
     with pytest.raises(ModelError) as exc:
         load_model(path)

@@ -22,11 +22,25 @@ def _one_morning(cases: int = 60) -> pd.DataFrame:
     rows = []
     for i in range(cases):  # one case every 4.5 minutes, 09:00-13:25
         t0 = MONDAY + pd.Timedelta(seconds=270 * i)
-        rows.append({"case": f"c{i}", "activity": "登记", "start": t0, "end": t0 + pd.Timedelta(minutes=2),
-                     "resource": f"r{i % 2}"})
+        rows.append(
+            {
+                "case": f"c{i}",
+                "activity": "登记",
+                "start": t0,
+                "end": t0 + pd.Timedelta(minutes=2),
+                "resource": f"r{i % 2}",
+            }
+        )
         b0 = t0 + pd.Timedelta(minutes=3)
-        rows.append({"case": f"c{i}", "activity": "审批", "start": b0, "end": b0 + pd.Timedelta(minutes=3),
-                     "resource": f"r{2 + i % 2}"})
+        rows.append(
+            {
+                "case": f"c{i}",
+                "activity": "审批",
+                "start": b0,
+                "end": b0 + pd.Timedelta(minutes=3),
+                "resource": f"r{2 + i % 2}",
+            }
+        )
     return C.make_events(rows)
 
 

@@ -32,8 +32,15 @@ def _shift_log(days: int = 30) -> pd.DataFrame:
             for k in range(10):
                 hour = first + (last - first) * k / 9
                 start = day + pd.Timedelta(hours=hour)
-                rows.append({C.CASE: f"c{d}-{i}-{k}", C.ACTIVITY: "Work", C.START: start,
-                             C.END: start + pd.Timedelta(minutes=20), C.RESOURCE: f"clerk{i}"})
+                rows.append(
+                    {
+                        C.CASE: f"c{d}-{i}-{k}",
+                        C.ACTIVITY: "Work",
+                        C.START: start,
+                        C.END: start + pd.Timedelta(minutes=20),
+                        C.RESOURCE: f"clerk{i}",
+                    }
+                )
     return C.make_events(rows)
 
 
@@ -49,10 +56,18 @@ def test_profile_counts_the_people_on_duty_each_hour() -> None:
 def test_no_profile_when_everybody_works_all_hours_or_the_team_is_small() -> None:
     ev = _shift_log()
     assert capacity_profile(ev[ev[C.RESOURCE].isin(["clerk0", "clerk1"])], 2, has_start=True) is None  # too small
-    rows = [{C.CASE: f"c{d}-{i}-{h}", C.ACTIVITY: "Work", C.RESOURCE: f"clerk{i}",
-             C.START: pd.Timestamp("2024-01-01") + pd.Timedelta(days=d, hours=h),
-             C.END: pd.Timestamp("2024-01-01") + pd.Timedelta(days=d, hours=h, minutes=20)}
-            for d in range(20) for i in range(3) for h in range(7, 22)]
+    rows = [
+        {
+            C.CASE: f"c{d}-{i}-{h}",
+            C.ACTIVITY: "Work",
+            C.RESOURCE: f"clerk{i}",
+            C.START: pd.Timestamp("2024-01-01") + pd.Timedelta(days=d, hours=h),
+            C.END: pd.Timestamp("2024-01-01") + pd.Timedelta(days=d, hours=h, minutes=20),
+        }
+        for d in range(20)
+        for i in range(3)
+        for h in range(7, 22)
+    ]
     assert capacity_profile(C.make_events(rows), 3, has_start=True) is None  # all three work every open hour
     assert capacity_profile(ev, None, has_start=True) is None
 

@@ -26,8 +26,10 @@ FD = "Approve Order (Finance Director)"
 DAYS = 240
 CASES = {
     "remove_director_approval": (Intervention(remove_activities=(FD,)), [{"remove_activity": FD}]),
-    "plus_one_credit_analyst": (Intervention(extra_capacity={"Credit Analysts": 1}),
-                                [{"capacity": {"activity": "Check Credit", "add": 1}}]),
+    "plus_one_credit_analyst": (
+        Intervention(extra_capacity={"Credit Analysts": 1}),
+        [{"capacity": {"activity": "Check Credit", "add": 1}}],
+    ),
 }
 
 
@@ -46,14 +48,17 @@ def predicted_and_true() -> dict[str, Any]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("scenario", ["baseline", *CASES])
-def test_predicted_lead_time_and_delivery_rate_match_the_true_process(predicted_and_true: dict[str, Any],
-                                                                      scenario: str) -> None:
+def test_predicted_lead_time_and_delivery_rate_match_the_true_process(
+    predicted_and_true: dict[str, Any], scenario: str
+) -> None:
     run = predicted_and_true["runs"][scenario]
     truth = predicted_and_true["truths"][scenario]
     predicted = run["lead_time_hours"]["mean"]
     assert predicted == pytest.approx(truth.lead_time_mean_h, rel=0.10), (predicted, truth.lead_time_mean_h)
     assert run["delivery_rate"]["value"] == pytest.approx(truth.delivery_rate, abs=0.03), (
-        run["delivery_rate"]["value"], truth.delivery_rate)
+        run["delivery_rate"]["value"],
+        truth.delivery_rate,
+    )
     assert run["stable"]
 
 

@@ -17,7 +17,11 @@ def toy_events(n_cases: int = 60, *, seed: int = 7, zh: bool = False, xss: bool 
     every other region is on time (100 %).
     """
     rng = np.random.default_rng(seed)
-    names = (["创建订单", "信用检查", "审批", "发货"] if zh else ["Create Order", "Check Credit", "Approve Order", "Ship Goods"])
+    names = (
+        ["创建订单", "信用检查", "审批", "发货"]
+        if zh
+        else ["Create Order", "Check Credit", "Approve Order", "Ship Goods"]
+    )
     if xss:
         names[2] = XSS
     depts = ["销售部", "财务部", "财务部", "物流部"] if zh else ["Sales", "Finance", "Finance", "Logistics"]
@@ -33,32 +37,81 @@ def toy_events(n_cases: int = 60, *, seed: int = 7, zh: bool = False, xss: bool 
         for name, dept, w, p in zip(names, depts, waits_h, proc_h, strict=True):
             start = t + pd.Timedelta(hours=w * float(rng.uniform(0.8, 1.2)))
             end = start + pd.Timedelta(hours=p * float(rng.uniform(0.8, 1.2)))
-            rows.append({"case": f"SO-{c:04d}", "activity": name, "start": start, "end": end, "resource": f"u{c % 3}",
-                         "department": dept, "region": region, "order_value": 1000.0 + 100 * c,
-                         "due": start_case + pd.Timedelta(hours=10 if region == "South" else 60)})
+            rows.append(
+                {
+                    "case": f"SO-{c:04d}",
+                    "activity": name,
+                    "start": start,
+                    "end": end,
+                    "resource": f"u{c % 3}",
+                    "department": dept,
+                    "region": region,
+                    "order_value": 1000.0 + 100 * c,
+                    "due": start_case + pd.Timedelta(hours=10 if region == "South" else 60),
+                }
+            )
             t = end
     return C.make_events(rows)
 
 
 def toy_mining(zh: bool = False, xss: bool = False) -> dict:
     """A mining result in the documented ``MiningResult.to_dict()`` shape."""
-    a = ["创建订单", "信用检查", "审批", "发货"] if zh else ["Create Order", "Check Credit", "Approve Order", "Ship Goods"]
+    a = (
+        ["创建订单", "信用检查", "审批", "发货"]
+        if zh
+        else ["Create Order", "Check Credit", "Approve Order", "Ship Goods"]
+    )
     if xss:
         a[2] = XSS
     return {
         "activities": [
             {"activity": a[0], "count": 60, "department": "Sales", "processing_median_s": 1800, "wait_median_s": 0},
-            {"activity": a[1], "count": 60, "department": "Finance", "processing_median_s": 3600, "wait_median_s": 72000},
-            {"activity": a[2], "count": 60, "department": "Finance", "processing_median_s": 900, "wait_median_s": 21600},
-            {"activity": a[3], "count": 60, "department": "Logistics", "processing_median_s": 1800, "wait_median_s": 10800},
+            {
+                "activity": a[1],
+                "count": 60,
+                "department": "Finance",
+                "processing_median_s": 3600,
+                "wait_median_s": 72000,
+            },
+            {
+                "activity": a[2],
+                "count": 60,
+                "department": "Finance",
+                "processing_median_s": 900,
+                "wait_median_s": 21600,
+            },
+            {
+                "activity": a[3],
+                "count": 60,
+                "department": "Logistics",
+                "processing_median_s": 1800,
+                "wait_median_s": 10800,
+            },
         ],
-        "bottlenecks": [{"activity": a[1], "score": 0.71, "kind": "queueing",
-                         "reason": f"{a[1]}: 61% of all waiting time, median wait 20.0 h, Finance analysts 91% busy"}],
-        "approvals": [{"activity": a[2], "verdict": "candidate_for_removal", "approval_rate": 1.0, "estimated_saving_h": 6.2,
-                       "reason": "approves 100% of 60 cases; adds a median 6.0 h of waiting"}],
-        "handoffs": [{"from_department": "Sales", "to_department": "Finance", "count": 60, "median_delay_s": 72000},
-                     {"from_department": "Finance", "to_department": "Logistics", "count": 60, "median_delay_s": 10800}],
-        "batches": [{"activity": a[3], "release_times": ["10:00", "15:00"], "share_in_batches": 0.9, "wait_median_s": 10800}],
+        "bottlenecks": [
+            {
+                "activity": a[1],
+                "score": 0.71,
+                "kind": "queueing",
+                "reason": f"{a[1]}: 61% of all waiting time, median wait 20.0 h, Finance analysts 91% busy",
+            }
+        ],
+        "approvals": [
+            {
+                "activity": a[2],
+                "verdict": "candidate_for_removal",
+                "approval_rate": 1.0,
+                "estimated_saving_h": 6.2,
+                "reason": "approves 100% of 60 cases; adds a median 6.0 h of waiting",
+            }
+        ],
+        "handoffs": [
+            {"from_department": "Sales", "to_department": "Finance", "count": 60, "median_delay_s": 72000},
+            {"from_department": "Finance", "to_department": "Logistics", "count": 60, "median_delay_s": 10800},
+        ],
+        "batches": [
+            {"activity": a[3], "release_times": ["10:00", "15:00"], "share_in_batches": 0.9, "wait_median_s": 10800}
+        ],
         "rework": [],
         "variants": [{"variant": a, "count": 60, "share": 1.0, "lead_time_median_s": 31.5 * 3600}],
     }
@@ -66,14 +119,38 @@ def toy_mining(zh: bool = False, xss: bool = False) -> dict:
 
 def toy_experiment() -> dict:
     """An experiment result in the documented ``ExperimentResult.to_dict()`` shape."""
+
     def run(name, lt, dr, vs=None, stable=True, met=True):
-        return {"scenario": name, "cases": 500, "lead_time_hours": {"mean": lt, "p50": lt * 0.9, "p90": lt * 1.6,
-                "mean_ci95": [lt - 1, lt + 1]}, "delivery_rate": {"value": dr, "ci95": [dr - 0.02, dr + 0.02]},
-                "kpi_targets": {"delivery_rate": {"met": met}}, "stable": stable, "vs_baseline": vs}
-    return {"runs": [
-        run("baseline", 40.0, 0.80, met=False),
-        run("remove_director_approval", 33.0, 0.88, {"lead_time_mean_hours": {"diff": -7.0, "ci95": [-8.0, -6.0], "significant": True},
-                                                     "delivery_rate": {"diff": 0.08, "ci95": [0.06, 0.10], "significant": True}}),
-        run("plus_one_credit_analyst", 25.0, 0.95, {"lead_time_mean_hours": {"diff": -15.0, "ci95": [-17.0, -13.0], "significant": True},
-                                                    "delivery_rate": {"diff": 0.15, "ci95": [0.12, 0.18], "significant": True}}),
-    ]}
+        return {
+            "scenario": name,
+            "cases": 500,
+            "lead_time_hours": {"mean": lt, "p50": lt * 0.9, "p90": lt * 1.6, "mean_ci95": [lt - 1, lt + 1]},
+            "delivery_rate": {"value": dr, "ci95": [dr - 0.02, dr + 0.02]},
+            "kpi_targets": {"delivery_rate": {"met": met}},
+            "stable": stable,
+            "vs_baseline": vs,
+        }
+
+    return {
+        "runs": [
+            run("baseline", 40.0, 0.80, met=False),
+            run(
+                "remove_director_approval",
+                33.0,
+                0.88,
+                {
+                    "lead_time_mean_hours": {"diff": -7.0, "ci95": [-8.0, -6.0], "significant": True},
+                    "delivery_rate": {"diff": 0.08, "ci95": [0.06, 0.10], "significant": True},
+                },
+            ),
+            run(
+                "plus_one_credit_analyst",
+                25.0,
+                0.95,
+                {
+                    "lead_time_mean_hours": {"diff": -15.0, "ci95": [-17.0, -13.0], "significant": True},
+                    "delivery_rate": {"diff": 0.15, "ci95": [0.12, 0.18], "significant": True},
+                },
+            ),
+        ]
+    }

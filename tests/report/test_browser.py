@@ -14,9 +14,19 @@ from pathlib import Path
 
 import pytest
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--enable-logging=stderr", "--v=0", "--hide-scrollbars"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+    "--hide-scrollbars",
+]
 
 
 def _chromium() -> str | None:
@@ -33,7 +43,10 @@ def _open(page: Path, shot: Path, profile: Path, size: str = "1200,2400") -> str
         pytest.skip("no Chromium installed (apt-get install chromium)")
     proc = subprocess.run(
         [browser, *FLAGS, f"--user-data-dir={profile}", f"--window-size={size}", f"--screenshot={shot}", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert shot.is_file(), proc.stderr[-2000:]
     return proc.stderr

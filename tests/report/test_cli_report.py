@@ -49,10 +49,22 @@ def test_report_json(toy_csv: Path, tmp_path: Path) -> None:
         (["report", "{log}", "--out", "{out}", "--scenario", "{missing_yaml}"], "file not found"),
         (["report", "{log}", "--out", "{out}", "--replications", "0"], "Invalid value for '--replications'"),
         (["report", "{log}", "--out", "{out}", "--no-simulation", "--kpis", "{kpis}"], "unknown activity 'Nope'"),
-        (["report", "{log}", "--out", "{out}", "--no-simulation", "--blueprint", "{missing_bpmn}"], "BPMN file not found"),
+        (
+            ["report", "{log}", "--out", "{out}", "--no-simulation", "--blueprint", "{missing_bpmn}"],
+            "BPMN file not found",
+        ),
     ],
-    ids=["missing-log", "bad-lang", "out-is-file", "unknown-column", "bad-yaml", "missing-scenario", "zero-replications",
-         "kpi-unknown-activity", "missing-blueprint"],
+    ids=[
+        "missing-log",
+        "bad-lang",
+        "out-is-file",
+        "unknown-column",
+        "bad-yaml",
+        "missing-scenario",
+        "zero-replications",
+        "kpi-unknown-activity",
+        "missing-blueprint",
+    ],
 )
 def test_errors_exit_2_without_traceback(toy_csv: Path, tmp_path: Path, args: list[str], message: str) -> None:
     bad_yaml = tmp_path / "bad.yaml"
@@ -60,10 +72,21 @@ def test_errors_exit_2_without_traceback(toy_csv: Path, tmp_path: Path, args: li
     a_file = tmp_path / "a_file.txt"
     a_file.write_text("x", encoding="utf-8")
     kpis = tmp_path / "kpis.yaml"
-    kpis.write_text("version: 1\nkpis:\n  - name: Orders\n    type: throughput_per_week\n    activity: Nope\n"
-                    "    target: {min: 1}\n", encoding="utf-8")
-    values = {"kpis": str(kpis), "missing_bpmn": str(tmp_path / "nope.bpmn"), "missing": str(tmp_path / "nope.csv"), "out": str(tmp_path / "out"), "log": str(toy_csv),
-              "file": str(a_file), "bad_yaml": str(bad_yaml), "missing_yaml": str(tmp_path / "nope.yaml")}
+    kpis.write_text(
+        "version: 1\nkpis:\n  - name: Orders\n    type: throughput_per_week\n    activity: Nope\n"
+        "    target: {min: 1}\n",
+        encoding="utf-8",
+    )
+    values = {
+        "kpis": str(kpis),
+        "missing_bpmn": str(tmp_path / "nope.bpmn"),
+        "missing": str(tmp_path / "nope.csv"),
+        "out": str(tmp_path / "out"),
+        "log": str(toy_csv),
+        "file": str(a_file),
+        "bad_yaml": str(bad_yaml),
+        "missing_yaml": str(tmp_path / "nope.yaml"),
+    }
     result = CliRunner().invoke(main, [a.format(**values) for a in args])
     assert result.exit_code == 2, result.output
     assert message in result.output
@@ -73,9 +96,25 @@ def test_errors_exit_2_without_traceback(toy_csv: Path, tmp_path: Path, args: li
 
 def test_scenario_naming_another_logs_activity_is_refused(toy_csv: Path, tmp_path: Path, repo_root: Path) -> None:
     scenario = tmp_path / "s.yaml"
-    scenario.write_text('name: drop_director\nchanges:\n  - remove_activity: "Approve Order (Finance Director)"\n',
-                        encoding="utf-8")
-    result = CliRunner().invoke(main, ["report", str(toy_csv), "--out", str(tmp_path / "out"), "--scenario", str(scenario),
-                                       "--replications", "1", "--days", "20", "--fidelity-runs", "0"])
+    scenario.write_text(
+        'name: drop_director\nchanges:\n  - remove_activity: "Approve Order (Finance Director)"\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            str(toy_csv),
+            "--out",
+            str(tmp_path / "out"),
+            "--scenario",
+            str(scenario),
+            "--replications",
+            "1",
+            "--days",
+            "20",
+            "--fidelity-runs",
+            "0",
+        ],
+    )
     assert result.exit_code == 2, result.output
     assert "Approve Order (Finance Director)" in result.output and "Traceback" not in result.output

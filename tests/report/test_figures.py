@@ -25,10 +25,16 @@ def test_bundled_cjk_font_covers_chinese_process_names() -> None:
 
 
 def _waits(label: str) -> FigureSpec:
-    rows = [{"label": label, "waiting_h": 5.0, "processing_h": 1.0, "highlight": True},
-            {"label": "发货", "waiting_h": 2.0, "processing_h": 0.5}]
-    return FigureSpec("w", "caption", "waits", {"rows": rows, "x_label": "小时", "waiting_label": "等待",
-                                                "processing_label": "加工", "height_in": 2.0})
+    rows = [
+        {"label": label, "waiting_h": 5.0, "processing_h": 1.0, "highlight": True},
+        {"label": "发货", "waiting_h": 2.0, "processing_h": 0.5},
+    ]
+    return FigureSpec(
+        "w",
+        "caption",
+        "waits",
+        {"rows": rows, "x_label": "小时", "waiting_label": "等待", "processing_label": "加工", "height_in": 2.0},
+    )
 
 
 def test_chinese_labels_are_drawn_not_tofu() -> None:
@@ -50,8 +56,9 @@ def test_unknown_figure_kind_is_a_programming_error() -> None:
         render_figure(FigureSpec("x", "c", "pie"))
 
 
-@pytest.mark.parametrize(("label", "width", "lines"), [("Approve Order (Finance Director)", 14, 3), ("财务总监审批", 8, 2),
-                                                      ("Ship", 14, 1)])
+@pytest.mark.parametrize(
+    ("label", "width", "lines"), [("Approve Order (Finance Director)", 14, 3), ("财务总监审批", 8, 2), ("Ship", 14, 1)]
+)
 def test_wrap_label(label: str, width: int, lines: int) -> None:
     wrapped = wrap_label(label, width)
     assert wrapped.count("\n") + 1 == lines

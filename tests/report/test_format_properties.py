@@ -24,7 +24,11 @@ def test_seconds_and_hours_agree(value: float) -> None:
 @given(finite)
 def test_signed_always_has_a_sign(value: float) -> None:
     text = signed(value)
-    assert text[0] in "+-" and float(text.replace(",", "")) == round(value, 1) or text[1:].replace(",", "") == f"{abs(value):.1f}"
+    assert (
+        text[0] in "+-"
+        and float(text.replace(",", "")) == round(value, 1)
+        or text[1:].replace(",", "") == f"{abs(value):.1f}"
+    )
 
 
 @given(finite, finite)

@@ -16,16 +16,36 @@ from procopt.report.inputs import ScenarioInfo
 from procopt.scenario import scenario_from_dict
 
 
-def _run(name: str, lt_diff: float, lt_ci: tuple[float, float], dr_diff: float, dr_ci: tuple[float, float],
-         stable: bool = True) -> dict:
-    return {"scenario": name, "cases": 500, "lead_time_hours": {"mean": 40.0 + lt_diff}, "stable": stable,
-            "delivery_rate": {"value": 0.8 + dr_diff}, "kpi_targets": {},
-            "vs_baseline": {"lead_time_mean_hours": {"diff": lt_diff, "ci95": list(lt_ci)},
-                            "delivery_rate": {"diff": dr_diff, "ci95": list(dr_ci)}}}
+def _run(
+    name: str,
+    lt_diff: float,
+    lt_ci: tuple[float, float],
+    dr_diff: float,
+    dr_ci: tuple[float, float],
+    stable: bool = True,
+) -> dict:
+    return {
+        "scenario": name,
+        "cases": 500,
+        "lead_time_hours": {"mean": 40.0 + lt_diff},
+        "stable": stable,
+        "delivery_rate": {"value": 0.8 + dr_diff},
+        "kpi_targets": {},
+        "vs_baseline": {
+            "lead_time_mean_hours": {"diff": lt_diff, "ci95": list(lt_ci)},
+            "delivery_rate": {"diff": dr_diff, "ci95": list(dr_ci)},
+        },
+    }
 
 
-BASE = {"scenario": "baseline", "cases": 500, "lead_time_hours": {"mean": 40.0}, "delivery_rate": {"value": 0.8},
-        "stable": True, "vs_baseline": None}
+BASE = {
+    "scenario": "baseline",
+    "cases": 500,
+    "lead_time_hours": {"mean": 40.0},
+    "delivery_rate": {"value": 0.8},
+    "stable": True,
+    "vs_baseline": None,
+}
 PUSH = ScenarioInfo("combined_fix", "given", "fix + 15 % more orders", arrival_scale=1.15)
 ACTIONS = (ScenarioInfo("add_analyst", "given"), ScenarioInfo("drop_approval", "proposed", "passes everything"))
 
@@ -35,9 +55,11 @@ def _report(runs: list[dict], scenarios: tuple[ScenarioInfo, ...], language: str
 
 
 def test_a_volume_push_is_a_stress_test_not_the_recommendation() -> None:
-    runs = [_run("combined_fix", -20.0, (-25.0, -15.0), 0.20, (0.15, 0.25)),  # best numbers, but it adds 15 % volume
-            _run("add_analyst", -10.0, (-14.0, -6.0), 0.05, (-0.01, 0.11)),  # lead-time CI excludes zero
-            _run("drop_approval", -1.0, (-3.0, 1.0), 0.08, (-0.02, 0.18))]  # both CIs include zero
+    runs = [
+        _run("combined_fix", -20.0, (-25.0, -15.0), 0.20, (0.15, 0.25)),  # best numbers, but it adds 15 % volume
+        _run("add_analyst", -10.0, (-14.0, -6.0), 0.05, (-0.01, 0.11)),  # lead-time CI excludes zero
+        _run("drop_approval", -1.0, (-3.0, 1.0), 0.08, (-0.02, 0.18)),
+    ]  # both CIs include zero
     report = _report(runs, (PUSH, *ACTIONS))
     facts = report.facts
     assert facts["options_ranked"] == ["drop_approval", "add_analyst"]  # ranked by delivery-rate gain
@@ -56,8 +78,10 @@ def test_a_volume_push_is_a_stress_test_not_the_recommendation() -> None:
 
 
 def test_no_action_beyond_noise_is_said_plainly() -> None:
-    runs = [_run("add_analyst", -3.0, (-8.0, 2.0), 0.02, (-0.03, 0.07)),
-            _run("drop_approval", -1.0, (-3.0, 1.0), 0.01, (-0.02, 0.04))]
+    runs = [
+        _run("add_analyst", -3.0, (-8.0, 2.0), 0.02, (-0.03, 0.07)),
+        _run("drop_approval", -1.0, (-3.0, 1.0), 0.01, (-0.02, 0.04)),
+    ]
     report = _report(runs, ACTIONS)
     assert report.facts["recommended_option"] is None
     step = report.sections[0].bullets[-1]
@@ -73,23 +97,28 @@ def test_only_stress_tests_means_nothing_to_pilot() -> None:
 
 
 def test_an_unstable_stress_test_says_queues_grow() -> None:
-    runs = [_run("combined_fix", 300.0, (250.0, 350.0), -0.5, (-0.6, -0.4), stable=False),
-            _run("add_analyst", -10.0, (-14.0, -6.0), 0.05, (0.01, 0.11))]
+    runs = [
+        _run("combined_fix", 300.0, (250.0, 350.0), -0.5, (-0.6, -0.4), stable=False),
+        _run("add_analyst", -10.0, (-14.0, -6.0), 0.05, (0.01, 0.11)),
+    ]
     report = _report(runs, (PUSH, *ACTIONS), "zh")
     assert report.facts["stress_tests"][0]["sentence"] == "业务量 +15% 时，“combined_fix”不稳定：队列无限增长"
     assert "在region = South试点“add_analyst”" in report.sections[0].bullets[-1]
 
 
 def test_arrival_scale_of_scenarios() -> None:
-    push = scenario_from_dict({"name": "p", "changes": [{"arrivals": {"scale": 1.15}}, {"capacity": {"activity": "A", "add": 1}}]})
+    push = scenario_from_dict(
+        {"name": "p", "changes": [{"arrivals": {"scale": 1.15}}, {"capacity": {"activity": "A", "add": 1}}]}
+    )
     assert arrival_scale(push) == pytest.approx(1.15)
     assert arrival_scale(scenario_from_dict({"name": "q", "changes": [{"remove_activity": "A"}]})) is None
 
 
 def test_chinese_console_summary(toy_csv: Path, tmp_path: Path) -> None:
     out = tmp_path / "zh"
-    result = CliRunner().invoke(main, ["report", str(toy_csv), "--no-simulation", "--lang", "zh", "--out", str(out)],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["report", str(toy_csv), "--no-simulation", "--lang", "zh", "--out", str(out)], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     text = result.output
     assert f"报告已写入 {out / 'report.html'}" in text and "主要发现：" in text and "建议的下一步" in text

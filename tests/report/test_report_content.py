@@ -14,7 +14,18 @@ from procopt.report.build import build_report
 from procopt.report.figures import render_figure
 from procopt.report.render import render_html, render_markdown
 
-SECTION_KEYS = ["summary", "quality", "map", "vsm", "bottlenecks", "approvals", "kpi", "conformance", "options", "pilot"]
+SECTION_KEYS = [
+    "summary",
+    "quality",
+    "map",
+    "vsm",
+    "bottlenecks",
+    "approvals",
+    "kpi",
+    "conformance",
+    "options",
+    "pilot",
+]
 
 
 def test_every_section_in_order_with_a_finding_first(toy_written) -> None:
@@ -146,10 +157,14 @@ def test_a_minimal_log_still_gives_every_section(tmp_path: Path) -> None:
     from procopt.report.build import write_report
     from procopt.report.inputs import ReportInputs
 
-    events = make_events([
-        {"case": "1", "activity": "A", "end": "2024-01-01 09:00"}, {"case": "1", "activity": "B", "end": "2024-01-01 12:00"},
-        {"case": "2", "activity": "A", "end": "2024-01-02 09:00"}, {"case": "2", "activity": "B", "end": "2024-01-02 10:00"},
-    ])
+    events = make_events(
+        [
+            {"case": "1", "activity": "A", "end": "2024-01-01 09:00"},
+            {"case": "1", "activity": "B", "end": "2024-01-01 12:00"},
+            {"case": "2", "activity": "A", "end": "2024-01-02 09:00"},
+            {"case": "2", "activity": "B", "end": "2024-01-02 10:00"},
+        ]
+    )
     report = build_report(ReportInputs(source="tiny.csv", events=events, has_start=False))
     assert [s.key for s in report.sections] == SECTION_KEYS
     by_key = {s.key: s for s in report.sections}
@@ -163,15 +178,46 @@ def test_a_minimal_log_still_gives_every_section(tmp_path: Path) -> None:
 def test_kpi_and_conformance_sections_from_their_results() -> None:
     from dataclasses import replace
 
-    kpis = {"kpis": [
-        {"name": "On-time delivery", "type": "on_time_delivery", "owner": "Logistics", "unit": "share", "value": 0.87,
-         "target": 0.95, "target_kind": "min", "status": "at_risk", "weekly": [{"week": "w1", "value": 0.9}, {"week": "w2", "value": 0.8}]},
-        {"name": "Orders per week", "type": "throughput_per_week", "owner": "Sales", "unit": "per week", "value": 95.0,
-         "target": 90.0, "target_kind": "min", "status": "met", "weekly": []}],
-        "conflicts": [{"kpi_a": "Orders per week", "kpi_b": "On-time delivery", "r": -0.72, "weeks": 17,
-                       "sentence": "Weeks with more orders signed (Sales) had lower on-time delivery (Logistics): r = -0.72 over 17 weeks"}]}
-    conformance = {"fitness": 0.98, "precision": 0.99, "deviations": [
-        {"kind": "unexpected", "activity": "Rework", "cases": 118, "example_cases": "SO-1 SO-2 SO-3"}]}
+    kpis = {
+        "kpis": [
+            {
+                "name": "On-time delivery",
+                "type": "on_time_delivery",
+                "owner": "Logistics",
+                "unit": "share",
+                "value": 0.87,
+                "target": 0.95,
+                "target_kind": "min",
+                "status": "at_risk",
+                "weekly": [{"week": "w1", "value": 0.9}, {"week": "w2", "value": 0.8}],
+            },
+            {
+                "name": "Orders per week",
+                "type": "throughput_per_week",
+                "owner": "Sales",
+                "unit": "per week",
+                "value": 95.0,
+                "target": 90.0,
+                "target_kind": "min",
+                "status": "met",
+                "weekly": [],
+            },
+        ],
+        "conflicts": [
+            {
+                "kpi_a": "Orders per week",
+                "kpi_b": "On-time delivery",
+                "r": -0.72,
+                "weeks": 17,
+                "sentence": "Weeks with more orders signed (Sales) had lower on-time delivery (Logistics): r = -0.72 over 17 weeks",
+            }
+        ],
+    }
+    conformance = {
+        "fitness": 0.98,
+        "precision": 0.99,
+        "deviations": [{"kind": "unexpected", "activity": "Rework", "cases": 118, "example_cases": "SO-1 SO-2 SO-3"}],
+    }
     report = build_report(replace(toy_inputs(), kpis=kpis, conformance=conformance))
     by_key = {s.key: s for s in report.sections}
     kpi = by_key["kpi"]
@@ -182,6 +228,8 @@ def test_kpi_and_conformance_sections_from_their_results() -> None:
     panel = kpi.figures[0].data["kpis"][0]
     assert panel["trend"] == [90.0, 80.0] and panel["target"] == 95.0 and panel["unit"] == "%"  # shares drawn as %
     conf = by_key["conformance"]
-    assert conf.paragraphs[0] == ('Against the blueprint the log has fitness 0.98 and precision 0.99. '
-                                  'The most common deviation is "unexpected: Rework" in 118 cases.')
+    assert conf.paragraphs[0] == (
+        "Against the blueprint the log has fitness 0.98 and precision 0.99. "
+        'The most common deviation is "unexpected: Rework" in 118 cases.'
+    )
     assert conf.tables[0].rows[0] == ("unexpected: Rework", "118", "SO-1, SO-2, SO-3")

@@ -15,13 +15,64 @@ import pytest
 from procopt.pipeline import PipelineOptions, run_all
 from procopt.report.build import write_report
 
-ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "p", "nav", "strong", "ol",
-                "li", "a", "main", "section", "ul", "figure", "img", "figcaption", "div", "table", "caption", "thead",
-                "tr", "th", "tbody", "td", "footer"}
-HEADINGS = {"en": ["1 Summary", "2 Data quality", "3 Process map", "4 Value-stream map", "5 Bottlenecks", "6 Approvals",
-                   "7 KPI dashboard", "8 Conformance", "9 Improvement options", "10 Pilot plan"],
-            "zh": ["1 摘要", "2 数据质量", "3 流程图", "4 价值流图", "5 瓶颈", "6 审批", "7 KPI 看板", "8 与蓝图", "9 改进方案",
-                   "10 试点计划"]}
+ALLOWED_TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "header",
+    "h1",
+    "h2",
+    "p",
+    "nav",
+    "strong",
+    "ol",
+    "li",
+    "a",
+    "main",
+    "section",
+    "ul",
+    "figure",
+    "img",
+    "figcaption",
+    "div",
+    "table",
+    "caption",
+    "thead",
+    "tr",
+    "th",
+    "tbody",
+    "td",
+    "footer",
+}
+HEADINGS = {
+    "en": [
+        "1 Summary",
+        "2 Data quality",
+        "3 Process map",
+        "4 Value-stream map",
+        "5 Bottlenecks",
+        "6 Approvals",
+        "7 KPI dashboard",
+        "8 Conformance",
+        "9 Improvement options",
+        "10 Pilot plan",
+    ],
+    "zh": [
+        "1 摘要",
+        "2 数据质量",
+        "3 流程图",
+        "4 价值流图",
+        "5 瓶颈",
+        "6 审批",
+        "7 KPI 看板",
+        "8 与蓝图",
+        "9 改进方案",
+        "10 试点计划",
+    ],
+}
 
 
 class _Tags(HTMLParser):
@@ -75,7 +126,9 @@ def test_batches_handoffs_and_rework_are_in_the_report(sample) -> None:
     slow = [(row[0], row[1]) for row in tables["handoffs"].rows[:2]]
     assert tuple(truth["handoff_slowest"]) in slow
     rework = {row[0] for row in tables["rework"].rows}
-    assert rework & set(truth["rework_activities"]) or any(a in str(tables["rework"].rows) for a in truth["rework_activities"])
+    assert rework & set(truth["rework_activities"]) or any(
+        a in str(tables["rework"].rows) for a in truth["rework_activities"]
+    )
 
 
 def test_html_has_every_section_and_no_foreign_markup(sample) -> None:
@@ -91,11 +144,27 @@ def test_html_has_every_section_and_no_foreign_markup(sample) -> None:
 
 
 #: English wording of the mining and audit stages that must never reach a Chinese report
-STAGE_ENGLISH = ("of all waiting time", "median wait", "decisions", "case(s)", "busy", "batching delay", "per case",
-                 "rejects only", "passes", "never reach", "single event", "cases waiting", "daily at", "Mon-Fri")
+STAGE_ENGLISH = (
+    "of all waiting time",
+    "median wait",
+    "decisions",
+    "case(s)",
+    "busy",
+    "batching delay",
+    "per case",
+    "rejects only",
+    "passes",
+    "never reach",
+    "single event",
+    "cases waiting",
+    "daily at",
+    "Mon-Fri",
+)
 #: what may stay Latin in a Chinese report: procopt's name, file names, CLI options, metric acronyms and IDs
-LATIN_OK = re.compile(r"procopt|[\w.-]+\.(csv|yaml|bpmn|png|svg|md)|--[a-z-]+|\b(KPI|CI|NGD|AED|CED|RED|CTD|SO-\d+|P\d+)\b"
-                      r"|[a-z]+(_[a-z]+)+|\b(h|n)\b|\d-gram")
+LATIN_OK = re.compile(
+    r"procopt|[\w.-]+\.(csv|yaml|bpmn|png|svg|md)|--[a-z-]+|\b(KPI|CI|NGD|AED|CED|RED|CTD|SO-\d+|P\d+)\b"
+    r"|[a-z]+(_[a-z]+)+|\b(h|n)\b|\d-gram"
+)
 
 
 def test_chinese_report_has_no_english_sentence(sample) -> None:

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from procopt.model.types import (
-    Activity, Arrivals, BatchRule, Branch, Calendar, CaseAttributes, Decision, Distribution, DuePolicy, Pool,
-    Routing, SimulationModel,
+    Activity,
+    Arrivals,
+    BatchRule,
+    Branch,
+    Calendar,
+    CaseAttributes,
+    Decision,
+    Distribution,
+    DuePolicy,
+    Pool,
+    Routing,
+    SimulationModel,
 )
 
-OFFICE = Calendar("office", {d: (("08:00", "17:00"),) for d in ("Mon", "Tue", "Wed", "Thu", "Fri")})
+OFFICE = Calendar("office", dict.fromkeys(("Mon", "Tue", "Wed", "Thu", "Fri"), (("08:00", "17:00"),)))
 
 
 def fixed(seconds: float) -> Distribution:
@@ -22,8 +32,15 @@ def chain(names: list[str], nexts: dict[str, dict[str, float]] | None = None) ->
     return Routing(tuple(decisions))
 
 
-def two_step_model(*, gap_s: float = 600.0, d1: float = 900.0, d2: float = 300.0, capacity: int | None = 1,
-                   calendar: Calendar | None = None, batch: BatchRule | None = None) -> SimulationModel:
+def two_step_model(
+    *,
+    gap_s: float = 600.0,
+    d1: float = 900.0,
+    d2: float = 300.0,
+    capacity: int | None = 1,
+    calendar: Calendar | None = None,
+    batch: BatchRule | None = None,
+) -> SimulationModel:
     """Orders every ``gap_s``; 'Enter' (pool clerks, fixed d1) then 'Check' (pool checkers, fixed d2)."""
     cal = calendar or Calendar.always()
     return SimulationModel(
@@ -32,8 +49,10 @@ def two_step_model(*, gap_s: float = 600.0, d1: float = 900.0, d2: float = 300.0
             "Enter": Activity("Enter", "clerks", fixed(d1)),
             "Check": Activity("Check", "checkers", fixed(d2), batch=batch),
         },
-        pools={"clerks": Pool("clerks", capacity, cal.name, ("ann",)),
-               "checkers": Pool("checkers", capacity, cal.name, ("bob",))},
+        pools={
+            "clerks": Pool("clerks", capacity, cal.name, ("ann",)),
+            "checkers": Pool("checkers", capacity, cal.name, ("bob",)),
+        },
         calendars={cal.name: cal},
         routing=chain(["Enter", "Check"]),
         attributes=CaseAttributes(("order_value",), ((100.0,), (9000.0,)), (86_400.0, 3 * 86_400.0)),

@@ -30,11 +30,25 @@ def log_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     from procopt.model.types import Arrivals, Distribution
 
-    model = dataclasses.replace(helpers.two_step_model(calendar=helpers.OFFICE, d1=1200, d2=300),
-                                arrivals=Arrivals({}, interarrival=Distribution("exponential", {"mean_s": 1500.0})))
-    frame = simulate(model, days=20, seed=1).drop(columns=[C.SOURCE_ROW]).rename(columns={
-        C.CASE: "order_id", C.ACTIVITY: "activity", C.START: "start_time", C.END: "end_time",
-        C.RESOURCE: "user", C.DEPARTMENT: "department", C.DUE: "promised_date"})
+    model = dataclasses.replace(
+        helpers.two_step_model(calendar=helpers.OFFICE, d1=1200, d2=300),
+        arrivals=Arrivals({}, interarrival=Distribution("exponential", {"mean_s": 1500.0})),
+    )
+    frame = (
+        simulate(model, days=20, seed=1)
+        .drop(columns=[C.SOURCE_ROW])
+        .rename(
+            columns={
+                C.CASE: "order_id",
+                C.ACTIVITY: "activity",
+                C.START: "start_time",
+                C.END: "end_time",
+                C.RESOURCE: "user",
+                C.DEPARTMENT: "department",
+                C.DUE: "promised_date",
+            }
+        )
+    )
     frame["activity"] = frame["activity"].map({"Enter": "录入订单", "Check": "Check"})
     path = tmp_path_factory.mktemp("logs") / "orders.csv"
     write_csv(path, frame)
@@ -58,8 +72,21 @@ def test_model_writes_yaml_and_summarises(model_yaml: Path) -> None:
 
 
 def test_model_json(log_csv: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["model", str(log_csv), "--out", str(tmp_path / "m.yaml"), "--no-fidelity",
-                                       "--sla", "3d", "--delivery-activity", "Check", "--json"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "model",
+            str(log_csv),
+            "--out",
+            str(tmp_path / "m.yaml"),
+            "--no-fidelity",
+            "--sla",
+            "3d",
+            "--delivery-activity",
+            "Check",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["fidelity"] is None
@@ -70,11 +97,28 @@ def test_model_json(log_csv: Path, tmp_path: Path) -> None:
 
 def test_simulate_writes_summary_and_logs(model_yaml: Path, tmp_path: Path) -> None:
     scen = tmp_path / "more.yaml"
-    scen.write_text("name: more_checkers\nchanges:\n  - capacity: {activity: Check, add: 1}\n"
-                    "kpi_targets:\n  lead_time_mean_hours: {max: 100}\n", encoding="utf-8")
+    scen.write_text(
+        "name: more_checkers\nchanges:\n  - capacity: {activity: Check, add: 1}\n"
+        "kpi_targets:\n  lead_time_mean_hours: {max: 100}\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "runs"
-    args = ["simulate", str(model_yaml), "--scenario", str(scen), "--replications", "2", "--days", "10",
-            "--warmup-days", "2", "--workers", "1", "--out", str(out)]
+    args = [
+        "simulate",
+        str(model_yaml),
+        "--scenario",
+        str(scen),
+        "--replications",
+        "2",
+        "--days",
+        "10",
+        "--warmup-days",
+        "2",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+    ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "more_checkers" in result.output and "lead time" in result.output
@@ -89,8 +133,9 @@ def test_simulate_writes_summary_and_logs(model_yaml: Path, tmp_path: Path) -> N
 
 
 def test_simulate_straight_from_a_log(log_csv: Path) -> None:
-    result = CliRunner().invoke(main, ["simulate", str(log_csv), "--replications", "1", "--days", "5",
-                                       "--warmup-days", "1", "--json"])
+    result = CliRunner().invoke(
+        main, ["simulate", str(log_csv), "--replications", "1", "--days", "5", "--warmup-days", "1", "--json"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["runs"][0]["scenario"] == "baseline"
 
@@ -105,8 +150,10 @@ def _fails(args: list[str], message: str) -> None:
 def test_error_unknown_pool_in_scenario(model_yaml: Path, tmp_path: Path) -> None:
     scen = tmp_path / "bad.yaml"
     scen.write_text("changes:\n  - capacity: {pool: Nobody, add: 1}\n", encoding="utf-8")
-    _fails(["simulate", str(model_yaml), "--scenario", str(scen)],
-           f"Error: {scen}, changes[0].capacity.pool: unknown pool 'Nobody'")
+    _fails(
+        ["simulate", str(model_yaml), "--scenario", str(scen)],
+        f"Error: {scen}, changes[0].capacity.pool: unknown pool 'Nobody'",
+    )
 
 
 def test_error_malformed_model(model_yaml: Path, tmp_path: Path) -> None:
@@ -116,18 +163,24 @@ def test_error_malformed_model(model_yaml: Path, tmp_path: Path) -> None:
 
 
 def test_error_days_not_longer_than_warmup(model_yaml: Path) -> None:
-    _fails(["simulate", str(model_yaml), "--days", "5", "--warmup-days", "5"],
-           "Error: --days (5) must be longer than the warm-up (5)")
+    _fails(
+        ["simulate", str(model_yaml), "--days", "5", "--warmup-days", "5"],
+        "Error: --days (5) must be longer than the warm-up (5)",
+    )
 
 
 def test_error_bad_sla(log_csv: Path, tmp_path: Path) -> None:
-    _fails(["model", str(log_csv), "--out", str(tmp_path / "m.yaml"), "--sla", "soon"],
-           "Error: --sla 'soon' is not a duration")
+    _fails(
+        ["model", str(log_csv), "--out", str(tmp_path / "m.yaml"), "--sla", "soon"],
+        "Error: --sla 'soon' is not a duration",
+    )
 
 
 def test_error_unknown_delivery_activity(log_csv: Path, tmp_path: Path) -> None:
-    _fails(["model", str(log_csv), "--out", str(tmp_path / "m.yaml"), "--no-fidelity", "--delivery-activity", "Chek"],
-           "Error: --delivery-activity: unknown activity 'Chek'. Did you mean 'Check'?")
+    _fails(
+        ["model", str(log_csv), "--out", str(tmp_path / "m.yaml"), "--no-fidelity", "--delivery-activity", "Chek"],
+        "Error: --delivery-activity: unknown activity 'Chek'. Did you mean 'Check'?",
+    )
 
 
 def test_error_missing_scenario_file(model_yaml: Path, tmp_path: Path) -> None:

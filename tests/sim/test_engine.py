@@ -13,7 +13,16 @@ import pytest
 
 from procopt.log import columns as C
 from procopt.model.types import (
-    Activity, Arrivals, BatchRule, Branch, Calendar, CaseAttributes, Decision, Distribution, Pool, Routing,
+    Activity,
+    Arrivals,
+    BatchRule,
+    Branch,
+    Calendar,
+    CaseAttributes,
+    Decision,
+    Distribution,
+    Pool,
+    Routing,
     SimulationModel,
 )
 from procopt.sim.engine import run_replication, simulate
@@ -30,8 +39,10 @@ T0 = pd.Timestamp("2024-01-01")  # a Monday
 def timeline(frame: pd.DataFrame) -> list[tuple[str, str, float, float]]:
     """(case, activity, start_s, end_s) relative to 2024-01-01 00:00, in completion order."""
     f = frame.sort_values([C.END, C.CASE], kind="stable")
-    return [(c, a, (s - T0).total_seconds(), (e - T0).total_seconds())
-            for c, a, s, e in zip(f[C.CASE], f[C.ACTIVITY], f[C.START], f[C.END], strict=True)]
+    return [
+        (c, a, (s - T0).total_seconds(), (e - T0).total_seconds())
+        for c, a, s, e in zip(f[C.CASE], f[C.ACTIVITY], f[C.START], f[C.END], strict=True)
+    ]
 
 
 def test_two_activities_fixed_durations_capacity_one_exact_timeline() -> None:
@@ -89,8 +100,9 @@ def test_batch_releases_at_16_00() -> None:
 
 
 def test_batch_rule_skips_weekend() -> None:
-    model = two_step_model(gap_s=86400 * 4 + 17 * 3600, d1=60, d2=60,
-                           batch=BatchRule(("10:00",), ("Mon", "Tue", "Wed", "Thu", "Fri")))
+    model = two_step_model(
+        gap_s=86400 * 4 + 17 * 3600, d1=60, d2=60, batch=BatchRule(("10:00",), ("Mon", "Tue", "Wed", "Thu", "Fri"))
+    )
     frame = simulate(model, days=5, seed=1, start=T0)  # one arrival, Friday 17:00
     check = frame[frame[C.ACTIVITY] == "Check"].iloc[0]
     assert check[C.START] == pd.Timestamp("2024-01-08 10:00")  # Monday
@@ -118,7 +130,8 @@ def test_mm1_mean_time_in_system_matches_theory() -> None:
 
 def test_same_seed_same_table_and_other_seed_differs() -> None:
     model = dataclasses.replace(
-        two_step_model(), arrivals=Arrivals({}, interarrival=Distribution("exponential", {"mean_s": 900.0})))
+        two_step_model(), arrivals=Arrivals({}, interarrival=Distribution("exponential", {"mean_s": 900.0}))
+    )
     a = simulate(model, days=2, seed=5)
     b = simulate(model, days=2, seed=5)
     c = simulate(model, days=2, seed=6)
@@ -140,11 +153,17 @@ def test_output_follows_the_event_contract_with_attributes_and_due() -> None:
 
 def _branch_model(branches: tuple[Branch, ...], skip: str | None = None) -> SimulationModel:
     acts = {n: Activity(n, "p", fixed(60.0), skip_when=skip if n == "B" else None) for n in ("A", "B", "C")}
-    decisions = (Decision("START", (Branch({"A": 1.0}),)), Decision("A", branches),
-                 Decision("B", (Branch({"C": 1.0}),)), Decision("C", (Branch({"END": 1.0}),)))
+    decisions = (
+        Decision("START", (Branch({"A": 1.0}),)),
+        Decision("A", branches),
+        Decision("B", (Branch({"C": 1.0}),)),
+        Decision("C", (Branch({"END": 1.0}),)),
+    )
     return SimulationModel(
         arrivals=Arrivals({}, interarrival=fixed(600.0)),
-        activities=acts, pools={"p": Pool("p", None, "24/7")}, calendars={"24/7": Calendar.always()},
+        activities=acts,
+        pools={"p": Pool("p", None, "24/7")},
+        calendars={"24/7": Calendar.always()},
         routing=Routing(decisions),
         attributes=CaseAttributes(("order_value",), ((1000.0,), (8000.0,))),
     )
@@ -176,12 +195,19 @@ def test_skip_condition_removes_the_step_for_matching_cases_only() -> None:
 
 def test_visit_specific_decision_bounds_a_rework_loop() -> None:
     acts = {n: Activity(n, "p", fixed(60.0)) for n in ("Inspect", "Rework")}
-    decisions = (Decision("START", (Branch({"Inspect": 1.0}),)),
-                 Decision("Inspect", (Branch({"Rework": 1.0}),), visit=1),
-                 Decision("Inspect", (Branch({"END": 1.0}),), visit=2),
-                 Decision("Rework", (Branch({"Inspect": 1.0}),)))
-    model = SimulationModel(Arrivals({}, interarrival=fixed(3600.0)), acts, {"p": Pool("p", None, "24/7")},
-                            {"24/7": Calendar.always()}, Routing(decisions))
+    decisions = (
+        Decision("START", (Branch({"Inspect": 1.0}),)),
+        Decision("Inspect", (Branch({"Rework": 1.0}),), visit=1),
+        Decision("Inspect", (Branch({"END": 1.0}),), visit=2),
+        Decision("Rework", (Branch({"Inspect": 1.0}),)),
+    )
+    model = SimulationModel(
+        Arrivals({}, interarrival=fixed(3600.0)),
+        acts,
+        {"p": Pool("p", None, "24/7")},
+        {"24/7": Calendar.always()},
+        Routing(decisions),
+    )
     frame = simulate(model, days=1, seed=1)
     traces = frame.groupby(C.CASE)[C.ACTIVITY].apply(list)
     assert len(traces) == 23 and all(t == ["Inspect", "Rework", "Inspect"] for t in traces)
@@ -192,9 +218,15 @@ def test_earliest_due_date_priority_reorders_the_queue() -> None:
     def model(rule: str) -> SimulationModel:
         acts = {"Work": Activity("Work", "p", fixed(1000.0), priority=rule)}
         attrs = CaseAttributes(("k",), ((1,), (2,), (3,), (4,)), (90_000.0, 5_000.0, 50_000.0, 20_000.0))
-        return SimulationModel(Arrivals({}, interarrival=fixed(100.0)), acts, {"p": Pool("p", 1, "24/7", ("x",))},
-                               {"24/7": Calendar.always()}, chain(["Work"]), attrs,
-                               due=two_step_model().due)
+        return SimulationModel(
+            Arrivals({}, interarrival=fixed(100.0)),
+            acts,
+            {"p": Pool("p", 1, "24/7", ("x",))},
+            {"24/7": Calendar.always()},
+            chain(["Work"]),
+            attrs,
+            due=two_step_model().due,
+        )
 
     fifo_sorted = []
     for seed in range(1, 6):
@@ -208,7 +240,8 @@ def test_earliest_due_date_priority_reorders_the_queue() -> None:
 
 def test_warmup_cases_are_not_reported_and_window_starts_at_start() -> None:
     model = dataclasses.replace(
-        two_step_model(), arrivals=Arrivals({}, interarrival=Distribution("exponential", {"mean_s": 900.0})))
+        two_step_model(), arrivals=Arrivals({}, interarrival=Distribution("exponential", {"mean_s": 900.0}))
+    )
     frame = simulate(model, days=1, seed=1, start=T0, warmup_days=2)
     arrivals = frame.groupby(C.CASE)[C.START].min()
     assert arrivals.min() >= T0 and arrivals.max() < T0 + pd.Timedelta(days=1.1)
@@ -216,15 +249,18 @@ def test_warmup_cases_are_not_reported_and_window_starts_at_start() -> None:
 
 def test_max_cases_limits_reported_cases() -> None:
     model = dataclasses.replace(
-        two_step_model(), arrivals=Arrivals({}, interarrival=Distribution("exponential", {"mean_s": 300.0})))
+        two_step_model(), arrivals=Arrivals({}, interarrival=Distribution("exponential", {"mean_s": 300.0}))
+    )
     frame = simulate(model, days=10, seed=1, max_cases=25)
     assert frame[C.CASE].nunique() == 25
 
 
 @pytest.mark.parametrize("day", ["Mon", "Sat"])
 def test_weekly_arrival_profile_only_produces_cases_in_open_hours(day: str) -> None:
-    rates = {d: tuple(6.0 if (d == day and 9 <= h < 11) else 0.0 for h in range(24))
-             for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+    rates = {
+        d: tuple(6.0 if (d == day and 9 <= h < 11) else 0.0 for h in range(24))
+        for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    }
     model = dataclasses.replace(two_step_model(capacity=None), arrivals=Arrivals(rates))
     frame = simulate(model, days=28, seed=4, start=T0)
     first = frame.groupby(C.CASE)[C.START].min()
@@ -240,7 +276,8 @@ def test_working_day_due_dates_skip_the_weekend() -> None:
     model = dataclasses.replace(
         two_step_model(gap_s=3 * 86400 + 10 * 3600, capacity=None),
         attributes=CaseAttributes(("k",), ((1,),), (3 * 86400.0 + 86399.0,)),
-        due=DuePolicy("offset", working_days=True))
+        due=DuePolicy("offset", working_days=True),
+    )
     frame = simulate(model, days=3.5, seed=1, start=T0)
     assert frame[C.DUE].iloc[0] == pd.Timestamp("2024-01-09 23:59:59")
 

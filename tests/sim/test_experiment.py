@@ -9,7 +9,16 @@ import pytest
 from procopt._io import dumps_json
 from procopt.errors import ScenarioError
 from procopt.model.types import (
-    Activity, Arrivals, Branch, Calendar, CaseAttributes, Decision, Distribution, DuePolicy, Pool, Routing,
+    Activity,
+    Arrivals,
+    Branch,
+    Calendar,
+    CaseAttributes,
+    Decision,
+    Distribution,
+    DuePolicy,
+    Pool,
+    Routing,
     SimulationModel,
 )
 from procopt.scenario import scenario_from_dict
@@ -28,8 +37,13 @@ def queue_model(rho: float = 0.75) -> SimulationModel:
         },
         pools={"credit": Pool("credit", 2, "24/7", ("ann", "bob")), "dispatch": Pool("dispatch", None, "24/7")},
         calendars={"24/7": Calendar.always()},
-        routing=Routing((Decision("START", (Branch({"Check": 1.0}),)), Decision("Check", (Branch({"Ship": 1.0}),)),
-                         Decision("Ship", (Branch({"END": 1.0}),)))),
+        routing=Routing(
+            (
+                Decision("START", (Branch({"Check": 1.0}),)),
+                Decision("Check", (Branch({"Ship": 1.0}),)),
+                Decision("Ship", (Branch({"END": 1.0}),)),
+            )
+        ),
         attributes=CaseAttributes(("order_value",), ((100.0,), (900.0,))),
         due=DuePolicy("sla", sla_s=8 * 3600.0),
         delivery_activity="Ship",
@@ -37,8 +51,13 @@ def queue_model(rho: float = 0.75) -> SimulationModel:
 
 
 CFG = RunConfig(replications=5, days=24, warmup_days=4, seed=3, workers=1, drain_days=10)
-PLUS_ONE = scenario_from_dict({"name": "plus_one", "changes": [{"capacity": {"activity": "Check", "add": 1}}],
-                               "kpi_targets": {"lead_time_mean_hours": {"max": 2.0}, "delivery_rate": {"min": 0.99}}})
+PLUS_ONE = scenario_from_dict(
+    {
+        "name": "plus_one",
+        "changes": [{"capacity": {"activity": "Check", "add": 1}}],
+        "kpi_targets": {"lead_time_mean_hours": {"max": 2.0}, "delivery_rate": {"min": 0.99}},
+    }
+)
 NOTHING = scenario_from_dict({"name": "nothing", "changes": []})
 
 
@@ -51,8 +70,18 @@ def test_result_shape(result: dict) -> None:
     base, plus, same = result["runs"]
     assert [r["scenario"] for r in result["runs"]] == ["baseline", "plus_one", "nothing"]
     for run in result["runs"]:
-        assert {"scenario", "cases", "lead_time_hours", "delivery_rate", "throughput_per_week", "utilisation",
-                "wip", "kpi_targets", "stable", "vs_baseline"} <= set(run)
+        assert {
+            "scenario",
+            "cases",
+            "lead_time_hours",
+            "delivery_rate",
+            "throughput_per_week",
+            "utilisation",
+            "wip",
+            "kpi_targets",
+            "stable",
+            "vs_baseline",
+        } <= set(run)
         assert {"mean", "p50", "p90", "mean_ci95"} <= set(run["lead_time_hours"])
         assert {"value", "ci95"} <= set(run["delivery_rate"])
         assert run["cases"] > 300

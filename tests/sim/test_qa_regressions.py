@@ -26,14 +26,28 @@ def _sampled_by_start(n_cases: int = 6) -> pd.DataFrame:
         steps = [("登记", 0.0), ("审批", 2.0), ("Check", 5.0), ("Pay", 24.0 * (30 + 10 * i))]
         for act, h in steps:
             end = start + pd.Timedelta(hours=h + 1)
-            rows.append({"case": f"c{i}", "activity": act, "start": end - pd.Timedelta(minutes=30), "end": end,
-                         "resource": f"r{i % 2}"})
+            rows.append(
+                {
+                    "case": f"c{i}",
+                    "activity": act,
+                    "start": end - pd.Timedelta(minutes=30),
+                    "end": end,
+                    "resource": f"r{i % 2}",
+                }
+            )
     return C.make_events(rows)
 
 
 def _as_user_csv(events: pd.DataFrame, path: Path) -> Path:
-    frame = events.drop(columns=[C.SOURCE_ROW]).rename(columns={
-        C.CASE: "case_id", C.ACTIVITY: "activity", C.START: "start_time", C.END: "end_time", C.RESOURCE: "resource"})
+    frame = events.drop(columns=[C.SOURCE_ROW]).rename(
+        columns={
+            C.CASE: "case_id",
+            C.ACTIVITY: "activity",
+            C.START: "start_time",
+            C.END: "end_time",
+            C.RESOURCE: "resource",
+        }
+    )
     frame = frame[["case_id", "activity", "start_time", "end_time", "resource"]]
     write_csv(path, frame)
     return path
@@ -73,12 +87,23 @@ def test_model_on_tiny_log_writes_model_and_skips_fidelity(tmp_path: Path) -> No
 
 
 def _doc(**run: Any) -> dict[str, Any]:
-    base = {"scenario": "baseline", "lead_time_hours": {"mean": 10.0, "p90": 20.0, "mean_ci95": [9.0, 11.0]},
-            "delivery_rate": {"value": None}, "throughput_per_week": 5.0, "vs_baseline": None, "stable": True,
-            "unstable_reasons": [], "utilisation": {}, "kpi_targets": {}, "unfinished_share": 0.0}
+    base = {
+        "scenario": "baseline",
+        "lead_time_hours": {"mean": 10.0, "p90": 20.0, "mean_ci95": [9.0, 11.0]},
+        "delivery_rate": {"value": None},
+        "throughput_per_week": 5.0,
+        "vs_baseline": None,
+        "stable": True,
+        "unstable_reasons": [],
+        "utilisation": {},
+        "kpi_targets": {},
+        "unfinished_share": 0.0,
+    }
     base.update(run)
-    return {"config": {"replications": 3, "days": 60.0, "warmup_days": 14.0, "seed": 1, "drain_days": 45.0},
-            "runs": [base]}
+    return {
+        "config": {"replications": 3, "days": 60.0, "warmup_days": 14.0, "seed": 1, "drain_days": 45.0},
+        "runs": [base],
+    }
 
 
 def test_render_without_due_dates_and_without_limited_pools() -> None:
@@ -89,8 +114,14 @@ def test_render_without_due_dates_and_without_limited_pools() -> None:
 
 
 def test_render_explains_open_cases_and_tiny_utilisation() -> None:
-    text = render_runs(_doc(stable=False, unstable_reasons=["cases still open when the run stopped"],
-                            unfinished_share=0.25, utilisation={"A team": 0.0004, "B": 0.5}))
+    text = render_runs(
+        _doc(
+            stable=False,
+            unstable_reasons=["cases still open when the run stopped"],
+            unfinished_share=0.25,
+            utilisation={"A team": 0.0004, "B": 0.5},
+        )
+    )
     assert "25% of cases outlived --drain-days 45" in text
     assert "A team <1%" in text and "B 50%" in text
     assert "A team 0%" not in text
@@ -106,8 +137,14 @@ def test_confidence_intervals_stay_in_the_kpis_range() -> None:
     lo, hi = _ci(lead, 0.0)
     assert lo == 0.0 and hi > 1.61
     assert _ci(np.array([0.99, 1.0, 0.9]), 0.0, 1.0)[1] == 1.0
-    base = pd.DataFrame({"lead_time_mean_h": [5.0, 6.0, 7.0], "lead_time_p90_h": [9.0, 9.5, 10.0],
-                         "delivery_rate": [0.9, 0.8, 0.85], "throughput_per_week": [10.0, 10.0, 10.0]})
+    base = pd.DataFrame(
+        {
+            "lead_time_mean_h": [5.0, 6.0, 7.0],
+            "lead_time_p90_h": [9.0, 9.5, 10.0],
+            "delivery_rate": [0.9, 0.8, 0.85],
+            "throughput_per_week": [10.0, 10.0, 10.0],
+        }
+    )
     better = base.assign(lead_time_mean_h=base["lead_time_mean_h"] - [2.0, 2.5, 2.2])
     diff = _compare(base, better)["lead_time_mean_hours"]
     assert diff["ci95"][1] < 0 and diff["significant"]  # differences are not clipped at 0
@@ -128,8 +165,7 @@ def test_throughput_per_week_counts_weeks_of_arrivals_not_calendar_days() -> Non
     sys.modules["sim_helpers_qa"] = helpers
     spec.loader.exec_module(helpers)  # type: ignore[union-attr]
     monday_only = {"Mon": [0.0] * 9 + [10.0] * 8 + [0.0] * 7}  # 80 orders every Monday 09-17, none otherwise
-    model = dataclasses.replace(helpers.two_step_model(d1=60, d2=60, capacity=None),
-                                arrivals=Arrivals(monday_only))
+    model = dataclasses.replace(helpers.two_step_model(d1=60, d2=60, capacity=None), arrivals=Arrivals(monday_only))
     assert model.arrivals.cases_per_week == pytest.approx(80.0)
     # window: 8 days from a Monday = two Mondays = two weeks of orders (8/7 = 1.14 calendar weeks)
     trace = run_replication(model, days=8, seed=3, start="2024-01-01", warmup_days=0, drain_days=2)

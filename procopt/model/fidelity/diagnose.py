@@ -28,8 +28,13 @@ def _instances(frame: pd.DataFrame) -> pd.DataFrame:
 
 def activity_table(real: pd.DataFrame, simulated: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """Per activity: executions per case, mean work and mean wait (hours), real vs simulated (pooled)."""
-    sim = pd.concat([s.assign(**{CASE: s[CASE].astype(str) + f"#{i}"}) for i, s in enumerate(simulated)],
-                    ignore_index=True) if simulated else real.iloc[0:0]
+    sim = (
+        pd.concat(
+            [s.assign(**{CASE: s[CASE].astype(str) + f"#{i}"}) for i, s in enumerate(simulated)], ignore_index=True
+        )
+        if simulated
+        else real.iloc[0:0]
+    )
     out = {}
     for label, frame in (("real", real), ("sim", sim)):
         inst = _instances(frame)
@@ -48,8 +53,7 @@ def hour_table(real: pd.DataFrame, simulated: Sequence[pd.DataFrame]) -> pd.Data
     for label, frames in (("real", [real]), ("sim", list(simulated))):
         starts = pd.concat([f[START].fillna(f[END]) for f in frames], ignore_index=True)
         rows[f"{label}_hour"] = starts.dt.hour.value_counts(normalize=True).reindex(range(24), fill_value=0.0)
-        rows[f"{label}_weekday"] = starts.dt.dayofweek.value_counts(normalize=True).reindex(range(24),
-                                                                                         fill_value=0.0)
+        rows[f"{label}_weekday"] = starts.dt.dayofweek.value_counts(normalize=True).reindex(range(24), fill_value=0.0)
     return pd.DataFrame(rows)
 
 
@@ -62,9 +66,15 @@ def cycle_time_table(real: pd.DataFrame, simulated: Sequence[pd.DataFrame]) -> p
         first = g["_s"].min()
         weeks = max((first.max() - first.min()).total_seconds() / (7 * 86400), 1e-9)
         q = np.quantile(ct, [0.1, 0.5, 0.9]) if len(ct) else [np.nan] * 3
-        return {"cases": float(len(ct)), "arrivals_per_week": len(ct) / weeks, "ct_mean_h": float(ct.mean()),
-                "ct_p10_h": q[0], "ct_p50_h": q[1], "ct_p90_h": q[2],
-                "events_per_case": len(frame) / max(1, len(ct))}
+        return {
+            "cases": float(len(ct)),
+            "arrivals_per_week": len(ct) / weeks,
+            "ct_mean_h": float(ct.mean()),
+            "ct_p10_h": q[0],
+            "ct_p50_h": q[1],
+            "ct_p90_h": q[2],
+            "events_per_case": len(frame) / max(1, len(ct)),
+        }
 
     rows = {"real": summary(real)}
     for i, s in enumerate(simulated):

@@ -78,8 +78,9 @@ def _naive_options(options: Any) -> Any:
     return dataclasses.replace(options, naive=True)
 
 
-def _simulate_runs(model: Any, seeds: list[int], *, days: int, start: pd.Timestamp, cases: int,
-                   tick: Callable[[], None]) -> list[pd.DataFrame]:
+def _simulate_runs(
+    model: Any, seeds: list[int], *, days: int, start: pd.Timestamp, cases: int, tick: Callable[[], None]
+) -> list[pd.DataFrame]:
     from procopt.sim.engine import simulate
 
     logs = []
@@ -139,8 +140,10 @@ def evaluate_fidelity(
             cut = ends.sort_values(kind="stable").iloc[min(len(ends) - 1, int(train_fraction * len(ends)))]
             last_start = events.groupby(CASE, sort=False)[END].min().max()
             if pd.notna(last_start) and last_start < cut:
-                why = (f"; every case starts by {last_start:%Y-%m-%d}, before the boundary at {cut:%Y-%m-%d}, so the "
-                       "later events are only the tails of earlier cases (a sample of cases by start date?)")
+                why = (
+                    f"; every case starts by {last_start:%Y-%m-%d}, before the boundary at {cut:%Y-%m-%d}, so the "
+                    "later events are only the tails of earlier cases (a sample of cases by start date?)"
+                )
         raise ModelError(
             None,
             f"too few complete cases for a hold-out check ({train_cases} for training, {test_cases} to test; "
@@ -150,8 +153,10 @@ def evaluate_fidelity(
     notes: list[str] = []
     with_start = has_start_times(events)
     if not with_start:
-        notes.append("The log has only completion times: all distances compare completion times (start := end "
-                     "on both sides); processing times in the model are estimates, not measurements.")
+        notes.append(
+            "The log has only completion times: all distances compare completion times (start := end "
+            "on both sides); processing times in the model are estimates, not measurements."
+        )
     due_available = DUE in test.columns and bool(test[DUE].notna().any())
     if not due_available:
         notes.append("No due dates in the log: delivery_rate_error is not computable.")
@@ -162,8 +167,10 @@ def evaluate_fidelity(
     start = test[START].fillna(test[END]).min().floor("min")
     test_end = test[END].max()
     if censor:
-        notes.append(f"Simulated events completed after the log's end ({test_end}) are dropped (censored), "
-                     "as they are in the real test period.")
+        notes.append(
+            f"Simulated events completed after the log's end ({test_end}) are dropped (censored), "
+            "as they are in the real test period."
+        )
     days = _horizon_days(test)
     seeds = run_seeds(seed, runs)
     total, done = 2 * runs, 0
@@ -182,16 +189,32 @@ def evaluate_fidelity(
         logs = _simulate_runs(model, seeds, days=days, start=start, cases=test_cases, tick=tick)
         produced = [int(log[CASE].nunique()) if len(log) else 0 for log in logs]
         if min(produced) < test_cases:
-            notes.append(f"{label}: simulated logs hold {min(produced)}–{max(produced)} cases "
-                         f"(test period: {test_cases}); the horizon of {days} days cut some runs short.")
+            notes.append(
+                f"{label}: simulated logs hold {min(produced)}–{max(produced)} cases "
+                f"(test period: {test_cases}); the horizon of {days} days cut some runs short."
+            )
         if censor:
             logs = [log[log[END] <= test_end].reset_index(drop=True) for log in logs]
         if keep_logs:
             kept[label] = tuple(logs)
-        scores[label] = score_logs(test, logs, due_available=due_available, use_start=with_start,
-                                   max_cases=max_cases, seed=seed, delivery_activity=model.delivery_activity)
+        scores[label] = score_logs(
+            test,
+            logs,
+            due_available=due_available,
+            use_start=with_start,
+            max_cases=max_cases,
+            seed=seed,
+            delivery_activity=model.delivery_activity,
+        )
     return FidelityReport(
-        procopt=scores["procopt"], naive=scores["naive"], train_cases=train_cases, test_cases=test_cases,
-        runs=runs, notes=tuple(notes), test_start=start, test_end=test_end,
-        test=test if keep_logs else None, simulated=kept if keep_logs else None,
+        procopt=scores["procopt"],
+        naive=scores["naive"],
+        train_cases=train_cases,
+        test_cases=test_cases,
+        runs=runs,
+        notes=tuple(notes),
+        test_start=start,
+        test_end=test_end,
+        test=test if keep_logs else None,
+        simulated=kept if keep_logs else None,
     )

@@ -45,8 +45,9 @@ _IDS = EventLogIDs(case=CASE, activity=ACTIVITY, start_time=START, end_time=END,
 _HOUR = datetime.timedelta(hours=1)
 
 
-def prepare_log(events: pd.DataFrame, *, use_start: bool = True, max_cases: int | None = None,
-                seed: int = 0) -> pd.DataFrame:
+def prepare_log(
+    events: pd.DataFrame, *, use_start: bool = True, max_cases: int | None = None, seed: int = 0
+) -> pd.DataFrame:
     """Reduce an event table to what the package reads: case, activity, start (END where missing), end, due.
 
     With ``use_start=False`` every start is replaced by the end (for comparing against a completion-only log).
@@ -72,8 +73,7 @@ def _kpi_means(frame: pd.DataFrame, delivery_activity: str | None) -> tuple[floa
     cases = case_kpis(frame, delivery_activity)
     lead = cases["lead_time_h"].dropna()
     on_time = cases["on_time"].dropna()
-    return (float(lead.mean()) if len(lead) else None,
-            float(on_time.astype(bool).mean()) if len(on_time) else None)
+    return (float(lead.mean()) if len(lead) else None, float(on_time.astype(bool).mean()) if len(on_time) else None)
 
 
 def _package_distances(real: pd.DataFrame, sim: pd.DataFrame) -> dict[str, float]:
@@ -98,8 +98,14 @@ def _fast_distances(real: pd.DataFrame, sim: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def score_pair(real: pd.DataFrame, sim: pd.DataFrame, *, due_available: bool, reference: bool = False,
-               delivery_activity: str | None = None) -> dict[str, float | None]:
+def score_pair(
+    real: pd.DataFrame,
+    sim: pd.DataFrame,
+    *,
+    due_available: bool,
+    reference: bool = False,
+    delivery_activity: str | None = None,
+) -> dict[str, float | None]:
     """All scorecard metrics for one simulated log against the prepared real log (both from ``prepare_log``)."""
     out: dict[str, float | None] = dict.fromkeys(METRIC_KEYS)
     if real.empty:
@@ -161,8 +167,13 @@ def score_logs(
     if not simulated:
         return dict.fromkeys(METRIC_KEYS)
     per_log = [
-        score_pair(real_p, prepare_log(sim, use_start=use_start, max_cases=max_cases, seed=seed + i + 1),
-                   due_available=due_available, reference=reference, delivery_activity=delivery_activity)
+        score_pair(
+            real_p,
+            prepare_log(sim, use_start=use_start, max_cases=max_cases, seed=seed + i + 1),
+            due_available=due_available,
+            reference=reference,
+            delivery_activity=delivery_activity,
+        )
         for i, sim in enumerate(simulated)
     ]
     return average_scores(per_log)

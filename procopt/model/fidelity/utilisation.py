@@ -24,8 +24,9 @@ from procopt.model.calendars import working_seconds
 from procopt.model.types import SimulationModel
 
 
-def utilisation_check(model: SimulationModel, events: pd.DataFrame, *, seed: int = 1,
-                      replications: int = 3) -> list[dict[str, float | str]]:
+def utilisation_check(
+    model: SimulationModel, events: pd.DataFrame, *, seed: int = 1, replications: int = 3
+) -> list[dict[str, float | str]]:
     """Rows ``{pool, log_utilisation, model_utilisation}`` for every pool with a capacity (see module docs)."""
     from procopt.sim.engine import run_replication
 
@@ -50,7 +51,11 @@ def utilisation_check(model: SimulationModel, events: pd.DataFrame, *, seed: int
             continue
         own = ev[ev[C.ACTIVITY].map(pool_of) == name]
         log_busy = float(working_seconds(model.calendars[pool.calendar], own[C.START], own[C.END]).clip(0).sum())
-        rows.append({"pool": name, "log_utilisation": log_busy / avail[name],
-                     "model_utilisation": busy.get(name, 0.0) / avail[name]})
+        rows.append(
+            {
+                "pool": name,
+                "log_utilisation": log_busy / avail[name],
+                "model_utilisation": busy.get(name, 0.0) / avail[name],
+            }
+        )
     return rows
-

@@ -18,6 +18,16 @@ from procopt.sim.sweep.run import SweepResult, check_varies, run_sweep, write_sw
 from procopt.sim.sweep.spec import MAX_POINTS, Vary, parse_vary, sweep_grid
 
 __all__ = [
-    "MAX_POINTS", "Knee", "SweepResult", "Vary", "check_varies", "find_knee", "group_label", "parse_vary",
-    "render_chart", "run_sweep", "sweep_grid", "write_sweep",
+    "MAX_POINTS",
+    "Knee",
+    "SweepResult",
+    "Vary",
+    "check_varies",
+    "find_knee",
+    "group_label",
+    "parse_vary",
+    "render_chart",
+    "run_sweep",
+    "sweep_grid",
+    "write_sweep",
 ]

@@ -9,6 +9,7 @@ from typing import Any
 from procopt.sim.sweep.knee import Knee, _num
 from procopt.sim.sweep.spec import Vary
 
+
 def group_label(point: Mapping[str, Any], varies: Sequence[Vary]) -> str:
     """Readable name of a point's capacity setting, e.g. "+1 in 审批, 3 in Warehouse" ("" when none varied)."""
     parts = []
@@ -39,7 +40,8 @@ def render_chart(rows: Sequence[Mapping[str, Any]], knees: Sequence[Knee], *, ti
         fig = Figure(figsize=(A4_WIDTH_IN, 5.6 if has_delivery else 3.2))
         axes = fig.subplots(2 if has_delivery else 1, 1, sharex=True, squeeze=False)[:, 0]
         panels = ([("delivery_rate", 100.0, "On-time delivery (%)")] if has_delivery else []) + [
-            ("lead_time_p90_h", 1 / 24, "P90 lead time (days)")]
+            ("lead_time_p90_h", 1 / 24, "P90 lead time (days)")
+        ]
         colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
         for gi, (name, pts) in enumerate(groups.items()):
             pts = sorted(pts, key=lambda r: float(r["orders_per_week"]))
@@ -54,17 +56,29 @@ def render_chart(rows: Sequence[Mapping[str, Any]], knees: Sequence[Knee], *, ti
                 ax.fill_between(x, lo, hi, color=color, alpha=0.18, lw=0)
                 bad = [(xi, yi) for xi, yi, r in zip(x, y, pts, strict=True) if not bool(r.get("stable", True))]
                 if bad:
-                    ax.plot([b[0] for b in bad], [b[1] for b in bad], "x", color="#c92a2a", ms=7, mew=1.8,
-                            label="unstable (queues grow)" if gi == 0 and ax is axes[0] else None)
+                    ax.plot(
+                        [b[0] for b in bad],
+                        [b[1] for b in bad],
+                        "x",
+                        color="#c92a2a",
+                        ms=7,
+                        mew=1.8,
+                        label="unstable (queues grow)" if gi == 0 and ax is axes[0] else None,
+                    )
             knee = next((k for k in knees if k.group == name), None)
             if knee is not None and knee.knee_per_week is not None and knee.next_per_week is not None:
                 for ax in axes:
                     ax.axvline(knee.knee_per_week, color=color, ls=":", lw=1.2)
-                axes[0].annotate(f"knee ≈ {knee.knee_per_week:.0f}/wk", (knee.knee_per_week, 1.0),
-                                 xycoords=("data", "axes fraction"), xytext=(3, -10 - 10 * gi),
-                                 textcoords="offset points", fontsize=7.5, color=color)
-            first_bad = min((float(r["orders_per_week"]) for r in pts if not bool(r.get("stable", True))),
-                            default=None)
+                axes[0].annotate(
+                    f"knee ≈ {knee.knee_per_week:.0f}/wk",
+                    (knee.knee_per_week, 1.0),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(3, -10 - 10 * gi),
+                    textcoords="offset points",
+                    fontsize=7.5,
+                    color=color,
+                )
+            first_bad = min((float(r["orders_per_week"]) for r in pts if not bool(r.get("stable", True))), default=None)
             if first_bad is not None and len(groups) == 1:
                 for ax in axes:
                     ax.axvspan(first_bad, max(x), color="#c92a2a", alpha=0.06, lw=0)
@@ -72,8 +86,15 @@ def render_chart(rows: Sequence[Mapping[str, Any]], knees: Sequence[Knee], *, ti
         if today is not None:
             for ax in axes:
                 ax.axvline(today, color="#495057", ls="--", lw=0.9)
-            axes[-1].annotate("today", (today, 0.0), xycoords=("data", "axes fraction"), xytext=(3, 3),
-                              textcoords="offset points", fontsize=7.5, color="#495057")
+            axes[-1].annotate(
+                "today",
+                (today, 0.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, 3),
+                textcoords="offset points",
+                fontsize=7.5,
+                color="#495057",
+            )
         for ax, (_, _, label) in zip(axes, panels, strict=True):
             ax.set_ylabel(label)
         axes[-1].set_ylim(bottom=0)

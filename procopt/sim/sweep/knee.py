@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+
 @dataclass(frozen=True, slots=True)
 class Knee:
     """Where delivery collapses along the volume axis for one capacity setting (``group``).
@@ -32,18 +33,26 @@ class Knee:
         fmt = _pct if self.criterion == "delivery_rate" else _hours
         lead = f"With {self.group}: " if self.group else ""
         if self.knee_per_week is None:
-            why = "the queues grow without bound there" if self.unstable_from_per_week == self.base_per_week \
+            why = (
+                "the queues grow without bound there"
+                if self.unstable_from_per_week == self.base_per_week
                 else "its own level is the reference, yet it is unstable or has no value"
-            return _cap(f"{lead}even the lowest volume swept ({self.base_per_week:.0f} orders/week) does not hold: "
-                        f"{why}.")
+            )
+            return _cap(
+                f"{lead}even the lowest volume swept ({self.base_per_week:.0f} orders/week) does not hold: {why}."
+            )
         ref = self.today_per_week or self.base_per_week
         ref_name = "today's" if self.today_per_week else "the lowest swept,"
         change = f"{self.knee_per_week / ref - 1:+.0%} vs {ref_name} {ref:.0f}/week" if ref else ""
-        text = (f"{lead}up to about {self.knee_per_week:.0f} orders/week ({change}) {metric} holds at "
-                f"{fmt(self.knee_value)}")
+        text = (
+            f"{lead}up to about {self.knee_per_week:.0f} orders/week ({change}) {metric} holds at "
+            f"{fmt(self.knee_value)}"
+        )
         if self.knee_per_week == self.base_per_week and self.next_per_week is not None:
-            text = (f"{lead}only the lowest volume swept, {self.knee_per_week:.0f} orders/week ({change}), holds "
-                    f"({metric} {fmt(self.knee_value)})")
+            text = (
+                f"{lead}only the lowest volume swept, {self.knee_per_week:.0f} orders/week ({change}), holds "
+                f"({metric} {fmt(self.knee_value)})"
+            )
         text = _cap(text)
         if self.next_per_week is None:
             return text + " — the whole range swept holds."
@@ -70,8 +79,14 @@ def _hours(value: float | None) -> str:
     return f"{value / 24:.1f} days" if value >= 48 else f"{value:.1f} h"
 
 
-def find_knee(rows: Sequence[Mapping[str, Any]], *, group: str = "", tolerance: float = 0.05,
-              lead_time_growth: float = 0.25, today_per_week: float | None = None) -> Knee:
+def find_knee(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    group: str = "",
+    tolerance: float = 0.05,
+    lead_time_growth: float = 0.25,
+    today_per_week: float | None = None,
+) -> Knee:
     """The knee of one curve (rows of one capacity setting, any order).
 
     With delivery rates: the largest volume such that every point up to it is stable and delivers within
@@ -101,12 +116,16 @@ def find_knee(rows: Sequence[Mapping[str, Any]], *, group: str = "", tolerance: 
     knee = pts[knee_idx] if knee_idx >= 0 else None
     nxt = pts[knee_idx + 1] if knee_idx + 1 < len(pts) else None
     return Knee(
-        group=group, criterion=key, base_per_week=float(base["orders_per_week"]), base_value=base_value,
+        group=group,
+        criterion=key,
+        base_per_week=float(base["orders_per_week"]),
+        base_value=base_value,
         knee_per_week=float(knee["orders_per_week"]) if knee else None,
         knee_value=_num(knee.get(key)) if knee else None,
         next_per_week=float(nxt["orders_per_week"]) if nxt else None,
         next_value=_num(nxt.get(key)) if nxt else None,
-        unstable_from_per_week=unstable, today_per_week=today_per_week,
+        unstable_from_per_week=unstable,
+        today_per_week=today_per_week,
     )
 
 

@@ -33,11 +33,20 @@ class SweepResult:
             "days": self.days,
             "seed": self.seed,
             "points": [dict(r) for r in self.rows],
-            "knees": [{"group": k.group, "criterion": k.criterion, "base_per_week": k.base_per_week,
-                       "knee_per_week": k.knee_per_week, "knee_value": k.knee_value,
-                       "next_per_week": k.next_per_week, "next_value": k.next_value,
-                       "unstable_from_per_week": k.unstable_from_per_week, "text": k.sentence()}
-                      for k in self.knees],
+            "knees": [
+                {
+                    "group": k.group,
+                    "criterion": k.criterion,
+                    "base_per_week": k.base_per_week,
+                    "knee_per_week": k.knee_per_week,
+                    "knee_value": k.knee_value,
+                    "next_per_week": k.next_per_week,
+                    "next_value": k.next_value,
+                    "unstable_from_per_week": k.unstable_from_per_week,
+                    "text": k.sentence(),
+                }
+                for k in self.knees
+            ],
         }
 
 
@@ -68,11 +77,17 @@ def check_varies(varies: Sequence[Vary], model: Any) -> None:
         if v.target != "capacity":
             continue
         if v.key not in model.pools:
-            raise _fail(v.spec, f"unknown pool {v.key!r}.{did_you_mean(v.key, list(model.pools))}",
-                        hint="The model's pools are: " + ", ".join(sorted(model.pools)) + ".")
+            raise _fail(
+                v.spec,
+                f"unknown pool {v.key!r}.{did_you_mean(v.key, list(model.pools))}",
+                hint="The model's pools are: " + ", ".join(sorted(model.pools)) + ".",
+            )
         if v.mode == "add" and model.pools[v.key].capacity is None and any(v.values):
-            raise _fail(v.spec, f"pool {v.key!r} has unlimited capacity, so adding people changes nothing",
-                        hint=f"Set its size instead: capacity.{v.key}.set=1:5:1.")
+            raise _fail(
+                v.spec,
+                f"pool {v.key!r} has unlimited capacity, so adding people changes nothing",
+                hint=f"Set its size instead: capacity.{v.key}.set=1:5:1.",
+            )
 
 
 def run_sweep(
@@ -103,8 +118,9 @@ def run_sweep(
     check_varies(varies, model)
     points = sweep_grid(varies)
     scenarios = [_scenario_for(p, varies, model) for p in points]
-    config = RunConfig(replications=replications, days=days, warmup_days=warmup_days, seed=seed, workers=workers,
-                       keep_logs=0)
+    config = RunConfig(
+        replications=replications, days=days, warmup_days=warmup_days, seed=seed, workers=workers, keep_logs=0
+    )
     result = run_experiment(model, scenarios, config, progress=progress)
     by_name = {r["scenario"]: r for r in result.runs}
     rows = [_row(p, sc, by_name[sc.name], varies, model) for p, sc in zip(points, scenarios, strict=True)]
@@ -116,8 +132,9 @@ def run_sweep(
     return SweepResult(tuple(varies), tuple(rows), knees, replications, days, seed)
 
 
-def _row(point: Mapping[str, float], scenario: Any, run: Mapping[str, Any], varies: Sequence[Vary],
-         model: Any) -> dict[str, Any]:
+def _row(
+    point: Mapping[str, float], scenario: Any, run: Mapping[str, Any], varies: Sequence[Vary], model: Any
+) -> dict[str, Any]:
     from procopt.scenario import apply_scenario
 
     changed = apply_scenario(model, scenario)

@@ -53,8 +53,11 @@ def _parse_values(spec: str, text: str) -> tuple[float, ...]:
         if step <= 0:
             raise _fail(spec, f"the step must be positive, got {match.group(3)}")
         if stop < start:
-            raise _fail(spec, f"the range runs backwards ({match.group(1)} to {match.group(2)})",
-                        hint="Write start:stop:step with start <= stop, e.g. 1.0:1.5:0.05.")
+            raise _fail(
+                spec,
+                f"the range runs backwards ({match.group(1)} to {match.group(2)})",
+                hint="Write start:stop:step with start <= stop, e.g. 1.0:1.5:0.05.",
+            )
         count = int(math.floor((stop - start) / step + 1e-9)) + 1
         if count > MAX_POINTS:
             raise _fail(spec, f"the range has {count} values (at most {MAX_POINTS})", hint="Use a larger step.")
@@ -93,7 +96,7 @@ def parse_vary(spec: str, *, pools: Sequence[str] | None = None) -> Vary:
             raise _fail(spec, "arrival scale factors must be positive (1.0 = today's volume)")
         return Vary("arrivals", "scale", "scale", values, spec)
     if name.startswith("capacity."):
-        pool, mode = name[len("capacity."):], "add"
+        pool, mode = name[len("capacity.") :], "add"
         for suffix in (".add", ".set"):
             if pool.endswith(suffix) and (pools is None or pool not in pools):
                 pool, mode = pool[: -len(suffix)], suffix[1:]
@@ -101,15 +104,21 @@ def parse_vary(spec: str, *, pools: Sequence[str] | None = None) -> Vary:
             raise _fail(spec, "no pool named after 'capacity.'", hint="Write capacity.<pool>=0:3:1.")
         if pools is not None and pool not in pools:
             known = ", ".join(sorted(pools)) or "none"
-            raise _fail(spec, f"unknown pool {pool!r}.{did_you_mean(pool, list(pools))}",
-                        hint=f"The model's pools are: {known}.")
+            raise _fail(
+                spec,
+                f"unknown pool {pool!r}.{did_you_mean(pool, list(pools))}",
+                hint=f"The model's pools are: {known}.",
+            )
         if any(v != int(v) for v in values):
             raise _fail(spec, "capacity values must be whole numbers of people")
         if mode == "set" and any(v < 1 for v in values):
             raise _fail(spec, "a pool needs at least 1 person (capacity.<pool>.set=1:...)")
         if mode == "add" and any(v < 0 for v in values):
-            raise _fail(spec, "capacity.<pool> adds people: values must be 0 or more",
-                        hint="To shrink a pool, set its size: capacity.<pool>.set=1:3:1.")
+            raise _fail(
+                spec,
+                "capacity.<pool> adds people: values must be 0 or more",
+                hint="To shrink a pool, set its size: capacity.<pool>.set=1:3:1.",
+            )
         return Vary("capacity", pool, mode, tuple(float(int(v)) for v in values), spec)
     options = ["arrivals.scale", "capacity.<pool>", "capacity.<pool>.set"]
     raise _fail(spec, f"unknown sweep parameter {name!r}.{did_you_mean(name, options)}")
@@ -120,10 +129,15 @@ def sweep_grid(varies: Sequence[Vary]) -> list[dict[str, float]]:
     columns = [v.column for v in varies]
     if len(set(columns)) != len(columns):
         dup = next(c for c in columns if columns.count(c) > 1)
-        raise ScenarioError(None, f"the same parameter is varied twice ({dup})", where="--vary",
-                            hint="Give each parameter one --vary.")
+        raise ScenarioError(
+            None, f"the same parameter is varied twice ({dup})", where="--vary", hint="Give each parameter one --vary."
+        )
     points = [dict(zip(columns, combo, strict=True)) for combo in itertools.product(*(v.values for v in varies))]
     if len(points) > MAX_POINTS:
-        raise ScenarioError(None, f"the grid has {len(points)} points (at most {MAX_POINTS})", where="--vary",
-                            hint="Use larger steps or fewer --vary options.")
+        raise ScenarioError(
+            None,
+            f"the grid has {len(points)} points (at most {MAX_POINTS})",
+            where="--vary",
+            hint="Use larger steps or fewer --vary options.",
+        )
     return points
