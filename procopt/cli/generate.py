@@ -68,6 +68,11 @@ def summary_lines(log: Any, out: Path, truth_path: Path | None) -> list[str]:
         f"({len(log.raw):,} rows), {ev[C.START].min():%Y-%m-%d} to {ev[C.END].max():%Y-%m-%d}",
         f"  {t.kind}, seed {t.seed}, {t.days} days, language {t.language}"
         + (f"; changed: {describe_intervention(t.intervention)}" if t.intervention else ""),
+        *(
+            f"  from {sw['at']}" + (f" for {sw['segment']}" if sw.get("segment") else " for every case") + ": "
+            f"{describe_intervention(sw) or 'no change'}"
+            for sw in t.switches
+        ),
         "Ground truth:",
         f"  bottleneck:          {t.bottleneck_activity} (pool {t.bottleneck_pool}: "
         f"{pool.size} people, {_pct(pool.utilisation)} busy)",
@@ -128,6 +133,33 @@ def summary_lines(log: Any, out: Path, truth_path: Path | None) -> list[str]:
     help="Factor on an activity's working time, e.g. 'Check Credit=0.8' (repeatable).",
 )
 @click.option(
+    "--change-at",
+    "change_at",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Run the changes above only for cases arriving from this date on (e.g. 2025-05-06).",
+)
+@click.option(
+    "--segment",
+    default=None,
+    metavar="CONDITION",
+    help="With --change-at: only cases matching this condition change, e.g. \"product == 'B'\" (a pilot).",
+)
+@click.option(
+    "--drift-arrival-scale",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="With --change-at: a company-wide change of the arrival rate from the same date.",
+)
+@click.option(
+    "--drift-duration-scale",
+    "drift_duration",
+    multiple=True,
+    metavar="ACTIVITY=X",
+    help="With --change-at: a company-wide factor on an activity's working time from the same date (repeatable).",
+)
+@click.option(
     "--out",
     "out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -151,6 +183,10 @@ def command(
     extra: tuple[str, ...],
     arrival_scale: float,
     duration: tuple[str, ...],
+    change_at: Any,
+    segment: str | None,
+    drift_arrival_scale: float,
+    drift_duration: tuple[str, ...],
     out: Path,
     truth_path: Path | None,
     as_json: bool,
@@ -162,8 +198,10 @@ def command(
       procopt generate o2c --seed 1 --days 120 --out sample_logs/o2c_orders.csv \\
           --truth sample_logs/o2c_orders.truth.json
       procopt generate o2c --remove-activity "Approve Order (Finance Director)" --out /tmp/to_be.csv
+      procopt generate o2c --days 150 --change-at 2025-07-07 --segment "product == 'B'" \\
+          --remove-activity "Approve Order (Finance Director)" --drift-duration-scale "Pick Goods=1.5" --out pilot.csv
     """
-    from procopt.generate import Intervention, generate
+    from procopt.generate import Intervention, Switch, generate
 
     _check_out(out, "--out")
     if truth_path is not None:
@@ -174,7 +212,23 @@ def command(
         arrival_scale=arrival_scale,
         duration_scale=_pairs(duration, "--duration-scale", float),
     )
-    log = generate(kind, seed=seed, days=days, language=language, intervention=intervention)  # type: ignore[arg-type]
+    switches: list[Switch] = []
+    drift = Intervention(
+        arrival_scale=drift_arrival_scale, duration_scale=_pairs(drift_duration, "--drift-duration-scale", float)
+    )
+    if change_at is None:
+        if segment is not None or not drift.is_baseline():
+            raise InputError(
+                None,
+                "--segment and --drift-* need --change-at",
+                hint="Give the date the change starts, e.g. --change-at 2025-05-06.",
+            )
+    else:
+        switches.append(Switch(change_at.date(), intervention, segment))
+        if not drift.is_baseline():
+            switches.append(Switch(change_at.date(), drift))
+        intervention = Intervention()
+    log = generate(kind, seed=seed, days=days, language=language, intervention=intervention, switches=switches)  # type: ignore[arg-type]
     log.write(out)
     if truth_path is not None:
         log.truth.write(truth_path)

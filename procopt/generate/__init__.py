@@ -9,6 +9,6 @@ process with a change (same seed) so the true effect of a what-if can be measure
 """
 
 from procopt.generate.generator import generate
-from procopt.generate.types import GeneratedLog, GroundTruth, Intervention, PoolTruth, load_truth
+from procopt.generate.types import GeneratedLog, GroundTruth, Intervention, PoolTruth, Switch, load_truth
 
-__all__ = ["GeneratedLog", "GroundTruth", "Intervention", "PoolTruth", "generate", "load_truth"]
+__all__ = ["GeneratedLog", "GroundTruth", "Intervention", "PoolTruth", "Switch", "generate", "load_truth"]

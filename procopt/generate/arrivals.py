@@ -10,7 +10,7 @@ number, so it behaves the same in every intervention.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,12 +37,32 @@ class ArrivalProfile:
 
 
 def draw_arrivals(
-    seed: int, kind: str, days: int, holidays: frozenset[int], profile: ArrivalProfile, scale: float
+    seed: int,
+    kind: str,
+    days: int,
+    holidays: frozenset[int],
+    profile: ArrivalProfile,
+    scale: float,
+    changes: Sequence[tuple[float, float]] = (),
 ) -> list[tuple[float, int]]:
-    """Arrival times (simulation seconds) and candidate numbers of all cases in ``days`` days."""
+    """Arrival times (simulation seconds) and candidate numbers of all cases in ``days`` days.
+
+    ``changes`` are ``(from_s, factor)`` pairs: from ``from_s`` on (a midnight) the rate is multiplied by
+    ``factor`` as well. Up to a total factor of 2 the candidates stay the same, so a run with a change is
+    the run without it until the change date.
+    """
     rng = np.random.default_rng([seed, KIND_CODE[kind], ARRIVAL_STREAM])
     peak = max(profile.rate_per_hour(w, h) for w in range(5) for h in profile.hour_share)
-    rate_max = peak * max(2.0, scale)
+
+    def scale_at(t: float) -> float:
+        factor = scale
+        for at, f in changes:
+            if t >= at:
+                factor *= f
+        return factor
+
+    highest = max([scale] + [scale_at(at) for at, _ in changes])
+    rate_max = peak * max(2.0, highest)
     out: list[tuple[float, int]] = []
     candidate = 0
     hours = sorted(profile.hour_share)
@@ -52,7 +72,8 @@ def draw_arrivals(
         for hour in hours:
             n = int(rng.poisson(rate_max))
             offsets = np.sort(rng.random(n)) * HOUR_S
-            keep = rng.random(n) * rate_max < scale * profile.rate_per_hour(day % 7, hour)
+            factor = scale_at(day * DAY_S + hour * HOUR_S)
+            keep = rng.random(n) * rate_max < factor * profile.rate_per_hour(day % 7, hour)
             for offset, kept in zip(offsets, keep, strict=True):
                 if kept:
                     out.append((day * DAY_S + hour * HOUR_S + float(offset), candidate))

@@ -67,6 +67,7 @@ class Pool:
         *,
         shift_of: Callable[[float], int] | None = None,
         shifts: int = 1,
+        initial_places: int | None = None,
     ) -> None:
         self.env = env
         self.key = key
@@ -76,9 +77,23 @@ class Pool:
         self.shift_of = shift_of
         self.shifts = shifts
         self.places = len(names) // shifts
+        #: places taking work now (people who join later, see ``grow``, are named but not yet active)
+        self.active = self.places if initial_places is None else initial_places
         self.store: simpy.Store = simpy.Store(env)
-        self.store.items.extend(range(self.places))
+        self.store.items.extend(range(self.active))
         self.busy_work_s = 0.0
+
+    def grow(self, at_s: float, n: int) -> None:
+        """``n`` more places start taking work at ``at_s`` (a new hire on a given date)."""
+
+        def join() -> Proc:
+            yield self.env.timeout(max(at_s - self.env.now, 0.0))
+            first = self.active
+            self.active += n
+            for place in range(first, first + n):
+                self.store.put(place)
+
+        self.env.process(join())
 
     def person(self, place: int, t: float) -> str:
         """Who works at ``place`` at time ``t``."""
@@ -124,9 +139,9 @@ class BatchRelease:
             if release > self.env.now:
                 yield self.env.timeout(release - self.env.now)
             batch, self.waiting = self.waiting, []
-            free_at = [release] * self.pool.places  # the people of the pool share the batch
+            free_at = [release] * self.pool.active  # the people of the pool share the batch
             for event, work_s in batch:
-                place = min(range(self.pool.places), key=free_at.__getitem__)
+                place = min(range(self.pool.active), key=free_at.__getitem__)
                 t = free_at[place]
                 event.succeed((t, t + work_s, self.pool.person(place, t)))
                 free_at[place] = t + work_s

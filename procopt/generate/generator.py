@@ -6,7 +6,9 @@ Stage: generate. Input: kind, seed, days, language and an optional ``Interventio
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
+from collections.abc import Sequence
 from types import ModuleType
 from typing import Any, Literal
 
@@ -17,8 +19,8 @@ from procopt.generate import o2c, p2p
 from procopt.generate.names import O2C_COLUMNS, P2P_COLUMNS, term
 from procopt.generate.output import START_DATE, build_instance_log, build_lifecycle_log
 from procopt.generate.truth import activity_waits, case_kpis, handoff_waits, measured_cases, pool_utilisation
-from procopt.generate.types import GeneratedLog, GroundTruth, Intervention, PoolTruth
-from procopt.generate.world import intervention_dict, resolve_intervention
+from procopt.generate.types import GeneratedLog, GroundTruth, Intervention, PoolTruth, Switch
+from procopt.generate.world import intervention_dict, resolve_intervention, resolve_switches
 from procopt.log import columns as C
 
 KINDS: dict[str, ModuleType] = {"o2c": o2c, "p2p": p2p}
@@ -54,8 +56,12 @@ def generate(
     days: int = 120,
     language: Literal["en", "zh"] = "en",
     intervention: Intervention | None = None,
+    switches: Sequence[Switch] = (),
 ) -> GeneratedLog:
     """Run the true process for ``days`` days and return the log and its ground truth.
+
+    ``switches`` change the true process on a date, for everyone or for a segment (a pilot, a past
+    change, a drift); the run is the same as without them until the first switch date (same seed).
 
     Example:
         >>> log = generate("o2c", seed=1, days=60)
@@ -66,13 +72,16 @@ def generate(
     module = KINDS[kind]
     iv = intervention or Intervention()
     removed, extra, scale = resolve_intervention(iv, module.ACTIVITIES, module.POOLS)
-    process = module.PROCESS(seed, days, HOLIDAYS, removed, extra, scale, iv.arrival_scale)
+    resolved = resolve_switches(switches, START_DATE.date(), days, module.ACTIVITIES, module.POOLS, module.ATTRIBUTES)
+    process = module.PROCESS(seed, days, HOLIDAYS, removed, extra, scale, iv.arrival_scale, resolved)
     process.run()
     records = process.rec.records
     header = (O2C_COLUMNS if kind == "o2c" else P2P_COLUMNS)[language]
     build = build_instance_log if kind == "o2c" else build_lifecycle_log
     raw, events = build(records, process.case_attributes(), language, header, module.ATTRIBUTES)
     truth = _truth(kind, module, process, events, seed, days, language, iv)
+    if switches:
+        truth = dataclasses.replace(truth, switches=tuple(sw.to_dict() for sw in switches))
     return GeneratedLog(raw=raw, events=events, truth=truth, encoding="gb18030" if language == "zh" else "utf-8")
 
 

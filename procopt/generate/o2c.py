@@ -21,7 +21,16 @@ from procopt.generate.arrivals import ArrivalProfile, case_rng, draw_arrivals
 from procopt.generate.calendar import DAY_S, Timeline, add_working_days, hhmm, is_working_day
 from procopt.generate.engine import BatchRelease, Proc, Recorder, gamma_wh, lognormal
 from procopt.generate.names import CUSTOMERS
-from procopt.generate.world import EARLY_SHIFT, OFFICE, TWO_SHIFTS, PoolSpec, build_pools
+from procopt.generate.world import (
+    EARLY_SHIFT,
+    OFFICE,
+    TWO_SHIFTS,
+    CaseRules,
+    PoolSpec,
+    ResolvedSwitch,
+    build_pools,
+    case_rules,
+)
 
 CREATE = "Create Sales Order"
 CREDIT = "Check Credit"
@@ -136,6 +145,16 @@ def draw_order(rng: np.random.Generator, case: str, arrival_s: float, holidays: 
     return Order(case, round(value, 2), REGIONS[k % 4], product, CUSTOMERS[k][0], due_day * DAY_S + DAY_S - 1)
 
 
+def _attributes(order: Order) -> dict[str, object]:
+    """The attributes a switch's segment can test (e.g. ``product == 'B'``)."""
+    return {
+        "order_value": order.order_value,
+        "region": order.region,
+        "product": order.product,
+        "customer": order.customer,
+    }
+
+
 class O2CProcess:
     """The O2C true process in one SimPy environment."""
 
@@ -148,19 +167,24 @@ class O2CProcess:
         extra: dict[str, int],
         scale: dict[str, float],
         arrival_scale: float,
+        switches: tuple[ResolvedSwitch, ...] = (),
     ) -> None:
         self.env = simpy.Environment()
         self.seed, self.days, self.holidays = seed, days, holidays
-        self.removed, self.scale = removed, scale
+        self.base = CaseRules(removed, scale)
+        self.switches = switches
         self.rec = Recorder()
         horizon = days + 90
-        self.pools = build_pools(self.env, POOLS, extra, horizon, holidays)
+        later = [(sw.at_s, sw.extra) for sw in switches if any(sw.extra.values())]
+        self.pools = build_pools(self.env, POOLS, extra, horizon, holidays, later)
         self.director = BatchRelease(
             self.env, self.pools["Finance Director"], release_times(horizon, holidays, DIRECTOR_RELEASE)
         )
         self.trucks = BatchRelease(self.env, self.pools["Dispatchers"], release_times(horizon, holidays, TRUCKS))
         self.orders: dict[str, Order] = {}
-        self.arrivals = draw_arrivals(seed, "o2c", days, holidays, PROFILE, arrival_scale)
+        self.rules: dict[str, CaseRules] = {}
+        changes = [(sw.at_s, sw.arrival_scale) for sw in switches if sw.arrival_scale != 1.0]
+        self.arrivals = draw_arrivals(seed, "o2c", days, holidays, PROFILE, arrival_scale, changes)
         self.env.process(self._source())
 
     def case_attributes(self) -> dict[str, dict[str, object]]:
@@ -182,11 +206,11 @@ class O2CProcess:
 
     def _work(self, pool: str, case: str, activity: str, z: float) -> Proc:
         """Queue for a person of ``pool`` and do ``activity`` (duration from the normal draw ``z``)."""
-        return self.pools[pool].work(self.rec, case, activity, self._dur(activity, z))
+        return self.pools[pool].work(self.rec, case, activity, self._dur(activity, z, case=case))
 
-    def _dur(self, activity: str, z: float, product: str = "") -> float:
+    def _dur(self, activity: str, z: float, product: str = "", *, case: str) -> float:
         """Working time of one instance: lognormal, production gamma with a product-dependent mean."""
-        factor = self.scale.get(activity, 1.0)
+        factor = self.rules[case].scale.get(activity, 1.0)
         if activity == PRODUCE:
             return gamma_wh(z, PRODUCE_MEAN_S[product], PRODUCE_CV) * factor
         mean, cv = DURATION[activity]
@@ -205,15 +229,17 @@ class O2CProcess:
             z = rng.standard_normal((INFO_SLOT + 1, 4))
             u = rng.random((INFO_SLOT + 1, 4))
             self.orders[order.case] = order
+            self.rules[order.case] = case_rules(self.base, self.switches, t, _attributes(order))
             self.env.process(self._order(order, z, u))
 
     def _order(self, o: Order, z: np.ndarray, u: np.ndarray) -> Proc:
         p, rec, cid = self.pools, self.rec, o.case
+        removed = self.rules[cid].removed
         yield from self._work("Sales Reps", cid, CREATE, z[SLOT[CREATE], 0])
-        if CREDIT not in self.removed:
+        if CREDIT not in removed:
             yield from self._handoff(p["Credit Analysts"].timeline, z[INFO_SLOT, 0], HANDOFF_CREDIT)
             yield from self._work("Credit Analysts", cid, CREDIT, z[SLOT[CREDIT], 0])
-        if APPROVE_SM not in self.removed:
+        if APPROVE_SM not in removed:
             for attempt in range(4):
                 yield from self._work("Sales Managers", cid, APPROVE_SM, z[SLOT[APPROVE_SM], attempt])
                 chance = REJECT_FIRST if attempt == 0 else REJECT_AGAIN
@@ -221,27 +247,29 @@ class O2CProcess:
                 rec.decide(cid, APPROVE_SM, bool(rejected))
                 if not rejected:
                     break
-                if REVISE not in self.removed:
+                if REVISE not in removed:
                     yield from self._work("Sales Reps", cid, REVISE, z[SLOT[REVISE], attempt])
-        if APPROVE_FD not in self.removed:
-            yield from self.director.process(rec, cid, APPROVE_FD, self._dur(APPROVE_FD, z[SLOT[APPROVE_FD], 0]))
+        if APPROVE_FD not in removed:
+            yield from self.director.process(
+                rec, cid, APPROVE_FD, self._dur(APPROVE_FD, z[SLOT[APPROVE_FD], 0], case=cid)
+            )
             rec.decide(cid, APPROVE_FD, False)
-        if STOCK not in self.removed:
+        if STOCK not in removed:
             yield from self._work("Warehouse Clerks", cid, STOCK, z[SLOT[STOCK], 0])
-        if u[SLOT[PRODUCE], 0] < OUT_OF_STOCK[o.product] and PRODUCE not in self.removed:
-            work = self._dur(PRODUCE, z[SLOT[PRODUCE], 0], o.product)
+        if u[SLOT[PRODUCE], 0] < OUT_OF_STOCK[o.product] and PRODUCE not in removed:
+            work = self._dur(PRODUCE, z[SLOT[PRODUCE], 0], o.product, case=cid)
             yield from p["Production Workers"].work(rec, cid, PRODUCE, work)
-        if INSPECT not in self.removed:
+        if INSPECT not in removed:
             for attempt in range(3):
                 yield from self._work("Quality Inspectors", cid, INSPECT, z[SLOT[INSPECT], attempt])
-                if REWORK in self.removed or attempt == 2 or u[SLOT[INSPECT], attempt] >= INSPECT_FAIL:
+                if REWORK in removed or attempt == 2 or u[SLOT[INSPECT], attempt] >= INSPECT_FAIL:
                     break
                 yield from self._work("Production Workers", cid, REWORK, z[SLOT[REWORK], attempt])
-        if PICK not in self.removed:
+        if PICK not in removed:
             yield from self._work("Pickers", cid, PICK, z[SLOT[PICK], 0])
-        if SHIP not in self.removed:
-            yield from self.trucks.process(rec, cid, SHIP, self._dur(SHIP, z[SLOT[SHIP], 0]))
-        if INVOICE not in self.removed:
+        if SHIP not in removed:
+            yield from self.trucks.process(rec, cid, SHIP, self._dur(SHIP, z[SLOT[SHIP], 0], case=cid))
+        if INVOICE not in removed:
             yield from self._handoff(p["Billing Clerks"].timeline, z[INFO_SLOT, 1], HANDOFF_INVOICE)
             yield from self._work("Billing Clerks", cid, INVOICE, z[SLOT[INVOICE], 0])
         rec.finished[cid] = self.env.now

@@ -21,7 +21,16 @@ from procopt.generate.arrivals import ArrivalProfile, case_rng, draw_arrivals
 from procopt.generate.calendar import DAY_S, Timeline, add_working_days, hhmm, is_working_day
 from procopt.generate.engine import BatchRelease, Pool, Proc, Recorder, lognormal
 from procopt.generate.names import SUPPLIERS
-from procopt.generate.world import APPROVAL_WINDOWS, OFFICE, WAREHOUSE, PoolSpec, build_pools
+from procopt.generate.world import (
+    APPROVAL_WINDOWS,
+    OFFICE,
+    WAREHOUSE,
+    CaseRules,
+    PoolSpec,
+    ResolvedSwitch,
+    build_pools,
+    case_rules,
+)
 
 CREATE_PR = "Create Purchase Requisition"
 APPROVE_DH = "Approve Requisition (Department Head)"
@@ -185,17 +194,22 @@ class P2PProcess:
         extra: dict[str, int],
         scale: dict[str, float],
         arrival_scale: float,
+        switches: tuple[ResolvedSwitch, ...] = (),
     ) -> None:
         self.env = simpy.Environment()
         self.seed, self.days, self.holidays = seed, days, holidays
-        self.removed, self.scale = removed, scale
+        self.base = CaseRules(removed, scale)
+        self.switches = switches
         self.rec = Recorder()
         horizon = days + 120
-        self.pools = build_pools(self.env, POOLS, extra, horizon, holidays)
+        later = [(sw.at_s, sw.extra) for sw in switches if any(sw.extra.values())]
+        self.pools = build_pools(self.env, POOLS, extra, horizon, holidays, later)
         self.payments = BatchRelease(self.env, self.pools["Treasury Clerks"], payment_runs(horizon, holidays))
         self.requisitions: dict[str, Requisition] = {}
+        self.rules: dict[str, CaseRules] = {}
         self.personal: dict[tuple[str, int], Pool] = {}
-        self.arrivals = draw_arrivals(seed, "p2p", days, holidays, PROFILE, arrival_scale)
+        changes = [(sw.at_s, sw.arrival_scale) for sw in switches if sw.arrival_scale != 1.0]
+        self.arrivals = draw_arrivals(seed, "p2p", days, holidays, PROFILE, arrival_scale, changes)
         self.env.process(self._source())
 
     def case_attributes(self) -> dict[str, dict[str, object]]:
@@ -211,11 +225,11 @@ class P2PProcess:
 
     def _work(self, pool: str, case: str, activity: str, z: float) -> Proc:
         """Queue for a person of ``pool`` and do ``activity`` (duration from the normal draw ``z``)."""
-        return self.pools[pool].work(self.rec, case, activity, self._dur(activity, z))
+        return self.pools[pool].work(self.rec, case, activity, self._dur(activity, z, case=case))
 
-    def _dur(self, activity: str, z: float) -> float:
+    def _dur(self, activity: str, z: float, *, case: str) -> float:
         mean, cv = DURATION[activity]
-        return lognormal(z, mean, cv) * self.scale.get(activity, 1.0)
+        return lognormal(z, mean, cv) * self.rules[case].scale.get(activity, 1.0)
 
     def _delay(self, timeline: Timeline, z: float, spec: tuple[float, float]) -> Proc:
         ready = timeline.add_work(self.env.now, lognormal(z, *spec))
@@ -227,7 +241,7 @@ class P2PProcess:
         if key not in self.personal:
             pool = self.pools[pool_key]
             self.personal[key] = Pool(self.env, pool_key, department, (pool.names[person],), pool.timeline)
-        return self.personal[key].work(self.rec, case, activity, self._dur(activity, z))
+        return self.personal[key].work(self.rec, case, activity, self._dur(activity, z, case=case))
 
     def _source(self) -> Proc:
         for i, (t, candidate) in enumerate(self.arrivals):
@@ -237,15 +251,18 @@ class P2PProcess:
             z = rng.standard_normal((DELAY_SLOT + 1, 4))
             u = rng.random((DELAY_SLOT + 1, 4))
             self.requisitions[req.case] = req
+            attributes = {"amount": req.amount, "supplier": req.supplier, "category": req.category}
+            self.rules[req.case] = case_rules(self.base, self.switches, t, attributes)
             self.env.process(self._requisition(req, z, u))
 
     def _requisition(self, r: Requisition, z: np.ndarray, u: np.ndarray) -> Proc:
         p, rec, cid, env = self.pools, self.rec, r.case, self.env
+        removed = self.rules[cid].removed
         dept = REQUESTER_DEPARTMENTS[r.department]
-        if CREATE_PR not in self.removed:
+        if CREATE_PR not in removed:
             person = r.department * PER_DEPARTMENT + r.requester
             yield from self._personal(cid, CREATE_PR, "Requesters", person, dept, z[SLOT[CREATE_PR], 0])
-        if APPROVE_DH not in self.removed:
+        if APPROVE_DH not in removed:
             yield from self._delay(p["Department Heads"].timeline, z[DELAY_SLOT, 0], HEAD_REACTION)
             yield from self._personal(cid, APPROVE_DH, "Department Heads", r.department, dept, z[SLOT[APPROVE_DH], 0])
             rejected = bool(u[SLOT[APPROVE_DH], 0] < HEAD_REJECT)
@@ -253,10 +270,10 @@ class P2PProcess:
             if rejected:
                 rec.finished[cid] = env.now
                 return
-        if APPROVE_PM not in self.removed:
+        if APPROVE_PM not in removed:
             yield from self._work("Procurement Manager", cid, APPROVE_PM, z[SLOT[APPROVE_PM], 0])
             rec.decide(cid, APPROVE_PM, False)
-        if r.amount > THRESHOLD and APPROVE_CFO not in self.removed:
+        if r.amount > THRESHOLD and APPROVE_CFO not in removed:
             yield from self._delay(p["CFO"].timeline, z[DELAY_SLOT, 1], CFO_REACTION)
             yield from self._work("CFO", cid, APPROVE_CFO, z[SLOT[APPROVE_CFO], 0])
             rejected = bool(u[SLOT[APPROVE_CFO], 0] < CFO_REJECT)
@@ -265,29 +282,29 @@ class P2PProcess:
                 rec.finished[cid] = env.now
                 return
         for act in (CREATE_PO, SEND_PO):
-            if act not in self.removed:
+            if act not in removed:
                 yield from self._work("Buyers", cid, act, z[SLOT[act], 0])
         days_mean = SUPPLIER_DAYS[r.category]
         supplier_s = lognormal(z[DELAY_SLOT, 2], days_mean * 8 * 3600, 0.4)
         yield from self._delay_work(p["Goods Receipt Clerks"].timeline, supplier_s)
         goods_arrived = env.now
-        if RECEIVE_GOODS not in self.removed:
+        if RECEIVE_GOODS not in removed:
             yield from self._work("Goods Receipt Clerks", cid, RECEIVE_GOODS, z[SLOT[RECEIVE_GOODS], 0])
         days, cv = INVOICE_AFTER_GOODS_DAYS
         invoice_at = goods_arrived + lognormal(z[DELAY_SLOT, 3], days * DAY_S, cv)
         if invoice_at > env.now:
             yield env.timeout(invoice_at - env.now)
-        if RECEIVE_INVOICE not in self.removed:
+        if RECEIVE_INVOICE not in removed:
             yield from self._work("Invoice Desk", cid, RECEIVE_INVOICE, z[SLOT[RECEIVE_INVOICE], 0])
-        if MATCH not in self.removed:
+        if MATCH not in removed:
             for attempt in range(3):
                 yield from self._work("AP Clerks", cid, MATCH, z[SLOT[MATCH], attempt])
                 chance = MATCH_FAIL if attempt == 0 else MATCH_FAIL_AGAIN
-                if RESOLVE in self.removed or attempt == 2 or u[SLOT[MATCH], attempt] >= chance:
+                if RESOLVE in removed or attempt == 2 or u[SLOT[MATCH], attempt] >= chance:
                     break
                 yield from self._work("Buyers", cid, RESOLVE, z[SLOT[RESOLVE], attempt])
-        if PAY not in self.removed:
-            yield from self.payments.process(rec, cid, PAY, self._dur(PAY, z[SLOT[PAY], 0]))
+        if PAY not in removed:
+            yield from self.payments.process(rec, cid, PAY, self._dur(PAY, z[SLOT[PAY], 0], case=cid))
         rec.finished[cid] = env.now
 
     def _delay_work(self, timeline: Timeline, work_s: float) -> Proc:

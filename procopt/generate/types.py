@@ -8,6 +8,7 @@ export, the same data as a contract event table, and the truth.
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import json
 from collections.abc import Mapping
@@ -47,6 +48,37 @@ class Intervention:
             and self.arrival_scale == 1.0
             and all(v == 1.0 for v in self.duration_scale.values())
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Switch:
+    """The true process changes on a date: cases arriving from ``at`` on run with ``intervention``.
+
+    With ``segment`` (a condition on case attributes such as ``product == 'B'``) only the matching cases
+    change, as in a pilot; without it the whole company does (a past change, or a drift). Removed
+    activities and duration factors follow the case (decided at its arrival); extra people join their
+    pool and a new arrival rate starts at midnight of ``at``, so both are company-wide only.
+
+    Example:
+        >>> Switch(datetime.date(2025, 5, 6), Intervention(remove_activities=("Check Credit",)), "product == 'B'")
+        Switch(at=datetime.date(2025, 5, 6), ...)  # doctest: +SKIP
+    """
+
+    at: datetime.date
+    intervention: Intervention
+    segment: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for the truth file."""
+        iv = self.intervention
+        return {
+            "at": self.at.isoformat(),
+            "segment": self.segment,
+            "remove_activities": list(iv.remove_activities),
+            "extra_capacity": dict(sorted(iv.extra_capacity.items())),
+            "arrival_scale": iv.arrival_scale,
+            "duration_scale": dict(sorted(iv.duration_scale.items())),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +127,19 @@ class GroundTruth:
     measured: dict[str, Any]
     holidays: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    #: changes of the true process at a date (``Switch.to_dict``), empty for a run without one
+    switches: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dictionary."""
+        """Plain JSON-ready dictionary (``switches`` only when the run has any, so old files keep their bytes)."""
         out: dict[str, Any] = json.loads(dumps_json(self))
+        if not out.get("switches"):
+            out.pop("switches", None)
         return out
 
     def write(self, path: str | Path) -> Path:
         """Write the truth as stable JSON, atomically."""
-        return write_json(path, self)
+        return write_json(path, self.to_dict())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GroundTruth:
@@ -114,7 +150,7 @@ class GroundTruth:
             for k, v in values["pools"].items()
         }
         values["batch_activities"] = {k: tuple(v) for k, v in values["batch_activities"].items()}
-        for name in ("necessary_approvals", "rework_activities", "handoff_slowest", "holidays", "notes"):
+        for name in ("necessary_approvals", "rework_activities", "handoff_slowest", "holidays", "notes", "switches"):
             values[name] = tuple(values.get(name, ()))
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})

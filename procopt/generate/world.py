@@ -8,7 +8,9 @@ and translates Chinese names to the English keys the process runs on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import simpy
@@ -17,7 +19,8 @@ from procopt.errors import InputError, did_you_mean
 from procopt.generate.calendar import DAY_S, Timeline, WeeklyCalendar
 from procopt.generate.engine import Pool
 from procopt.generate.names import PEOPLE, term
-from procopt.generate.types import Intervention
+from procopt.generate.types import Intervention, Switch
+from procopt.model.expr import ExpressionError, parse_condition
 
 OFFICE = WeeklyCalendar("office", (("08:00", "12:00"), ("13:00", "17:00")))
 WAREHOUSE = WeeklyCalendar("warehouse", (("07:00", "11:30"), ("12:00", "16:00")))
@@ -52,8 +55,13 @@ def build_pools(
     extra: dict[str, int],
     n_days: int,
     holidays: frozenset[int],
+    later: Sequence[tuple[float, dict[str, int]]] = (),
 ) -> dict[str, Pool]:
-    """SimPy pools with named people; extra people come from a reserve at the end of the name list."""
+    """SimPy pools with named people; extra people come from a reserve at the end of the name list.
+
+    ``later`` holds ``(time_s, {pool: extra people})`` of switches: those people are named from the start
+    but take work only from ``time_s`` on.
+    """
     people = [en for en, _ in PEOPLE]
     regular, reserve = people[:-RESERVE], people[-RESERVE:]
     timelines: dict[str, Timeline] = {}
@@ -63,7 +71,8 @@ def build_pools(
     for spec in specs:
         timeline = timelines.setdefault(spec.calendar.name, Timeline(spec.calendar, n_days, holidays))
         names: list[str] = []
-        add = extra.get(spec.key, 0)
+        joining = [(at, more[spec.key]) for at, more in later if more.get(spec.key, 0)]
+        add = extra.get(spec.key, 0) + sum(n for _, n in joining)
         for _shift in range(spec.shifts):
             names += regular[next_name : next_name + spec.size]
             next_name += spec.size
@@ -73,7 +82,7 @@ def build_pools(
             raise InputError(
                 None, f"too many people requested for pool {spec.key!r}", hint=f"Add at most {RESERVE} people in total."
             )
-        pools[spec.key] = Pool(
+        pool = Pool(
             env,
             spec.key,
             spec.department,
@@ -81,7 +90,11 @@ def build_pools(
             timeline,
             shift_of=shift_of_two if spec.shifts == 2 else None,
             shifts=spec.shifts,
+            initial_places=spec.size + extra.get(spec.key, 0),
         )
+        for at, n in joining:
+            pool.grow(at, n)
+        pools[spec.key] = pool
     return pools
 
 
@@ -143,3 +156,92 @@ def intervention_dict(intervention: Intervention | None) -> dict[str, Any]:
         "arrival_scale": intervention.arrival_scale,
         "duration_scale": dict(sorted(intervention.duration_scale.items())),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRules:
+    """What one case runs with: the activities it skips and the factors on its working times."""
+
+    removed: frozenset[str] = frozenset()
+    scale: Mapping[str, float] = field(default_factory=dict)
+
+    def merged(self, removed: frozenset[str], scale: Mapping[str, float]) -> CaseRules:
+        """These rules plus another intervention's (removals add up, duration factors multiply)."""
+        factors = dict(self.scale)
+        for activity, factor in scale.items():
+            factors[activity] = factors.get(activity, 1.0) * factor
+        return CaseRules(self.removed | removed, factors)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedSwitch:
+    """A ``Switch`` checked against the process: simulation second, English keys, compiled segment."""
+
+    at_s: float
+    removed: frozenset[str]
+    extra: dict[str, int]
+    scale: dict[str, float]
+    arrival_scale: float
+    applies: Callable[[Mapping[str, Any]], bool]
+
+
+def resolve_switches(
+    switches: Sequence[Switch],
+    start: datetime.date,
+    days: int,
+    activities: tuple[str, ...],
+    specs: tuple[PoolSpec, ...],
+    attributes: tuple[str, ...],
+) -> tuple[ResolvedSwitch, ...]:
+    """Check each switch's date, segment and intervention; dates must fall inside the generated period."""
+    out = []
+    for i, sw in enumerate(switches):
+        where = f"switch {i + 1} ({sw.at.isoformat()})"
+        if not isinstance(sw.at, datetime.date):
+            raise InputError(None, f"{where}: the date must be a date, got {sw.at!r}", hint="e.g. 2025-05-06")
+        day = (sw.at - start).days
+        last = start + datetime.timedelta(days=days - 1)
+        if not 1 <= day < days:
+            raise InputError(
+                None,
+                f"{where}: the change date is outside the generated period {start.isoformat()} to {last.isoformat()}",
+                hint="Pick a date after the first day and before the last, or generate more --days.",
+            )
+        removed, extra, scale = resolve_intervention(sw.intervention, activities, specs)
+        applies: Callable[[Mapping[str, Any]], bool] = _everyone
+        if sw.segment is not None:
+            if any(extra.values()) or sw.intervention.arrival_scale != 1.0:
+                raise InputError(
+                    None,
+                    f"{where}: extra people and arrival rates are shared by all cases and cannot be limited to "
+                    f"the segment {sw.segment!r}",
+                    hint="Give capacity and arrival changes as a company-wide switch (no segment).",
+                )
+            try:
+                applies, used = parse_condition(sw.segment)
+            except ExpressionError as exc:
+                raise InputError(None, f"{where}: segment {exc}", hint="e.g. product == 'B'") from None
+            unknown = sorted(set(used) - set(attributes))
+            if unknown:
+                raise InputError(
+                    None,
+                    f"{where}: segment {sw.segment!r} uses unknown attribute(s) {', '.join(unknown)}",
+                    hint="Case attributes: " + ", ".join(attributes) + ".",
+                )
+        out.append(ResolvedSwitch(day * DAY_S, removed, extra, scale, sw.intervention.arrival_scale, applies))
+    return tuple(out)
+
+
+def _everyone(attributes: Mapping[str, Any]) -> bool:
+    return True
+
+
+def case_rules(
+    base: CaseRules, switches: Sequence[ResolvedSwitch], arrival_s: float, attributes: Mapping[str, Any]
+) -> CaseRules:
+    """The rules of a case arriving at ``arrival_s`` with ``attributes``: the base plus every switch in force."""
+    rules = base
+    for sw in switches:
+        if arrival_s >= sw.at_s and sw.applies(attributes):
+            rules = rules.merged(sw.removed, sw.scale)
+    return rules
