@@ -29,6 +29,9 @@ COMMANDS: dict[str, str] = {
     "model": "procopt.cli.model",
     "simulate": "procopt.cli.simulate",
     "sweep": "procopt.cli.sweep",
+    "pilot": "procopt.cli.pilot",
+    "backtest": "procopt.cli.backtest",
+    "register": "procopt.cli.register",
     "report": "procopt.cli.report",
     "demo": "procopt.cli.demo",
 }

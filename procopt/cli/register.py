@@ -1,0 +1,71 @@
+"""``procopt register``: every pilot record of a folder in one table (HTML, Markdown, CSV)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from procopt.cli.common import emit_json, json_option
+from procopt.errors import InputError
+
+
+@click.command("register")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write the register into."
+)
+@click.option("--lang", "language", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@json_option
+def command(folder: Path, out: Path, language: str, as_json: bool) -> None:
+    """Gather the pilot records in FOLDER into one improvement register: problem, cause, fix, predicted, observed, decision.
+
+    \b
+    Example:
+      procopt register pilots/ --out reports/register
+    """
+    from procopt.cli.pilot_page import register_report, register_rows
+    from procopt.pilot.record import load_record
+    from procopt.report.build import write_report
+
+    if not folder.is_dir():
+        raise InputError(folder, "not a folder", hint="Give the folder that holds the pilot records (*.yaml).")
+    paths = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+    records = []
+    skipped = []
+    for path in paths:
+        try:
+            records.append((path.name, load_record(path)))
+        except InputError as exc:
+            if "not a procopt pilot record" not in exc.message:
+                raise  # a broken or newer pilot record is an error, not something to skip silently
+            skipped.append(path.name)
+    if not records:
+        raise InputError(
+            folder, "holds no pilot records", hint="Write one with `procopt pilot plan ... --out FOLDER/x.yaml`."
+        )
+    files = write_report(register_report(records, str(folder), language), out)
+    columns, rows = register_rows(records)
+    if as_json:
+        emit_json(
+            {
+                "pilots": [dict(zip(columns, row, strict=True)) for row in rows],
+                "html": str(files.html),
+                "markdown": str(files.markdown),
+                "csv": [str(p) for p in files.tables],
+                "skipped": skipped,
+            }
+        )
+        return
+    click.echo(
+        f"{len(records)} pilot record(s) from {folder}"
+        + (f" ({len(skipped)} other YAML file(s) skipped)" if skipped else "")
+    )
+    for row in rows:
+        d = dict(zip(columns, row, strict=True))
+        click.echo(
+            f"  {d['file']}: {d['fix']} in {d['segment']} from {d['window_start']}: predicted {d['predicted_lead_time_h']} h, observed {d['observed_lead_time_h'] or '—'} h -> {d['decision']}"
+        )
+    click.echo(
+        f"Register written to {files.html} (Markdown: {files.markdown}; CSV: {', '.join(str(p) for p in files.tables)})"
+    )
