@@ -135,7 +135,7 @@ def plan_command(
     from procopt.mine import mine
     from procopt.model.calibrate import calibrate
     from procopt.pilot.cases import Segment, case_table
-    from procopt.pilot.plan import PlanOptions, groups, plan_pilot
+    from procopt.pilot.plan import PlanOptions, check_scenario, groups, plan_pilot
     from procopt.pilot.record import save_record
 
     if not out.name.endswith((".yaml", ".yml")):
@@ -145,9 +145,10 @@ def plan_command(
     scenario, data = _scenario(scenario_path)
     click.echo("Calibrating the model and mining the log ...", err=True)
     model = calibrate(events)
-    mining = mine(events).to_dict()
+    check_scenario(model, scenario, Path(log).name)
     cases = case_table(events, model.delivery_activity)
     seg, ctrl = groups(cases, Segment(segment), Segment(control) if control else None, log)
+    mining = mine(events).to_dict()
     metrics = _kpi_metrics(kpis, events, seg, ctrl, cases) if kpis else []
     fidelity = None
     if fidelity_runs:

@@ -22,12 +22,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from procopt.errors import InputError, ScenarioError
+from procopt.errors import InputError
 from procopt.fidelity.evaluate import run_seeds
 from procopt.fidelity.scorecard import score_logs
 from procopt.log import columns as C
 from procopt.model.calibrate import CalibrationOptions, calibrate
 from procopt.pilot.cases import case_table
+from procopt.pilot.plan import check_scenario
 from procopt.scenario.load import Scenario, apply_scenario
 from procopt.sim.engine import simulate
 
@@ -109,12 +110,8 @@ def backtest(
         )
     before_log = events[events[C.END] < t].copy()
     model = calibrate(before_log, options or CalibrationOptions())
-    try:
-        changed = apply_scenario(model, scenario)
-    except ScenarioError as exc:
-        raise ScenarioError(
-            exc.path, f"the scenario does not match the log {log_name}: {exc.problem}", where=exc.where, hint=exc.hint
-        ) from None
+    check_scenario(model, scenario, log_name)
+    changed = apply_scenario(model, scenario)
     delivery = model.delivery_activity
     period = last - t
     days = period / pd.Timedelta(days=1)

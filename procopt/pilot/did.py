@@ -3,7 +3,7 @@
 Stage: pilot. effect = (pilot during - pilot before) - (control during - control before). Whatever hit the
 whole company during the pilot (a holiday, a volume surge, a drift) moves both groups and cancels out; what is
 left is the fix. Cases of the same week share queues, staff and calendars, so they are not independent: the
-bootstrap resamples whole *weeks* (all cases of a week, pilot and control together), never single cases.
+bootstrap resamples whole *weeks* (all cases of a week, pilot and control together), never cases on their own.
 """
 
 from __future__ import annotations
@@ -38,44 +38,45 @@ class PreTrend:
     parallel: bool | None
 
 
-def _week_sums(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Per (period, week, group): sum and count of ``column`` (NA skipped)."""
-    values = frame[column].astype(float)
-    ok = values.notna()
-    f = frame.loc[ok, ["period", "week", "group"]].assign(v=values[ok])
-    return f.groupby(["period", "week", "group"])["v"].agg(["sum", "count"]).reset_index()
-
-
 def did(frame: pd.DataFrame, column: str, *, seed: int, draws: int = BOOTSTRAP_DRAWS) -> DidResult:
-    """DiD of ``column`` over ``frame`` (columns period, week, group = 'pilot'|'control' and ``column``)."""
-    sums = _week_sums(frame, column)
-    if sums.empty:
-        return DidResult(None, None, {})
-    rng = np.random.default_rng([seed, 7])
-    parts: dict[tuple[str, str], np.ndarray] = {}
+    """DiD of ``column`` over ``frame`` (columns period, week, group = 'pilot'|'control' and ``column``).
+
+    Two-stage bootstrap: each draw resamples the weeks of each period (all cases of a drawn week together,
+    pilot and control alike), then reweights the cases inside the drawn weeks (Poisson(1) weights). With a
+    two-week pilot the weeks alone allow only three distinct resamples, which would understate the noise.
+    """
+    values = frame[column].astype(float)
+    ok = values.notna().to_numpy()
+    f = frame.loc[ok, ["period", "week", "group"]]
+    v = values[ok].to_numpy()
     means: dict[str, float | None] = {}
-    samples: dict[str, np.ndarray] = {}
-    for period in ("before", "during"):
-        weeks = sorted(sums.loc[sums["period"] == period, "week"].unique())
-        if not weeks:
-            return DidResult(None, None, {})
-        weights = rng.multinomial(len(weeks), [1.0 / len(weeks)] * len(weeks), size=draws).astype(float)
-        for group in ("pilot", "control"):
-            sub = sums[(sums["period"] == period) & (sums["group"] == group)].set_index("week").reindex(weeks)
-            s = sub["sum"].fillna(0.0).to_numpy()
-            n = sub["count"].fillna(0.0).to_numpy()
-            means[f"{group}_{period}"] = float(s.sum() / n.sum()) if n.sum() else None
-            with np.errstate(invalid="ignore", divide="ignore"):
-                samples[f"{group}_{period}"] = (weights @ s) / (weights @ n)
-            parts[(group, period)] = n
-    if any(v is None for v in means.values()):
+    for group in ("pilot", "control"):
+        for period in ("before", "during"):
+            sel = ((f["group"] == group) & (f["period"] == period)).to_numpy()
+            means[f"{group}_{period}"] = float(v[sel].mean()) if sel.any() else None
+    if any(m is None for m in means.values()) or len(means) < 4:
         return DidResult(None, None, means)
     value = (means["pilot_during"] - means["pilot_before"]) - (means["control_during"] - means["control_before"])  # type: ignore[operator]
+    rng = np.random.default_rng([seed, 7])
+    samples: dict[str, np.ndarray] = {}
+    n_weeks: dict[str, int] = {}
+    for period in ("before", "during"):
+        in_period = (f["period"] == period).to_numpy()
+        weeks, codes = np.unique(f.loc[in_period, "week"].to_numpy(), return_inverse=True)
+        n_weeks[period] = len(weeks)
+        week_w = rng.multinomial(len(weeks), [1.0 / len(weeks)] * len(weeks), size=draws).astype(float)
+        case_w = week_w[:, codes] * rng.poisson(1.0, size=(draws, len(codes)))
+        vals = v[in_period]
+        groups = f.loc[in_period, "group"].to_numpy()
+        for group in ("pilot", "control"):
+            g = groups == group
+            w = case_w[:, g]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                samples[f"{group}_{period}"] = (w @ vals[g]) / w.sum(axis=1)
     boot = (samples["pilot_during"] - samples["pilot_before"]) - (samples["control_during"] - samples["control_before"])
     boot = boot[np.isfinite(boot)]
-    n_weeks = min(len(parts[("pilot", "before")]), len(parts[("pilot", "during")]))
     ci: tuple[float, float] | None = None
-    if len(boot) >= draws // 2 and n_weeks >= 2:
+    if len(boot) >= draws // 2 and min(n_weeks.values()) >= 2:
         ci = (float(np.quantile(boot, 0.025)), float(np.quantile(boot, 0.975)))
     return DidResult(float(value), ci, means)
 

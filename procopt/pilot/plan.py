@@ -252,6 +252,19 @@ def company_wide_changes(scenario: Scenario) -> list[str]:
     return out
 
 
+def check_scenario(model: SimulationModel, scenario: Scenario, log_name: str) -> None:
+    """Exit 2 when the fix names activities or pools the log does not have."""
+    try:
+        apply_scenario(model, scenario)
+    except ScenarioError as exc:
+        raise ScenarioError(
+            exc.path,
+            f"the scenario does not match the log {log_name}: {exc.problem}",
+            where=exc.where,
+            hint=exc.hint or "Write the fix with the log's activity and pool names (see procopt model LOG).",
+        ) from None
+
+
 def plan_pilot(
     events: pd.DataFrame,
     *,
@@ -266,15 +279,7 @@ def plan_pilot(
     today: datetime.date | None = None,
 ) -> R.PilotRecord:
     """Assemble the pilot record (the expensive inputs — model, mining, fidelity — come from the caller)."""
-    try:
-        apply_scenario(model, scenario)
-    except ScenarioError as exc:
-        raise ScenarioError(
-            exc.path,
-            f"the scenario does not match the log {log_name}: {exc.problem}",
-            where=exc.where,
-            hint=exc.hint or "Write the fix with the log's activity and pool names (see procopt model LOG).",
-        ) from None
+    check_scenario(model, scenario, log_name)
     cases = case_table(events, model.delivery_activity)
     segment = Segment(options.segment)
     control = Segment(options.control) if options.control else None
