@@ -66,7 +66,9 @@ def _observed(
     return _period_kpis(cases[(cases["arrival"] >= t0) & (cases["arrival"] < t1)])
 
 
-def _interval(values: list[float], prediction: bool) -> tuple[float | None, tuple[float, float] | None]:
+def _interval(
+    values: list[float], prediction: bool, bounds: tuple[float, float] = (-math.inf, math.inf)
+) -> tuple[float | None, tuple[float, float] | None]:
     arr = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
     if not len(arr):
         return None, None
@@ -75,7 +77,7 @@ def _interval(values: list[float], prediction: bool) -> tuple[float | None, tupl
         return mean, None
     scale = math.sqrt(1 + 1 / len(arr)) if prediction else 1 / math.sqrt(len(arr))
     half = float(stats.t.ppf(0.975, len(arr) - 1) * arr.std(ddof=1) * scale)
-    return mean, (mean - half, mean + half)
+    return mean, (max(mean - half, bounds[0]), min(mean + half, bounds[1]))
 
 
 def _round(x: float | None, digits: int = 4) -> float | None:
@@ -139,7 +141,7 @@ def backtest(
         per_rep["d_lead"].append(math.nan if cl is None or bl is None else cl - bl)
         per_rep["d_rate"].append(math.nan if cr is None or br is None else cr - br)
     lead_mean, lead_pi = _interval(per_rep["lead"], prediction=True)
-    rate_mean, rate_pi = _interval(per_rep["rate"], prediction=True)
+    rate_mean, rate_pi = _interval(per_rep["rate"], prediction=True, bounds=(0.0, 1.0))
     base_lead, _ = _interval(per_rep["base_lead"], prediction=True)
     base_rate, _ = _interval(per_rep["base_rate"], prediction=True)
     d_lead, d_lead_ci = _interval(per_rep["d_lead"], prediction=False)

@@ -36,9 +36,7 @@ def make_record(
         groups=R.Groups(segment=segment, segment_cases_per_week=33.0, control_cases_per_week=58.0),
         window=R.Window(start=start, weeks=weeks),
         metrics=[R.Metric(name="lead_time_hours", unit="h"), R.Metric(name="delivery_rate", unit="share")],
-        thresholds=R.Thresholds(
-            lead_time_hours=R.Threshold(max=value / 2), delivery_rate=R.Threshold(min=-0.02)
-        ),
+        thresholds=R.Thresholds(lead_time_hours=R.Threshold(max=value / 2), delivery_rate=R.Threshold(min=-0.02)),
         predicted_effect=R.EffectPair(
             lead_time_hours=R.Effect(value=value, ci95=(low, high)),
             delivery_rate=R.Effect(value=0.01, ci95=(-0.01, 0.03)),
@@ -67,5 +65,3 @@ def window_means(events: pd.DataFrame, start: datetime.date, weeks: int) -> dict
         "pilot_rate": float(cases.loc[during & seg, "on_time"].dropna().astype(float).mean()),
         "control_rate": float(cases.loc[during & ~seg, "on_time"].dropna().astype(float).mean()),
     }
-
-

@@ -38,8 +38,8 @@ def drift_only_log() -> GeneratedLog:
 
 
 @pytest.fixture(scope="session")
-def log_files(tmp_path_factory: pytest.TempPathFactory, pilot_log: GeneratedLog, drift_only_log: GeneratedLog) -> dict[str, Path]:
+def log_files(
+    tmp_path_factory: pytest.TempPathFactory, pilot_log: GeneratedLog, drift_only_log: GeneratedLog
+) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("pilot_logs")
     return {"pilot": pilot_log.write(folder / "pilot.csv"), "drift": drift_only_log.write(folder / "drift.csv")}
-
-

@@ -39,8 +39,6 @@ def test_recovers_a_segment_only_change_while_the_control_absorbs_a_drift(evalua
     assert ev.parallel_pre_trends is True
 
 
-
-
 def test_the_input_record_is_not_changed(evaluated) -> None:
     record = make_record(weeks=WEEKS)
     assert record.evaluation is None

@@ -31,7 +31,9 @@ def test_unknown_keys_and_foreign_files_are_refused() -> None:
         record_from_data({"name": "a scenario"})
 
 
-def _frame(effect: float, noise: np.ndarray, weeks_before: int = 4, weeks_during: int = 2, shock: float = 0.0) -> pd.DataFrame:
+def _frame(
+    effect: float, noise: np.ndarray, weeks_before: int = 4, weeks_during: int = 2, shock: float = 0.0
+) -> pd.DataFrame:
     """Ten cases per group and week; 'during' adds ``shock`` to everyone and ``effect`` to the pilot group."""
     rows = []
     k = 0
@@ -41,7 +43,9 @@ def _frame(effect: float, noise: np.ndarray, weeks_before: int = 4, weeks_during
                 base = 50.0 + (5.0 if group == "pilot" else 0.0)
                 during = week >= 0
                 value = base + (shock if during else 0.0) + (effect if during and group == "pilot" else 0.0)
-                rows.append({"week": week, "group": group, "period": "during" if during else "before", "v": value + noise[k]})
+                rows.append(
+                    {"week": week, "group": group, "period": "during" if during else "before", "v": value + noise[k]}
+                )
                 k += 1
     return pd.DataFrame(rows)
 
@@ -73,9 +77,15 @@ def test_pre_trend_flags_groups_that_drift_apart() -> None:
 
 
 def test_trust_verdict_from_the_fidelity_scorecard() -> None:
-    good = {"procopt": {"lead_time_mean_rel_error": 0.1, "ctd_hours": 5, "ngd": 0.2}, "naive": {"lead_time_mean_rel_error": 0.3, "ctd_hours": 9, "ngd": 0.1}}
+    good = {
+        "procopt": {"lead_time_mean_rel_error": 0.1, "ctd_hours": 5, "ngd": 0.2},
+        "naive": {"lead_time_mean_rel_error": 0.3, "ctd_hours": 9, "ngd": 0.1},
+    }
     assert verdict_from_fidelity(good).verdict == "better" and verdict_from_fidelity(good).prediction_is_target
-    bad = {"procopt": {"lead_time_mean_rel_error": 0.5, "ctd_hours": 5}, "naive": {"lead_time_mean_rel_error": 0.3, "ctd_hours": 9}}
+    bad = {
+        "procopt": {"lead_time_mean_rel_error": 0.5, "ctd_hours": 5},
+        "naive": {"lead_time_mean_rel_error": 0.3, "ctd_hours": 9},
+    }
     verdict = verdict_from_fidelity(bad)
     assert verdict.verdict == "worse" and not verdict.prediction_is_target and "lead time worse" in verdict.reason
     assert verdict_from_fidelity(None).verdict == "not_validated"
