@@ -67,6 +67,10 @@ def command(
     click.echo(_summary(result))
 
 
+def _signed(x: Any, unit: str, scale: float = 1.0) -> str:
+    return "—" if x is None else f"{scale * x:+.1f}{unit}"
+
+
 def _summary(r: dict[str, Any]) -> str:
     def h(x: Any) -> str:
         return "—" if x is None else f"{x:.1f} h"
@@ -89,8 +93,9 @@ def _summary(r: dict[str, Any]) -> str:
         f"  predicted effect of the change: lead time {cl['value']:+.1f} h, delivery rate {100 * cr['value']:+.1f} pt"
         if cl["value"] is not None and cr["value"] is not None
         else "  predicted effect of the change: —",
-        f"  observed change (after - before): lead time {r['observed_change']['lead_time_hours']['value']}, "
-        f"delivery rate {r['observed_change']['delivery_rate']['value']}",
+        f"  observed change (after - before, everything that changed): lead time "
+        f"{_signed(r['observed_change']['lead_time_hours']['value'], ' h')}, delivery rate "
+        f"{_signed(r['observed_change']['delivery_rate']['value'], ' pt', 100)}",
         f"  observed inside the prediction interval: lead time {r['within_interval']['lead_time_hours']}, "
         f"delivery rate {r['within_interval']['delivery_rate']}",
         "  fidelity after the change: " + ", ".join(f"{k} {v:.3f}" for k, v in r["fidelity"].items() if v is not None),

@@ -74,6 +74,10 @@ _T: dict[str, dict[str, str]] = {
         "register_para": "{n} pilot record(s) from {folder}.",
         "ledger": "register",
         "none": "—",
+        "problem": "{segment}: {n} cases; mean lead time {lead} h (control {clead} h); on time {rate} (control {crate}).",
+        "power_ok": "{weeks} week(s) can show the predicted lead-time change ({effect} h): changes beyond ±{limit} h are detectable.",
+        "power_short": "{weeks} week(s) cannot show the predicted lead-time change ({effect} h): only changes beyond ±{limit} h are detectable; run the pilot for {proposal} weeks.",
+        "power_never": "{weeks} week(s) cannot show the predicted lead-time change ({effect} h; detectable from ±{limit} h), and no pilot of up to 26 weeks could: choose a larger segment or a stronger fix.",
     },
     "zh": {
         "plan_title": "试点计划：在 {segment} 中试行 {fix}",
@@ -132,6 +136,10 @@ _T: dict[str, dict[str, str]] = {
         "register_para": "来自 {folder} 的 {n} 份试点记录。",
         "ledger": "登记册",
         "none": "—",
+        "problem": "{segment}：{n} 个案例；平均交付周期 {lead} 小时（对照组 {clead} 小时）；准时交付率 {rate}（对照组 {crate}）。",
+        "power_ok": "{weeks} 周足以检验预测的交付周期变化（{effect} 小时）：超过 ±{limit} 小时的变化可以检验出来。",
+        "power_short": "{weeks} 周不足以检验预测的交付周期变化（{effect} 小时）：只有超过 ±{limit} 小时的变化才能检验出来；建议试点 {proposal} 周。",
+        "power_never": "{weeks} 周不足以检验预测的交付周期变化（{effect} 小时；可检验下限 ±{limit} 小时），26 周以内的试点也不够：请选择更大的试点范围或更有力的措施。",
     },
 }
 
@@ -172,6 +180,36 @@ def _changes(record: PilotRecord) -> str:
     return "; ".join(parts) or "—"
 
 
+def _problem_text(record: PilotRecord, lang: str) -> str:
+    n = record.problem.numbers
+    if not {"segment_cases", "segment_lead_time_hours"} <= set(n):
+        return record.problem.finding
+    return _t(
+        lang,
+        "problem",
+        segment=record.groups.segment,
+        n=n.get("segment_cases"),
+        lead=_fmt(n.get("segment_lead_time_hours")),
+        clead=_fmt(n.get("control_lead_time_hours")),
+        rate=_fmt(n.get("segment_delivery_rate"), pct=True),
+        crate=_fmt(n.get("control_delivery_rate"), pct=True),
+    )
+
+
+def _power_text(record: PilotRecord, lang: str) -> str:
+    power = record.power
+    effect = record.predicted_effect.lead_time_hours.value
+    limit = power.minimum_detectable.get("lead_time_hours")
+    if effect is None or limit is None:
+        return power.note
+    values = {"weeks": record.window.weeks, "effect": f"{effect:+.1f}", "limit": f"{limit:.1f}"}
+    if power.detectable:
+        return _t(lang, "power_ok", **values)
+    if power.proposed_weeks:
+        return _t(lang, "power_short", proposal=power.proposed_weeks, **values)
+    return _t(lang, "power_never", **values)
+
+
 def _plan_sections(record: PilotRecord, lang: str) -> list[Section]:
     t = _translator(lang)
     p, th = record.predicted_effect, record.thresholds
@@ -199,7 +237,7 @@ def _plan_sections(record: PilotRecord, lang: str) -> list[Section]:
     )
     trust = record.trust
     return [
-        Section("problem", t("h_problem"), (record.problem.finding,)),
+        Section("problem", t("h_problem"), (_problem_text(record, lang),)),
         Section("cause", t("h_cause"), (), bullets=tuple(record.cause.evidence)),
         Section("fix", t("h_fix"), (t("fix_scenario", name=record.fix.name, changes=_changes(record)),)),
         Section(
@@ -231,7 +269,7 @@ def _plan_sections(record: PilotRecord, lang: str) -> list[Section]:
                 ),
             ),
         ),
-        Section("power", t("h_power"), (record.power.note,)),
+        Section("power", t("h_power"), (_power_text(record, lang),)),
         Section("spillover", t("h_spillover"), tuple(record.spillover) or (t("no_spill"),)),
     ]
 
@@ -372,10 +410,34 @@ def register_rows(records: Sequence[tuple[str, PilotRecord]]) -> tuple[tuple[str
     return columns, rows
 
 
+#: the register page shows these columns of ``register_rows`` (the JSON keeps all of them)
+PAGE_COLUMNS = ("file", "problem", "cause", "fix", "predicted_lead_time_h", "observed_lead_time_h", "decision", "dates")
+
+
 def register_report(records: Sequence[tuple[str, PilotRecord]], folder: str, language: str = "en") -> Report:
-    """All pilot records of a folder in one table."""
+    """All pilot records of a folder in one table: problem, cause, fix, predicted, observed, decision, dates."""
     lang = check_language(language)
     columns, rows = register_rows(records)
+    page_rows = []
+    for row in rows:
+        d = dict(zip(columns, row, strict=True))
+        d["fix"] = f"{d['fix']} in {d['segment']}, {d['window_weeks']} week(s) from {d['window_start']}"
+        d["decision"] = f"{d['decision']}: {d['reason']}" if d["reason"] else d["decision"]
+        d["dates"] = f"{d['planned']} / {d['evaluated'] or '—'}"
+        page_rows.append(tuple(d[c] for c in PAGE_COLUMNS))
+    headings = tuple(
+        _t(lang, key)
+        for key in (
+            "col_title",
+            "col_problem",
+            "col_cause",
+            "col_fix",
+            "col_predicted",
+            "col_observed",
+            "col_decision",
+            "col_dates",
+        )
+    )
     return Report(
         title=_t(lang, "register_title"),
         language=lang,
@@ -385,7 +447,7 @@ def register_report(records: Sequence[tuple[str, PilotRecord]], folder: str, lan
                 "register",
                 _t(lang, "h_register"),
                 (_t(lang, "register_para", n=len(records), folder=folder),),
-                tables=(Table("register", _t(lang, "ledger"), columns, tuple(rows)),),
+                tables=(Table("register", _t(lang, "ledger"), headings, tuple(page_rows)),),
             ),
         ),
         facts={"pilots": len(records)},

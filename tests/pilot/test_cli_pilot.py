@@ -72,7 +72,9 @@ def test_register_gathers_planned_and_evaluated_pilots(evaluated, tmp_path: Path
     assert keys(reg) == documented("register")
     assert [p["decision"] for p in reg["pilots"]] == ["planned", doc["decision"]]
     csv = (tmp_path / "reg" / "tables" / "register.csv").read_text(encoding="utf-8-sig")
-    assert csv.splitlines()[0].startswith("file,title,problem,cause,fix,segment,window_start")
+    assert csv.splitlines()[0] == (
+        "pilot,problem,cause,fix,predicted lead time change (h),observed lead time change (h),decision,planned / evaluated"
+    )
     md = (tmp_path / "reg" / "report.md").read_text(encoding="utf-8")
     assert "pilot\\_b\\_done.yaml" in md and "Improvement register" in md
     code, text = run("register", str(folder), "--out", str(tmp_path / "reg2"))
