@@ -134,7 +134,7 @@ def _time_rows(audit: Any) -> list[tuple[str, str]]:
         if t.ambiguous:
             notes.append(f"AMBIGUOUS, could be {_shown(t.alternative)}")
         if t.zone:
-            notes.append(f"local time, daylight saving as in {t.zone}")
+            notes.append(f"local wall-clock time; offsets follow daylight saving, e.g. {t.zone}")
         if t.reading != "as written":
             notes.append(f"date only, read as the {t.reading} (23:59:59)")
         elif t.date_only:

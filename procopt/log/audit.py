@@ -87,6 +87,7 @@ class TimeColumn:
         shown: the format as users write it (``mm/dd/yyyy HH:MM``).
         ambiguous: day and month could be swapped and still read every value.
         alternative: that other reading, None when not ambiguous.
+        reason: why ``format`` was preferred to ``alternative`` (empty when not ambiguous).
         given: the format came from ``--date-format``.
         date_only: the values carry no time of day.
         reading: how the values are taken: ``as written``, or ``end of day`` for date-only due dates.
@@ -99,6 +100,7 @@ class TimeColumn:
     shown: str
     ambiguous: bool = False
     alternative: str | None = None
+    reason: str = ""
     given: bool = False
     date_only: bool = False
     reading: str = "as written"
@@ -112,6 +114,7 @@ class TimeColumn:
             "shown": self.shown,
             "ambiguous": self.ambiguous,
             "alternative": self.alternative,
+            "reason": self.reason,
             "given": self.given,
             "date_only": self.date_only,
             "reading": self.reading,

@@ -76,13 +76,16 @@ def find_markers(events: pd.DataFrame) -> tuple[Marker, ...]:
         if occurs < NEARLY_EVERY * n_cases or occurs != len(rows):
             continue
         with_start = ~pd.isna(start[rows])
-        if with_start.mean() >= 0.5:
+        timed = bool(with_start.mean() >= 0.5)
+        if timed:
             if float((start[rows][with_start] == end[rows][with_start]).mean()) < ZERO:
                 continue
         elif str(name).strip().casefold() not in MARKER_NAMES:
             continue
+        # without start times the next step's beginning is unknown: a start marker's name must then suffice
+        starts_next = end[rows] == next_begin[rows] if timed else np.ones(len(rows), dtype=bool)
         for kind, at_edge, neighbour_ok in (
-            ("start", first[rows], ~last[rows] & (end[rows] == next_begin[rows])),
+            ("start", first[rows], ~last[rows] & starts_next),
             ("end", last[rows], ~first[rows] & (end[rows] == prev_end[rows])),
         ):
             inner = ~first[rows] if kind == "end" else ~last[rows]  # cases with another step beside the marker

@@ -11,7 +11,7 @@ running count per group), never a Python loop over rows.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ from procopt.errors import InputError
 from procopt.log import columns as C
 from procopt.log.audit import MAX_EXAMPLES, Finding, TimeColumn
 from procopt.log.formats import dst_finding
-from procopt.log.timestamps import ParsedTimes, parse_timestamps, resolve_date_format, show_format
+from procopt.log.timestamps import ORDERS, parse_timestamps, resolve_date_format, show_format
 
 START_WORDS = frozenset({"start", "started", "begin", "begun", "开始", "start_activity"})
 COMPLETE_WORDS = frozenset({"complete", "completed", "end", "ended", "finish", "finished", "done", "完成", "结束"})
@@ -97,9 +97,13 @@ def normalise_events(
     frame[C.ACTIVITY] = _as_str(frame[C.ACTIVITY])
     for role, col in _TIME_ROLES.items():
         if role in mapping:
-            frame[col], more, info = _parse(frame, role, mapping[role], path, exact, candidates)
+            # an ambiguous day/month order is settled once, on the end column, and used for the others
+            settled = next((t for t in times if t.ambiguous), None)
+            frame[col], more, info = _parse(frame, role, mapping[role], path, exact, candidates, settled)
             findings += more
             times += [info] if info is not None else []
+    if any(t.ambiguous for t in times):
+        findings.append(_ambiguous([t for t in times if t.ambiguous]))
     if frame[C.END].isna().any():
         frame = frame[frame[C.END].notna()].copy()
     if "lifecycle" in mapping:
@@ -206,9 +210,14 @@ def _parse(
     path: str | Path | None,
     exact: str | None = None,
     candidates: tuple[str, ...] | None = None,
+    settled: TimeColumn | None = None,
 ) -> tuple[pd.Series, list[Finding], TimeColumn | None]:
     col = _TIME_ROLES[role]
     parsed = parse_timestamps(frame[col], fmt=exact, candidates=candidates)
+    if parsed.ambiguous and settled is not None and parsed.format[:2] != settled.format[:2]:
+        order = ORDERS["mdy" if settled.format.startswith("%m") else "dmy"]
+        again = parse_timestamps(frame[col], candidates=order)
+        parsed = replace(again, ambiguous=True, alternative=parsed.format, reason=f"as in column {settled.column!r}")
     given = exact is not None or candidates is not None
     findings: list[Finding] = []
     present = frame[col].notna()
@@ -266,8 +275,6 @@ def _parse(
                 tuple(parsed.offsets),
             )
         )
-    if parsed.ambiguous:
-        findings.append(_ambiguous(src, role, parsed))
     values = parsed.values
     reading = "as written"
     if role == "due" and parsed.date_only:
@@ -291,6 +298,7 @@ def _parse(
         shown=show_format(parsed.format),
         ambiguous=parsed.ambiguous,
         alternative=parsed.alternative,
+        reason=parsed.reason,
         given=given,
         date_only=parsed.date_only,
         reading=reading,
@@ -299,16 +307,20 @@ def _parse(
     return values, findings, info
 
 
-def _ambiguous(src: str, role: str, parsed: ParsedTimes) -> Finding:
-    alt = show_format(parsed.alternative or "")
+def _ambiguous(columns: list[TimeColumn]) -> Finding:
+    """One warning for all time columns whose day/month order had to be guessed."""
+    first = columns[0]
+    chosen, alt = first.shown, show_format(first.alternative or "")
+    names = ", ".join(f"{t.column!r} ({t.role})" for t in columns)
+    order = "mdy" if (first.alternative or "").startswith("%m") else "dmy"
     return Finding(
         "ambiguous_date_format",
         "warning",
-        int(parsed.values.notna().sum()),
-        f"Column {src!r} ({role}) can be read day-first or month-first: no value has a day above 12. "
-        f"{parsed.reason[0].upper() + parsed.reason[1:]}. If the dates are {alt}, every span and duration is "
-        f"wrong: give the format with --date-format ({'mdy' if alt.startswith('mm') else 'dmy'}).",
-        (show_format(parsed.format), alt),
+        len(columns),
+        f"The dates in {names} can be read day-first or month-first: no value has a day above 12. "
+        f"{first.reason[0].upper() + first.reason[1:]}. If the dates are really {alt}, every span and "
+        f"duration is wrong: say so with --date-format {order}.",
+        (chosen, alt),
     )
 
 

@@ -19,6 +19,7 @@ Two traps are handled explicitly rather than guessed silently:
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from dataclasses import dataclass
@@ -406,16 +407,22 @@ def _has_offsets(text: pd.Series) -> bool:
 def zone_offsets_minutes(utc: pd.Series, zone: str) -> np.ndarray:
     """The UTC offset (minutes) of ``zone`` at each instant of a tz-aware UTC series."""
     local = utc.dt.tz_convert(zone).dt.tz_localize(None)
-    return ((local - utc.dt.tz_localize(None)) / pd.Timedelta(minutes=1)).to_numpy()
+    minutes: np.ndarray = ((local - utc.dt.tz_localize(None)) / pd.Timedelta(minutes=1)).to_numpy()
+    return minutes
 
 
 def dst_zones(offsets: set[int], year: int) -> list[str]:
     """IANA zones whose winter and summer offsets in ``year`` are exactly ``offsets`` (minutes), sorted."""
+    return list(_dst_zones(frozenset(offsets), year))
+
+
+@functools.lru_cache(maxsize=64)
+def _dst_zones(offsets: frozenset[int], year: int) -> tuple[str, ...]:
     from datetime import datetime
     from zoneinfo import ZoneInfo, available_timezones
 
     if len(offsets) != 2:
-        return []
+        return ()
     found: list[str] = []
     # well-known regions first, so messages name e.g. Europe/Amsterdam rather than Africa/Ceuta
     regions = ("Europe/", "America/", "Asia/", "Australia/", "Pacific/", "Africa/", "Atlantic/")
@@ -433,7 +440,7 @@ def dst_zones(offsets: set[int], year: int) -> list[str]:
             seen.add(int(delta.total_seconds() // 60) if delta is not None else 0)
         if seen == offsets:
             found.append(name)
-    return found
+    return tuple(found)
 
 
 def dst_zone(utc: pd.Series, minutes: np.ndarray, *, tries: int = 8) -> str | None:
