@@ -103,7 +103,7 @@ def to_local(frame: pd.DataFrame, offsets: dict[str, int]) -> tuple[pd.DataFrame
             frame[col] = (frame[col].dt.tz_convert("UTC") + _offset(target)).dt.tz_localize(None)
     detail = ", ".join(f"{k}: {n}" for k, n in sorted(offsets.items()))
     if zone is not None:
-        findings.append(dst_finding(detail, zone, "The timestamps"))
+        findings.append(dst_finding(detail, zone, "The timestamps carry"))
     elif len(offsets) > 1:
         shifted = sum(n for k, n in offsets.items() if k != target)
         findings.append(
@@ -121,12 +121,15 @@ def to_local(frame: pd.DataFrame, offsets: dict[str, int]) -> tuple[pd.DataFrame
 
 
 def dst_finding(detail: str, zone: str, what: str) -> Finding:
-    """The info finding for offsets that are one zone's daylight-saving changes (wall-clock time kept)."""
+    """The info finding for offsets that are one zone's daylight-saving changes (wall-clock time kept).
+
+    ``what`` is the subject and verb, e.g. ``"The timestamps carry"`` or ``"Column 'x' (end) carries"``.
+    """
     return Finding(
         "daylight_saving_offsets",
         "info",
         sum(int(part.rsplit(": ", 1)[1]) for part in detail.split(", ")),
-        f"{what} carry two UTC offsets ({detail}) that follow the daylight-saving rules of one time zone "
+        f"{what} two UTC offsets ({detail}) that follow the daylight-saving rules of one time zone "
         f"(e.g. {zone}); every value keeps its local wall-clock time as written, so a winter 00:00 stays "
         "00:00 and working hours and release times are not shifted by an hour.",
         (zone,),

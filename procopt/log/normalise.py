@@ -104,6 +104,7 @@ def normalise_events(
             times += [info] if info is not None else []
     if any(t.ambiguous for t in times):
         findings.append(_ambiguous([t for t in times if t.ambiguous]))
+    findings = _one_dst_finding(findings)
     if frame[C.END].isna().any():
         frame = frame[frame[C.END].notna()].copy()
     if "lifecycle" in mapping:
@@ -261,7 +262,7 @@ def _parse(
         )
     if parsed.zone is not None:
         detail = ", ".join(f"{k}: {n}" for k, n in parsed.offsets.items())
-        findings.append(dst_finding(detail, parsed.zone, f"Column {src!r} ({role})"))
+        findings.append(dst_finding(detail, parsed.zone, f"Column {src!r} ({role}) carries"))
     if parsed.target_offset is not None:
         detail = ", ".join(f"{k}: {n}" for k, n in parsed.offsets.items())
         findings.append(
@@ -305,6 +306,17 @@ def _parse(
         zone=parsed.zone,
     )
     return values, findings, info
+
+
+def _one_dst_finding(findings: list[Finding]) -> list[Finding]:
+    """Several time columns in one zone: report it once (the first column's message, every column's count)."""
+    dst = [f for f in findings if f.code == "daylight_saving_offsets"]
+    if len(dst) < 2:
+        return findings
+    others = len(dst) - 1
+    message = dst[0].message + f" The {others} other time column(s) carry offsets of the same zone and are read alike."
+    merged = replace(dst[0], count=sum(f.count for f in dst), message=message)
+    return [f for f in findings if f.code != "daylight_saving_offsets"] + [merged]
 
 
 def _ambiguous(columns: list[TimeColumn]) -> Finding:
