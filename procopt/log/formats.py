@@ -141,7 +141,7 @@ _TIME_KEYS = ("time:timestamp", "start_timestamp")
 
 def _dst_zone_of(frame: pd.DataFrame, aware: list[str], offsets: dict[str, int]) -> str | None:
     """A zone whose offsets at the log's instants give exactly the offset counts written in the file."""
-    from procopt.log.timestamps import _offset_minutes, dst_zones, zone_offsets_minutes
+    from procopt.log.timestamps import _offset_minutes, dst_candidates, zone_offsets_minutes
 
     cols = [c for c in _TIME_KEYS if c in aware]
     if not cols:
@@ -151,7 +151,7 @@ def _dst_zone_of(frame: pd.DataFrame, aware: list[str], offsets: dict[str, int])
         return None
     want = {_offset_minutes(k): n for k, n in offsets.items()}
     tolerance = 0.001 * sum(want.values()) + 1
-    for name in dst_zones(set(want), int(utc.dt.year.median()))[:8]:
+    for name in dst_candidates(set(want), utc)[:8]:
         values, counts = np.unique(zone_offsets_minutes(utc, name), return_counts=True)
         got = {int(m): int(n) for m, n in zip(values, counts, strict=True)}
         if set(got) <= set(want) and all(abs(got.get(m, 0) - n) <= tolerance for m, n in want.items()):

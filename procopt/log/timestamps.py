@@ -443,6 +443,19 @@ def _dst_zones(offsets: frozenset[int], year: int) -> tuple[str, ...]:
     return tuple(found)
 
 
+def dst_candidates(offsets: set[int], utc: pd.Series) -> list[str]:
+    """Zones whose winter/summer offsets match in some year of the data (rules change: Chile, Russia, ...)."""
+    years = np.unique(utc.dt.year.to_numpy())
+    if len(years) > 6:
+        years = years[np.linspace(0, len(years) - 1, 6).astype(int)]
+    median = int(utc.dt.year.median())
+    ordered = [median, *(int(y) for y in years if int(y) != median)]
+    out: list[str] = []
+    for year in ordered:
+        out += [z for z in dst_zones(offsets, year) if z not in out]
+    return out
+
+
 def dst_zone(utc: pd.Series, minutes: np.ndarray, *, tries: int = 8) -> str | None:
     """An IANA zone whose daylight-saving offset at each instant is the offset written, else None.
 
@@ -456,8 +469,7 @@ def dst_zone(utc: pd.Series, minutes: np.ndarray, *, tries: int = 8) -> str | No
         return None
     utc, minutes = utc[present], minutes[present]
     distinct = {int(m) for m in np.unique(minutes)}
-    year = int(utc.dt.year.median())
-    for name in dst_zones(distinct, year)[:tries]:
+    for name in dst_candidates(distinct, utc)[:tries]:
         try:
             expected = zone_offsets_minutes(utc, name)
         except (ValueError, KeyError):  # pragma: no cover - a zone pandas' tz database lacks

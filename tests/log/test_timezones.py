@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import gzip
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procopt.log import columns as C
 from procopt.log.read import read_log
+from procopt.log.timestamps import parse_timestamps
 
 _HEAD = """<?xml version="1.0" encoding="UTF-8" ?>
 <log xes.version="1.0" xmlns="http://www.xes-standard.org/">
@@ -79,3 +83,22 @@ def test_bpic2020_log_keeps_every_wall_clock_hour(shared_logs: Path) -> None:
     want = pd.Series([int(h) for h in written]).value_counts().sort_index()
     # the file has one more time:timestamp than events (a log-level date); hours agree value for value
     assert (got - want.reindex(got.index, fill_value=0)).abs().sum() <= 1
+
+
+_instants = st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2030, 12, 31))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    instants=st.lists(_instants, min_size=2, max_size=25),
+    zone=st.sampled_from(["Europe/Berlin", "America/New_York", "Australia/Sydney", "America/Santiago"]),
+)
+def test_property_values_written_in_one_zone_keep_their_wall_clock(instants: list[datetime], zone: str) -> None:
+    """Whatever the instants, a column written in one zone's local time with its offsets reads back as written."""
+    utc = pd.Series(pd.to_datetime(instants)).dt.tz_localize("UTC").dt.floor("s")
+    local = utc.dt.tz_convert(zone)
+    text = local.map(lambda t: t.isoformat())
+    parsed = parse_timestamps(text)
+    assert parsed.values.tolist() == local.dt.tz_localize(None).tolist()
+    if local.map(lambda t: t.utcoffset()).nunique() > 1:
+        assert parsed.zone is not None and parsed.target_offset is None
