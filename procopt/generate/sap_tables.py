@@ -424,6 +424,7 @@ def p2p_tables(log: GeneratedLog, release: Release = "ecc") -> dict[str, pd.Data
                     BANFN=banfn,
                     BNFPO=item,
                     BADAT=_d(ts),
+                    LFDAT=_d(pd.Timestamp(r[C.DUE])),
                     ERNAM=user,
                     MATKL=str(first["category"]),
                     PREIS=f"{amount:.2f}",
