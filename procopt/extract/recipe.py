@@ -60,6 +60,7 @@ class Step(_Strict):
     attributes: dict[str, str] = Field(default_factory=dict)
     where: str | None = None
     date_only: bool = False
+    event_key: str | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> Step:
@@ -163,6 +164,10 @@ class Recipe(_Strict):
             for obj in step.objects:
                 if obj not in self.objects:
                     raise _KeyProblem(f"steps[{i}].objects", f"unknown object type {obj!r}", obj, known)
+            if step.event_key is not None and step.event_key not in self.objects:
+                raise _KeyProblem(
+                    f"steps[{i}].event_key", f"unknown object type {step.event_key!r}", step.event_key, known
+                )
             for v in step.variant:
                 if v not in {x.name for x in self.variants}:
                     raise _KeyProblem(
@@ -218,7 +223,8 @@ def load_recipe(name_or_path: str) -> tuple[Recipe, Path]:
         if not path.is_file():
             raise InputError(path, "recipe file not found", hint=f"Built-in recipes: {', '.join(BUILTIN)}.")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None

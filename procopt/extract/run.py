@@ -284,7 +284,8 @@ def _union_steps(engine: Engine, spec: Recipe, steps: list[Step], objects: list[
         times = ["CAST(time AS TIMESTAMP) AS time"]
         if "start" in cols:
             times.append("CAST(start AS TIMESTAMP) AS start")
-        parts.append(f"SELECT {', '.join([*casts, *rest, *times])}, {i} AS step_no FROM {view}")
+        key = f"CAST({quote_ident(step.event_key)} AS VARCHAR)" if step.event_key in cols else "CAST(NULL AS VARCHAR)"
+        parts.append(f"SELECT {', '.join([*casts, *rest, *times])}, {i} AS step_no, {key} AS event_key FROM {view}")
     object_cols = ", ".join(f"CAST(NULL AS VARCHAR) AS {quote_ident(o)}" for o in objects)
     skeleton = (
         f"SELECT {object_cols}, CAST(NULL AS VARCHAR) AS activity, CAST(NULL AS TIMESTAMP) AS time, "
@@ -414,7 +415,7 @@ def _contract(
         for col in (C.END, C.START):
             if out[col].notna().any():
                 out[col] = zones.convert(out[col])
-    skip = {obj, "activity", "time", "start", "resource", "due", "instance_id", "step_no"}
+    skip = {obj, "activity", "time", "start", "resource", "due", "instance_id", "step_no", "event_key"}
     for col in frame.columns:
         if col not in skip:
             out[col if col not in C.CANONICAL else f"attr_{col}"] = frame[col].to_numpy()
