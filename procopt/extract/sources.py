@@ -205,11 +205,17 @@ class PostgresSource:
         if driver_url.rstrip("/") == "postgresql+psycopg:":
             label = _env_label()
         try:
+            parsed = sa.engine.make_url(driver_url)
+            # Session options from the URL (?options=...) and PGOPTIONS (e.g. -c search_path=sap) are kept;
+            # read-only is added last so nothing can switch it off.
+            extra = [str(parsed.query.get("options", "")), os.environ.get("PGOPTIONS", "")]
+            options = " ".join([*(o for o in extra if o), "-c default_transaction_read_only=on"])
+            parsed = parsed.difference_update_query(["options"])
             engine = sa.create_engine(
-                driver_url,
+                parsed,
                 connect_args={
                     "connect_timeout": CONNECT_TIMEOUT_S,
-                    "options": "-c default_transaction_read_only=on",
+                    "options": options,
                     "application_name": "procopt-extract",
                 },
                 poolclass=sa.pool.NullPool,
