@@ -82,7 +82,18 @@ def test_generate_tables_option_writes_sap_tables(tmp_path) -> None:  # type: ig
     out = tmp_path / "o2c.csv"
     res = CliRunner().invoke(
         main,
-        ["generate", "o2c", "--days", "21", "--out", str(out), "--tables", str(tmp_path / "t"), "--sap-release", "s4hana"],
+        [
+            "generate",
+            "o2c",
+            "--days",
+            "21",
+            "--out",
+            str(out),
+            "--tables",
+            str(tmp_path / "t"),
+            "--sap-release",
+            "s4hana",
+        ],
     )
     assert res.exit_code == 0, res.output
     assert "SAP tables (s4hana)" in res.output
