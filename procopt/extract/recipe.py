@@ -244,7 +244,9 @@ def load_recipe(name_or_path: str) -> tuple[Recipe, Path]:
 
 
 def _explain(path: Path, exc: ValidationError, doc: dict[str, Any]) -> InputError:
-    err = exc.errors()[0]
+    # A misspelled key also makes the real key "missing": report the misspelling, it explains both.
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    err = errors[0]
     loc = [str(p) for p in err["loc"]]
     key = ""
     for part in loc:
