@@ -69,7 +69,7 @@ def run_checks(
         examples = tuple(str(v) for v in rows.iloc[:MAX_EXAMPLES, 0])
         found.append(Finding(check.code, check.severity, len(rows), check.message.format(n=len(rows)), examples))
     if finals and not events.empty:
-        reached = events.groupby(C.CASE)[C.ACTIVITY].agg(lambda s: bool(set(s) & finals))
+        reached = events[C.ACTIVITY].isin(finals).groupby(events[C.CASE]).any()
         never = reached[~reached]
         if len(never):
             found.append(

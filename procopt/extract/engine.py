@@ -19,16 +19,18 @@ from procopt.errors import InputError
 from procopt.extract import sapfields as F
 from procopt.extract.sources import Source, quote_ident
 
-_NUM_MACRO = """CREATE OR REPLACE MACRO sap_num(x) AS (
-  SELECT CASE WHEN v = '' THEN NULL
-    ELSE (CASE WHEN v LIKE '%-' OR v LIKE '-%' THEN -1.0 ELSE 1.0 END) * TRY_CAST(
-      CASE
-        WHEN strpos(b, ',') > 0 AND strpos(b, '.') > 0 THEN
-          CASE WHEN length(b) - strpos(reverse(b), ',') > length(b) - strpos(reverse(b), '.')
-               THEN replace(replace(b, '.', ''), ',', '.') ELSE replace(b, ',', '') END
-        WHEN length(b) - length(replace(b, ',', '')) = 1 THEN replace(b, ',', '.')
-        ELSE replace(b, ',', '') END AS DOUBLE) END
-  FROM (SELECT v, trim(v, '-') AS b FROM (SELECT replace(trim(CAST(x AS VARCHAR)), ' ', '') AS v)))"""
+#: SAP numbers: trailing or leading minus; the separator that comes last is the decimal one when both
+#: appear; a single comma alone is a decimal comma (see ``sapfields.parse_number``).
+_NUM_MACRO = """CREATE OR REPLACE MACRO sap_num(x) AS CASE
+  WHEN replace(sap_text(x), ' ', '') = '' THEN NULL
+  ELSE (CASE WHEN sap_text(x) LIKE '%-' OR sap_text(x) LIKE '-%' THEN -1.0 ELSE 1.0 END) * TRY_CAST(
+    CASE
+      WHEN strpos(sap_num_body(x), ',') > 0 AND strpos(sap_num_body(x), '.') > 0 THEN
+        CASE WHEN strpos(reverse(sap_num_body(x)), ',') < strpos(reverse(sap_num_body(x)), '.')
+             THEN replace(replace(sap_num_body(x), '.', ''), ',', '.') ELSE replace(sap_num_body(x), ',', '') END
+      WHEN length(sap_num_body(x)) - length(replace(sap_num_body(x), ',', '')) = 1 THEN replace(sap_num_body(x), ',', '.')
+      ELSE replace(sap_num_body(x), ',', '') END AS DOUBLE) END"""
+_NUM_BODY = "CREATE OR REPLACE MACRO sap_num_body(x) AS trim(replace(sap_text(x), ' ', ''), '-')"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,7 @@ class Engine:
         # Nothing may be fetched at run time: refuse to install or auto-load any extension.
         self.con.execute("SET autoinstall_known_extensions = false")
         self.con.execute("SET autoload_known_extensions = false")
-        for macro in (*F.SQL_MACROS, _NUM_MACRO):
+        for macro in (*F.SQL_MACROS, _NUM_BODY, _NUM_MACRO):
             self.con.execute(macro)
         self._available = self.source.tables()
 
@@ -106,7 +108,8 @@ class Engine:
             select.append(f"{expr} AS {quote_ident(name)}")
             names.append(name)
         self.con.execute(
-            f"CREATE OR REPLACE VIEW {quote_ident(key)} AS SELECT {', '.join(select)} FROM {quote_ident(raw)}"
+            # Cleaned once into a table: recipes read a table several times, the parsing should run once.
+            f"CREATE OR REPLACE TABLE {quote_ident(key)} AS SELECT {', '.join(select)} FROM {quote_ident(raw)}"
         )
         clients: tuple[str, ...] = ()
         if "MANDT" in names:

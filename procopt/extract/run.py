@@ -206,7 +206,10 @@ def _run(
             hint="Check the tables hold data (and the client/period exported), or that this is the right recipe.",
         )
     found += instance_findings(instances, {i: s.name for i, s in enumerate(used) if s.date_only})
-    flat = _flatten(engine, spec, notion_name, notion.object, notion.link, notion.needs)
+    if notion.link:
+        flat = _flatten(engine, spec, notion_name, notion.object, notion.link, notion.needs)
+    else:  # no link: the instances that name the case object directly (no second trip through DuckDB)
+        flat = instances[instances[notion.object].notna()]
     attrs = _object_attributes(engine, spec, notion.object, variant)
     events = _contract(flat, notion.object, objects, attrs, spec, language, zones)
     instances = instances.assign(activity=_translate(instances["activity"], spec, language))
@@ -419,7 +422,8 @@ def _contract(
     for col in frame.columns:
         if col not in skip:
             out[col if col not in C.CANONICAL else f"attr_{col}"] = frame[col].to_numpy()
-    out["instance_id"] = frame["instance_id"].to_numpy()
-    out = out.sort_values([C.CASE, C.END, "instance_id"], kind="stable").reset_index(drop=True)
+    # Ties in time keep the recipe's order (the instance id) through normalise_frame's sort.
+    out[C.SOURCE_ROW] = frame["instance_id"].to_numpy()
+    out = C.normalise_frame(out)
     out[C.SOURCE_ROW] = range(1, len(out) + 1)
-    return C.normalise_frame(out.drop(columns=["instance_id"]))
+    return out

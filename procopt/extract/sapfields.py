@@ -162,18 +162,18 @@ def parse_time(value: str | None) -> int | None:
 
 #: DuckDB macros with the same rules, applied to whole columns inside the engine.
 SQL_MACROS: tuple[str, ...] = (
-    # ALPHA conversion on VARCHAR keys.
+    # Plain expressions only (no scalar subqueries): they run once per value of multi-million-row tables.
+    "CREATE OR REPLACE MACRO sap_text(x) AS trim(CAST(x AS VARCHAR))",
+    # ALPHA conversion: all-digit keys lose their leading zeros ('000000' stays '0'); other text is trimmed.
     """CREATE OR REPLACE MACRO sap_id(x) AS CASE
-         WHEN trim(CAST(x AS VARCHAR)) = '' THEN NULL
-         WHEN regexp_full_match(trim(CAST(x AS VARCHAR)), '[0-9]+')
-           THEN coalesce(nullif(ltrim(trim(CAST(x AS VARCHAR)), '0'), ''), '0')
-         ELSE trim(CAST(x AS VARCHAR)) END""",
+         WHEN regexp_full_match(sap_text(x), '[0-9]+') THEN coalesce(nullif(ltrim(sap_text(x), '0'), ''), '0')
+         ELSE nullif(sap_text(x), '') END""",
     # Seconds after midnight from HHMMSS or HH:MM:SS.
+    "CREATE OR REPLACE MACRO sap_hms(x) AS lpad(replace(sap_text(x), ':', ''), 6, '0')",
     """CREATE OR REPLACE MACRO sap_secs(x) AS CASE
-         WHEN x IS NULL OR trim(CAST(x AS VARCHAR)) = '' THEN NULL
-         ELSE (SELECT CAST(substr(t, 1, 2) AS INTEGER) * 3600 + CAST(substr(t, 3, 2) AS INTEGER) * 60
-                      + CAST(substr(t, 5, 2) AS INTEGER)
-               FROM (SELECT lpad(replace(trim(CAST(x AS VARCHAR)), ':', ''), 6, '0') AS t)) END""",
+         WHEN x IS NULL OR sap_text(x) = '' THEN NULL
+         ELSE CAST(substr(sap_hms(x), 1, 2) AS INTEGER) * 3600 + CAST(substr(sap_hms(x), 3, 2) AS INTEGER) * 60
+              + CAST(substr(sap_hms(x), 5, 2) AS INTEGER) END""",
     # A timestamp from an SAP date and time pair; an empty date gives NULL, an empty time midnight.
     """CREATE OR REPLACE MACRO sap_ts(d, t) AS
          CAST(d AS TIMESTAMP) + to_seconds(CAST(coalesce(sap_secs(t), 0) AS BIGINT))""",

@@ -8,13 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procopt.extract import sapfields as F
-from procopt.extract.engine import _NUM_MACRO
+from procopt.extract.engine import _NUM_BODY, _NUM_MACRO
 
 
 @pytest.fixture(scope="module")
 def con() -> duckdb.DuckDBPyConnection:
     c = duckdb.connect()
-    for macro in (*F.SQL_MACROS, _NUM_MACRO):
+    for macro in (*F.SQL_MACROS, _NUM_BODY, _NUM_MACRO):
         c.execute(macro)
     return c
 
