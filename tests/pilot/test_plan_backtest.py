@@ -35,6 +35,7 @@ def planned():
     )
 
 
+@pytest.mark.slow
 def test_plan_predicts_the_segments_effect_with_power_and_spillover(planned) -> None:
     p = planned.predicted_effect.lead_time_hours
     assert p.value is not None and p.value < -5  # skipping a daily 16:00 round saves hours for the segment
@@ -52,6 +53,27 @@ def test_plan_predicts_the_segments_effect_with_power_and_spillover(planned) -> 
     assert planned.trust.verdict == "not_validated" and not planned.trust.prediction_is_target
     assert any("estimate, not a target" in n for n in planned.notes)
     assert planned.fix.scenario == NO_DIRECTOR and planned.window.end == datetime.date(2025, 6, 16)
+
+
+def test_the_fix_is_limited_to_the_segment_and_power_proposes_a_length() -> None:
+    from procopt.pilot.predict import proposed_weeks, segment_scenario
+
+    scenario = scenario_from_dict(
+        {
+            "changes": [
+                {"remove_activity": DIRECTOR},
+                {"skip_activity": {"activity": "Check Credit", "when": "order_value < 500"}},
+            ]
+        }
+    )
+    limited = segment_scenario(scenario, "product == 'B'")
+    assert [(c.activity, c.when) for c in limited.changes] == [
+        (DIRECTOR, "product == 'B'"),
+        ("Check Credit", "(order_value < 500) and (product == 'B')"),
+    ]
+    assert proposed_weeks(2, -15.0, 22.7) == 5  # the detection limit shrinks with the square root of the weeks
+    assert proposed_weeks(2, -15.0, 10.0) == 2
+    assert proposed_weeks(2, -1.0, 30.0) is None  # beyond 26 weeks: no length can show it
 
 
 def _true_change(seed: int, days: int, change: Intervention) -> tuple[pd.DataFrame, float, float]:
