@@ -90,9 +90,8 @@ def _summary(r: dict[str, Any]) -> str:
         f"  before the change:  lead time {h(r['before']['lead_time_hours']['mean'])}, on time {pct(r['before']['delivery_rate']['value'])}",
         f"  predicted after:    lead time {h(pl['mean'])}{pi(pl['pi95'], h)}, on time {pct(pr['value'])}{pi(pr['pi95'], pct)}",
         f"  observed after:     lead time {h(ol)}, on time {pct(orate)}",
-        f"  predicted effect of the change: lead time {cl['value']:+.1f} h, delivery rate {100 * cr['value']:+.1f} pt"
-        if cl["value"] is not None and cr["value"] is not None
-        else "  predicted effect of the change: —",
+        f"  predicted effect of the change: lead time {_signed(cl['value'], ' h')}, delivery rate "
+        f"{_signed(cr['value'], ' pt', 100)}",
         f"  observed change (after - before, everything that changed): lead time "
         f"{_signed(r['observed_change']['lead_time_hours']['value'], ' h')}, delivery rate "
         f"{_signed(r['observed_change']['delivery_rate']['value'], ' pt', 100)}",

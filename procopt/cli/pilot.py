@@ -135,7 +135,7 @@ def plan_command(
     from procopt.mine import mine
     from procopt.model.calibrate import calibrate
     from procopt.pilot.cases import Segment, case_table
-    from procopt.pilot.plan import PlanOptions, check_scenario, groups, plan_pilot
+    from procopt.pilot.plan import PlanOptions, check_scenario, check_window_cases, groups, plan_pilot
     from procopt.pilot.record import save_record
 
     if not out.name.endswith((".yaml", ".yml")):
@@ -148,6 +148,7 @@ def plan_command(
     check_scenario(model, scenario, Path(log).name)
     cases = case_table(events, model.delivery_activity)
     seg, ctrl = groups(cases, Segment(segment), Segment(control) if control else None, log)
+    check_window_cases(cases, seg, ctrl, weeks, Path(log).name)
     mining = mine(events).to_dict()
     metrics = _kpi_metrics(kpis, events, seg, ctrl, cases) if kpis else []
     fidelity = None
@@ -198,7 +199,7 @@ def plan_command(
 
 
 def _plan_summary(record: Any, out: Path, pages: dict[str, str]) -> str:
-    from procopt.cli.pilot_page import effect_text
+    from procopt.pilot.register import effect_text
 
     p = record.predicted_effect
     lines = [
@@ -267,7 +268,7 @@ def evaluate_command(record_path: str, log: str, out: Path, map_: str | None, se
 
 
 def _evaluation_summary(result: Any, out: Path, pages: dict[str, str]) -> str:
-    from procopt.cli.pilot_page import effect_text
+    from procopt.pilot.register import effect_text
 
     record = result.record
     ev = record.evaluation

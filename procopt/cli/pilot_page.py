@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from procopt.pilot.record import Effect, PilotRecord
+from procopt.pilot.record import PilotRecord
+from procopt.pilot.register import effect_text, register_rows, signed_number
 from procopt.report.build import write_report
 from procopt.report.i18n import check_language
 from procopt.report.types import FigureSpec, Report, Section, Table
@@ -155,22 +156,6 @@ def _translator(lang: str) -> Callable[..., str]:
     return t
 
 
-def _num(value: float | None, digits: int = 1, pct: bool = False) -> str:
-    if value is None:
-        return "—"
-    return f"{100 * value:+.{digits}f} pt" if pct else f"{value:+.{digits}f}"
-
-
-def effect_text(effect: Effect | None, pct: bool = False) -> str:
-    """``-12.3 (-18.0 to -6.1)``; delivery rates in percentage points."""
-    if effect is None or effect.value is None:
-        return "—"
-    text = _num(effect.value, pct=pct)
-    if effect.ci95 is not None:
-        text += f" ({_num(effect.ci95[0], pct=pct)} … {_num(effect.ci95[1], pct=pct)})"
-    return text
-
-
 def _changes(record: PilotRecord) -> str:
     changes = record.fix.scenario.get("changes") or []
     parts = []
@@ -221,14 +206,14 @@ def _plan_sections(record: PilotRecord, lang: str) -> list[Section]:
             _fmt(record.metrics[0].current_segment),
             _fmt(record.metrics[0].current_control),
             effect_text(p.lead_time_hours),
-            "≤ " + _num(lead_th) if lead_th is not None else "—",
+            "≤ " + signed_number(lead_th) if lead_th is not None else "—",
         ),
         (
             t("rate"),
             _fmt(record.metrics[1].current_segment, pct=True),
             _fmt(record.metrics[1].current_control, pct=True),
             effect_text(p.delivery_rate, pct=True),
-            "≥ " + _num(rate_th, pct=True) if rate_th is not None else "—",
+            "≥ " + signed_number(rate_th, pct=True) if rate_th is not None else "—",
         ),
         *(
             (m.name + f" ({m.source})", _fmt(m.current_segment), _fmt(m.current_control), "—", "—")
@@ -374,40 +359,6 @@ def evaluation_report(record: PilotRecord, weekly: Any, language: str) -> Report
         sections=tuple(sections),
         facts={"decision": ev.decision},
     )
-
-
-def register_rows(records: Sequence[tuple[str, PilotRecord]]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-    """Columns (English keys, also the CSV header) and one row per record."""
-    columns = (
-        "file", "title", "problem", "cause", "fix", "segment", "window_start", "window_weeks",
-        "predicted_lead_time_h", "predicted_delivery_rate", "observed_lead_time_h", "observed_delivery_rate",
-        "fix_applied", "decision", "reason", "planned", "evaluated",
-    )  # fmt: skip
-    rows = []
-    for name, r in records:
-        ev = r.evaluation
-        rows.append(
-            (
-                name,
-                r.title,
-                r.problem.finding,
-                r.cause.evidence[0] if r.cause.evidence else "",
-                r.fix.name,
-                r.groups.segment,
-                r.window.start.isoformat(),
-                r.window.weeks,
-                effect_text(r.predicted_effect.lead_time_hours),
-                effect_text(r.predicted_effect.delivery_rate, pct=True),
-                effect_text(ev.observed_effect.lead_time_hours) if ev else "",
-                effect_text(ev.observed_effect.delivery_rate, pct=True) if ev else "",
-                "" if ev is None or ev.fix_applied is None else str(ev.fix_applied).lower(),
-                ev.decision if ev else "planned",
-                ev.reason if ev else r.power.note,
-                r.created_at.isoformat(),
-                ev.evaluated_at.isoformat() if ev else "",
-            )
-        )
-    return columns, rows
 
 
 #: the register page shows these columns of ``register_rows`` (the JSON keeps all of them)

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from procopt.cli.common import emit_json, json_option
-from procopt.errors import InputError
 
 
 @click.command("register")
@@ -24,26 +23,11 @@ def command(folder: Path, out: Path, language: str, as_json: bool) -> None:
     Example:
       procopt register pilots/ --out reports/register
     """
-    from procopt.cli.pilot_page import register_report, register_rows
-    from procopt.pilot.record import load_record
+    from procopt.cli.pilot_page import register_report
+    from procopt.pilot.register import load_records, register_rows
     from procopt.report.build import write_report
 
-    if not folder.is_dir():
-        raise InputError(folder, "not a folder", hint="Give the folder that holds the pilot records (*.yaml).")
-    paths = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
-    records = []
-    skipped = []
-    for path in paths:
-        try:
-            records.append((path.name, load_record(path)))
-        except InputError as exc:
-            if "not a procopt pilot record" not in exc.message:
-                raise  # a broken or newer pilot record is an error, not something to skip silently
-            skipped.append(path.name)
-    if not records:
-        raise InputError(
-            folder, "holds no pilot records", hint="Write one with `procopt pilot plan ... --out FOLDER/x.yaml`."
-        )
+    records, skipped = load_records(folder)
     files = write_report(register_report(records, str(folder), language), out)
     columns, rows = register_rows(records)
     if as_json:

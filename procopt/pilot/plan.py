@@ -99,6 +99,16 @@ def too_few_cases(rate_pilot: float, rate_control: float, weeks: int, source: ob
     )
 
 
+def check_window_cases(
+    cases: pd.DataFrame, seg: pd.Series, ctrl: pd.Series, weeks: int, source: object
+) -> tuple[float, float]:
+    """Weekly case rates of pilot and control; exit 2 when the window cannot hold enough cases."""
+    rate_pilot = weekly_rate(cases.loc[seg, "arrival"])
+    rate_control = weekly_rate(cases.loc[ctrl, "arrival"])
+    too_few_cases(rate_pilot, rate_control, weeks, source, f"a {weeks}-week window")
+    return rate_pilot, rate_control
+
+
 def fix_activities(scenario: Scenario, model: SimulationModel) -> dict[str, set[str]]:
     """Activities and pools the fix touches: ``{"activities": ..., "pools": ...}``."""
     acts: set[str] = set()
@@ -285,9 +295,7 @@ def plan_pilot(
     control = Segment(options.control) if options.control else None
     seg, ctrl = groups(cases, segment, control, log_name)
     start = options.start or default_start(events)
-    rate_pilot = weekly_rate(cases.loc[seg, "arrival"])
-    rate_control = weekly_rate(cases.loc[ctrl, "arrival"])
-    too_few_cases(rate_pilot, rate_control, options.weeks, log_name, f"a {options.weeks}-week window")
+    rate_pilot, rate_control = check_window_cases(cases, seg, ctrl, options.weeks, log_name)
     prediction = predict(
         model,
         scenario,
