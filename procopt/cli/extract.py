@@ -79,6 +79,13 @@ def command(
         click.echo(line)
 
 
+def _width(text: str) -> int:
+    """Columns a string takes on a terminal (Chinese characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def summary_lines(result: object, out: Path) -> list[str]:
     """The readable summary: what was read, what was written, what the audit found."""
     from procopt.extract.result import Extraction
@@ -92,8 +99,8 @@ def summary_lines(result: object, out: Path) -> list[str]:
         f"Wrote {out}: {s['cases']:,} cases ({s['case_notion']}), {s['events']:,} events, "
         f"{len(s['activities'])} activities, {s['span']['start'][:10]} to {s['span']['end'][:10]} (complete times only)",
     ]
-    width = max(len(a) for a in s["activities"])
-    lines += [f"  {a:<{width}}  {n:>7,}" for a, n in s["activities"].items()]
+    width = max(_width(a) for a in s["activities"])
+    lines += [f"  {a}{' ' * (width - _width(a))}  {n:>7,}" for a, n in s["activities"].items()]
     if result.findings:
         lines.append("Extraction audit:")
         for f in result.findings:
