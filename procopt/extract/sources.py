@@ -27,6 +27,8 @@ from procopt.extract.secrets import is_database_url, mask_url, passwords_in, scr
 
 #: Seconds to wait for a database server before giving up with a clear message.
 CONNECT_TIMEOUT_S = 10
+#: Rows fetched from PostgreSQL per batch.
+FETCH_ROWS = 100_000
 _TABLE_FILE = re.compile(r"^(?P<name>[^.]+)\.(?P<ext>csv|txt|tsv|parquet|csv\.gz)$", re.IGNORECASE)
 
 
@@ -250,13 +252,28 @@ class PostgresSource:
     def load(self, con: duckdb.DuckDBPyConnection, table: str, view: str, *, as_text: bool) -> None:
         schema, name = self._table_index()[table.upper()]
         cursor = self.conn.exec_driver_sql(f"SELECT * FROM {quote_ident(schema)}.{quote_ident(name)}")
-        frame = pd.DataFrame(cursor.fetchall(), columns=list(cursor.keys()))
-        self.rows_read += len(frame)
-        if as_text:
-            frame = frame.astype("string")
-        con.register(f"{view}__frame", frame)
-        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(view)} AS SELECT * FROM {quote_ident(view + '__frame')}")
-        con.unregister(f"{view}__frame")
+        columns = list(cursor.keys())
+        first = True
+        # In batches, so a large table never sits in Python memory whole; DuckDB holds (and can spill) it.
+        while True:
+            rows = cursor.fetchmany(FETCH_ROWS)
+            if not rows and not first:
+                break
+            frame = pd.DataFrame(rows, columns=columns)
+            if as_text:
+                frame = frame.astype("string")
+            self.rows_read += len(frame)
+            con.register(f"{view}__frame", frame)
+            if first:
+                con.execute(
+                    f"CREATE OR REPLACE TABLE {quote_ident(view)} AS SELECT * FROM {quote_ident(view + '__frame')}"
+                )
+            else:
+                con.execute(f"INSERT INTO {quote_ident(view)} SELECT * FROM {quote_ident(view + '__frame')}")
+            con.unregister(f"{view}__frame")
+            first = False
+            if len(rows) < FETCH_ROWS:
+                break
 
     def close(self) -> None:
         try:
