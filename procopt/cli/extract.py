@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from procopt.cli.common import emit_json, json_option
+from procopt.cli.common import ProgressCallback, emit_json, json_option
 
 
 @click.command("extract")
@@ -70,7 +70,11 @@ def command(
     from procopt.extract.output import output_format, write_extraction
 
     output_format(out)
-    result = extract(source, recipe, case=case, language=language, tz=tz)
+    bar = ProgressCallback("Extracting")
+    try:
+        result = extract(source, recipe, case=case, language=language, tz=tz, progress=bar)
+    finally:
+        bar.close()
     write_extraction(result, out)
     if as_json:
         emit_json({**result.summary(), "out": str(out)})
