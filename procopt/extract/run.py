@@ -414,9 +414,9 @@ def _contract(
 ) -> pd.DataFrame:
     frame = flat.dropna(subset=["time"]).copy()
     if attrs is not None:
-        extra = attrs.rename(columns={c: f"{c}" for c in attrs.columns})
-        clash = [c for c in extra.columns if c != obj and c in frame.columns]
-        frame = frame.merge(extra.drop(columns=clash), on=obj, how="left")
+        # An attribute the instance already carries (e.g. the order id on an item) keeps the instance's value.
+        clash = [c for c in attrs.columns if c != obj and c in frame.columns]
+        frame = frame.merge(attrs.drop(columns=clash), on=obj, how="left")
     out = pd.DataFrame(
         {
             C.CASE: frame[obj].astype(str),
