@@ -22,6 +22,10 @@ from procopt.log import columns as C
 #: Engineering, IT and Marketing who all raise purchase requisitions
 CROSS_DEPARTMENT = 0.8
 MIXED = "\x00mixed"
+#: a "resource" column where most events belong to people who touch one case only names the customers
+#: or applicants, not the staff (staff handle many cases each)
+ONE_CASE_EVENT_SHARE = 0.5
+MIN_ONE_CASE_RESOURCES = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +38,32 @@ class PoolDiscovery:
     department: dict[str, str]
 
 
-def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3) -> PoolDiscovery:
+def resources_name_cases(events: pd.DataFrame) -> bool:
+    """True when the resource column names customers or applicants rather than staff.
+
+    Staff work on many cases; when resources that appear in a single case carry at least half of the events
+    (and there are 10 or more of them) the column is one person per case: the applicant, the patient, the
+    supplier. Pooling them would make a "team" of hundreds that never queues.
+    """
+    frame = events[events[C.RESOURCE].notna()]
+    if frame.empty:
+        return False
+    cases_per = frame.groupby(C.RESOURCE, sort=False)[C.CASE].nunique()
+    single = cases_per.index[cases_per == 1]
+    if len(single) < MIN_ONE_CASE_RESOURCES:
+        return False
+    return bool(frame[C.RESOURCE].isin(single).mean() >= ONE_CASE_EVENT_SHARE)
+
+
+def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3, use_resources: bool = True) -> PoolDiscovery:
     """Cluster resources into pools and assign every activity to one pool.
 
-    Without a resource column every activity gets its own pool (named after it) with unknown capacity.
+    Without a resource column (or with ``use_resources=False``) every activity gets its own pool (named
+    after it) with unknown capacity.
     """
     acts = sorted(events[C.ACTIVITY].unique())
     res = events[C.RESOURCE]
-    if res.isna().mean() > 0.5:
+    if not use_resources or res.isna().mean() > 0.5:
         members = {f"{a}": () for a in acts}
         return PoolDiscovery(members, {a: a for a in acts}, {}, dict.fromkeys(acts, ""))
     frame = events[res.notna()]
