@@ -31,6 +31,7 @@ from procopt.model.delays import (
     extra_delay,
     extra_delay_complete_only,
     extra_delay_resource,
+    performer_bound,
     pool_saturated_since,
     resource_free_times,
 )
@@ -92,7 +93,9 @@ class CalibrationOptions:
         delay_clock: ``wall`` measures and replays extra delays on the wall clock (a customer does not keep
             the team's hours); ``working`` counts them in the pool's working time.
         delay_rule: how the wait that is not queueing is told apart: ``resource`` (the performer was idle
-            and the case ready, as Simod measures extraneous delays) or ``pool`` (somebody of the pool idle).
+            and the case ready, as Simod measures extraneous delays), ``pool`` (somebody of the pool idle)
+            or ``auto``: ``resource`` for pools whose members are not interchangeable (work follows the
+            case's owner, or members specialise; see ``delays.performer_bound``), else ``pool``.
         parallel: learn AND-splits (activities of a case running at the same time) and simulate them so.
         resource_speeds: give each person their own speed when people differ clearly.
         recent_weeks: learn arrivals and durations from the cases arriving in the log's last N weeks only.
@@ -110,7 +113,7 @@ class CalibrationOptions:
     seed: int = 0
     resource_column: str = "auto"
     delay_clock: str = "working"
-    delay_rule: str = "pool"
+    delay_rule: str = "auto"
     parallel: bool = True
     resource_speeds: bool = True
     recent_weeks: float | None = None
@@ -194,7 +197,7 @@ def _prepare(events: pd.DataFrame, options: CalibrationOptions) -> _Log:
     for name, value, allowed in (
         ("resource_column", options.resource_column, ("auto", "use", "ignore")),
         ("delay_clock", options.delay_clock, ("wall", "working")),
-        ("delay_rule", options.delay_rule, ("resource", "pool")),
+        ("delay_rule", options.delay_rule, ("auto", "resource", "pool")),
     ):
         if value not in allowed:
             raise ModelError(None, f"calibration option {name}={value!r}", hint=f"Use one of {', '.join(allowed)}.")
@@ -327,6 +330,7 @@ def _fit_activities(
     wall = Calendar.always()
     activities: dict[str, Activity] = {}
     first_only: list[str] = []
+    bound: dict[str, bool] = {}  # pool -> its members are not interchangeable (delay_rule auto)
     for act, inst in ev.groupby(C.ACTIVITY, sort=True):
         act = str(act)
         if recent_cases is not None:
@@ -350,11 +354,16 @@ def _fit_activities(
             first_only.append(act)
         extra = None
         if options.extra_delays and not naive and has_start and batch is None:
-            if options.delay_rule == "resource" and pools[pname].members:
+            pool_ev = ev[ev[C.ACTIVITY].map(disc.activity_pool) == pname]
+            if pname not in bound:
+                bound[pname] = bool(pools[pname].members) and (
+                    options.delay_rule == "resource"
+                    or (options.delay_rule == "auto" and performer_bound(pool_ev, len(pools[pname].members)))
+                )
+            if bound[pname]:
                 # the performer's own availability: waiting while *they* were busy is queueing
                 extra = extra_delay_resource(inst, delay_cal, duration.mean_s)
             else:
-                pool_ev = ev[ev[C.ACTIVITY].map(disc.activity_pool) == pname]
                 inst = inst.assign(saturated=pool_saturated_since(pool_ev, pools[pname].capacity, inst[C.START]))
                 extra = extra_delay(inst, delay_cal, batch, duration.mean_s)
         elif options.extra_delays and not naive and not has_start:

@@ -111,6 +111,42 @@ def extra_delay(
     return _delay_distribution(working_seconds(calendar, ready, until), mean_duration_s)
 
 
+#: same-person continuation at least this many times chance: the case's work follows its owner
+OWNED_RATIO = 2.0
+#: or each activity has fewer than this share of the pool as regular performers: specialised members
+SPECIALISED_SHARE = 0.5
+
+
+def performer_bound(pool_events: pd.DataFrame, members: int) -> bool:
+    """True when a pool's members are not interchangeable, so the performer's own availability — not the
+    pool's — says when a case could start (``extra_delay_resource`` then separates delay from queueing).
+
+    Two signs, both measured on the pool's own events: the case's next step in the pool goes to the person
+    who did its previous one far more often than chance (``OWNED_RATIO``: claims handled by their owner),
+    or the typical activity is done by fewer than half of the members (effective number of performers,
+    the exponential of the entropy of who did it: machines that each do their own operations). With under
+    20 consecutive pairs and both signs absent, the pool counts as interchangeable.
+    """
+    ev = pool_events.dropna(subset=[C.RESOURCE])
+    if members < 2 or len(ev) < 20:
+        return False
+    key = C.START if C.START in ev.columns and ev[C.START].notna().any() else C.END
+    ev = ev.sort_values([C.CASE, key], kind="stable")
+    who = ev[C.RESOURCE].astype(str)
+    prev = who.groupby(ev[C.CASE].to_numpy(), sort=False).shift()
+    ok = prev.notna()
+    share = who.value_counts(normalize=True).to_numpy()
+    chance = float((share**2).sum())
+    if ok.sum() >= 20 and chance < 1.0 and float((prev[ok] == who[ok]).mean()) >= OWNED_RATIO * chance:
+        return True
+    weighted, total = 0.0, 0
+    for _, g in ev.groupby(C.ACTIVITY, sort=False):
+        p = g[C.RESOURCE].astype(str).value_counts(normalize=True).to_numpy()
+        weighted += len(g) * float(np.exp(-(p * np.log(p)).sum()))
+        total += len(g)
+    return total > 0 and weighted / total < SPECIALISED_SHARE * members
+
+
 def extra_delay_resource(instances: pd.DataFrame, calendar: Calendar, mean_duration_s: float) -> Distribution | None:
     """The extra delay of one activity measured against its performer's own availability.
 
