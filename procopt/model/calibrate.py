@@ -39,6 +39,7 @@ from procopt.model.distributions import fit_distribution
 from procopt.model.drift import detect_drift
 from procopt.model.parallel import discover_parallel, rewrite_traces
 from procopt.model.pools import PoolDiscovery, discover_pools, resources_name_cases
+from procopt.model.priority import learn_priority
 from procopt.model.routing import learn_routing
 from procopt.model.speeds import fit_resource_speeds
 from procopt.model.staffing import capacity_profile, limits_open_hours
@@ -99,6 +100,8 @@ class CalibrationOptions:
         parallel: learn AND-splits (activities of a case running at the same time) and simulate them so.
         resource_speeds: give each person their own speed when people differ clearly.
         recent_weeks: learn arrivals and durations from the cases arriving in the log's last N weeks only.
+        priorities: learn which cases jump a queue (earliest due date, highest value) from who was served
+            first (see ``procopt.model.priority``); FIFO otherwise.
     """
 
     naive: bool = False
@@ -117,6 +120,7 @@ class CalibrationOptions:
     parallel: bool = True
     resource_speeds: bool = True
     recent_weeks: float | None = None
+    priorities: bool = True
 
 
 @dataclass(slots=True)
@@ -331,6 +335,9 @@ def _fit_activities(
     activities: dict[str, Activity] = {}
     first_only: list[str] = []
     bound: dict[str, bool] = {}  # pool -> its members are not interchangeable (delay_rule auto)
+    value_col = _value_attribute(log.attrs)
+    value = log.attrs[value_col] if value_col is not None else None
+    due = ev.groupby(C.CASE, sort=False)[C.DUE].first() if ev[C.DUE].notna().any() else None
     for act, inst in ev.groupby(C.ACTIVITY, sort=True):
         act = str(act)
         if recent_cases is not None:
@@ -369,6 +376,9 @@ def _fit_activities(
         elif options.extra_delays and not naive and not has_start:
             extra = extra_delay_complete_only(inst, cal, batch, duration.mean_s)
         by = _duration_by(inst, dur, log.attrs) if has_start and not naive else None
+        priority = "fifo"
+        if options.priorities and options.queueing and not naive and has_start and pools[pname].capacity is not None:
+            priority = learn_priority(inst, value, due)
         activities[act] = Activity(
             act,
             pname,
@@ -376,6 +386,7 @@ def _fit_activities(
             batch=batch,
             extra_delay=extra,
             duration_by=by,
+            priority=priority,
             delay_clock="working" if extra is not None and delay_cal is cal and not cal.is_always else "wall",
         )
     if not has_start:

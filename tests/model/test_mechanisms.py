@@ -170,3 +170,16 @@ def test_options_are_checked() -> None:
 
     with pytest.raises(ModelError, match="delay_clock"):
         calibrate(contract(frame), dataclasses.replace(CalibrationOptions(), delay_clock="lunar"))
+
+
+def test_priority_rule_is_learned_from_who_was_served_first() -> None:
+    frame, truth = gen.priority_log(seed=1, cases=1200)
+    model = calibrate(contract(frame))
+    assert model.activities["Approve"].priority == truth.facts["priority"]
+    assert model.provenance["value_attribute"] == "order_value"
+
+
+def test_fifo_desk_stays_fifo() -> None:
+    frame, _ = gen.speeds_log(seed=2, cases=800)
+    model = calibrate(contract(frame))
+    assert model.activities["Review"].priority == "fifo"
