@@ -96,7 +96,10 @@ class CalibrationOptions:
         delay_rule: how the wait that is not queueing is told apart: ``resource`` (the performer was idle
             and the case ready, as Simod measures extraneous delays), ``pool`` (somebody of the pool idle)
             or ``auto``: ``resource`` for pools whose members are not interchangeable (work follows the
-            case's owner, or members specialise; see ``delays.performer_bound``), else ``pool``.
+            case's owner, or members specialise; see ``delays.performer_bound``), else ``pool``. ``pool`` is
+            the default: the simulated pool serves a case with whoever is free, so a wait for one busy owner
+            is only reproduced when it is counted as delay (the resource rule shortens cases on logs whose
+            work follows an owner: insurance, mobis).
         parallel: learn AND-splits (activities of a case running at the same time) and simulate them so.
         resource_speeds: give each person their own speed when people differ clearly.
         recent_weeks: learn arrivals and durations from the cases arriving in the log's last N weeks only.
@@ -116,7 +119,7 @@ class CalibrationOptions:
     seed: int = 0
     resource_column: str = "auto"
     delay_clock: str = "working"
-    delay_rule: str = "auto"
+    delay_rule: str = "pool"
     parallel: bool = True
     resource_speeds: bool = True
     recent_weeks: float | None = None
