@@ -183,3 +183,31 @@ def test_fifo_desk_stays_fifo() -> None:
     frame, _ = gen.speeds_log(seed=2, cases=800)
     model = calibrate(contract(frame))
     assert model.activities["Review"].priority == "fifo"
+
+
+def test_start_estimation_is_checked_against_known_starts() -> None:
+    from procopt.model.starts import check_start_estimation
+
+    # a chain without queueing: each step starts when the previous one ends, so the estimated start is the
+    # true one; the estimate keeps the lower half of the gaps (to leave queueing out) and so runs short
+    frame, _ = gen.drift_log(seed=3, cases=300, change_share=1.0)
+    events = contract(frame)
+    events[C.START] = events.groupby(C.CASE)[C.END].shift().fillna(events[C.START])
+    check = check_start_estimation(events)
+    n, real_h, est_h = check.activities["Handle"]
+    assert n == 300
+    assert real_h == pytest.approx(22.0, rel=0.15)  # 20 h wait + 2 h work, all of it "work" now
+    assert 0 < est_h < real_h
+    assert check.mean_relative_bias < 0
+    assert check.mean_relative_error == pytest.approx(abs(check.mean_relative_bias), rel=1e-9)
+
+
+def test_start_estimation_needs_start_times() -> None:
+    from procopt.errors import ModelError
+    from procopt.model.starts import check_start_estimation
+
+    frame, _ = gen.parallel_log(seed=4, cases=40)
+    events = contract(frame)
+    events[C.START] = pd.NaT
+    with pytest.raises(ModelError, match="no start times"):
+        check_start_estimation(events)
