@@ -36,7 +36,7 @@ def detect_drift(events: pd.DataFrame, arrival: pd.Series | None = None) -> dict
     if ev.empty:
         return None
     by_case = ev.groupby(C.CASE, sort=False)[C.END]
-    first, last = by_case.transform("min"), by_case.transform("max")
+    first = by_case.transform("min")
     # Only cases that had time to finish: near the log's end only the short ones have (which looks like a
     # speed-up), and a sample of cases by start date leaves only the long tails there (a slow-down). Cases are
     # ordered by when they arrived, so each is compared with cases of its own time.
