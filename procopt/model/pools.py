@@ -22,10 +22,6 @@ from procopt.log import columns as C
 #: Engineering, IT and Marketing who all raise purchase requisitions
 CROSS_DEPARTMENT = 0.8
 MIXED = "\x00mixed"
-#: a "resource" column where most events belong to people who touch one case only names the customers
-#: or applicants, not the staff (staff handle many cases each)
-ONE_CASE_EVENT_SHARE = 0.5
-MIN_ONE_CASE_RESOURCES = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,18 +37,13 @@ class PoolDiscovery:
 def resources_name_cases(events: pd.DataFrame) -> bool:
     """True when the resource column names customers or applicants rather than staff.
 
-    Staff work on many cases; when resources that appear in a single case carry at least half of the events
-    (and there are 10 or more of them) the column is one person per case: the applicant, the patient, the
-    supplier. Pooling them would make a "team" of hundreds that never queues.
+    The audit's own test (``procopt.log.audit.classify_resource``: most rows belong to values seen in one or
+    two cases, and there are many of them), so ``validate`` and calibration always agree. Pooling such a
+    column would make a "team" of hundreds that never queues.
     """
-    frame = events[events[C.RESOURCE].notna()]
-    if frame.empty:
-        return False
-    cases_per = frame.groupby(C.RESOURCE, sort=False)[C.CASE].nunique()
-    single = cases_per.index[cases_per == 1]
-    if len(single) < MIN_ONE_CASE_RESOURCES:
-        return False
-    return bool(frame[C.RESOURCE].isin(single).mean() >= ONE_CASE_EVENT_SHARE)
+    from procopt.log.audit import classify_resource
+
+    return classify_resource(events)[0] == "case_party"
 
 
 def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3, use_resources: bool = True) -> PoolDiscovery:
