@@ -211,3 +211,25 @@ def test_start_estimation_needs_start_times() -> None:
     events[C.START] = pd.NaT
     with pytest.raises(ModelError, match="no start times"):
         check_start_estimation(events)
+
+
+def test_model_cli_recent_weeks_and_drift_warning(tmp_path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from procopt.cli import main
+
+    frame, _ = gen.drift_log(seed=2, cases=900)
+    path = tmp_path / "drift.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "m.yaml"
+    res = CliRunner().invoke(main, ["model", str(path), "--out", str(out), "--no-fidelity"])
+    assert res.exit_code == 0, res.output
+    assert "Warning: the process changed around" in res.output and "--recent" in res.output
+    res = CliRunner().invoke(main, ["model", str(path), "--out", str(out), "--no-fidelity", "--recent", "4", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert doc["model_detail"]["provenance"]["recent_weeks"] == 4.0
+    bad = CliRunner().invoke(main, ["model", str(path), "--out", str(out), "--recent", "0"])
+    assert bad.exit_code == 2 and "--recent" in bad.output
