@@ -266,15 +266,17 @@ class _Run:
         if res is not None:
             req = res.request(priority=act.priority_key(env.now, due, attrs)) if act.pool.prioritised else res.request()
             yield req
-            member = free.pop()
+            speeds = act.pool.speeds
+            # with people of different speeds, who takes the case matters: the one idle longest (work spreads
+            # over the team as in the log), not the one who just finished (the first name would do it all)
+            member = free.pop() if speeds is None else free.pop(0)
         else:
-            member = pname
+            member, speeds = pname, None
         begin = clock.next_open(env.now)
         if act.dur_attr is None:
             work = act.duration(rng_dur)
         else:
             work = act.dur_map.get(attrs.get(act.dur_attr), act.duration)(rng_dur)
-        speeds = act.pool.speeds
         if speeds is not None:
             work *= speeds.get(member, 1.0)
         end = clock.end_after(begin, work)
