@@ -42,6 +42,8 @@ class PipelineOptions:
     fidelity_runs: int = 3
     skip_unmatched_scenarios: bool = False  # demo: ignore shipped scenarios that name other logs' activities
     workers: int | None = None
+    #: learn arrivals and durations from the log's last N weeks only (after a process change)
+    recent_weeks: float | None = None
 
 
 @dataclass(frozen=True)
@@ -104,9 +106,9 @@ def run_all(
     delivery = None
     if opts.simulate:
         say("calibrate", t("stage_calibrate"))
-        from procopt.model.calibrate import calibrate
+        from procopt.model.calibrate import CalibrationOptions, calibrate
 
-        model = calibrate(events)
+        model = calibrate(events, CalibrationOptions(recent_weeks=opts.recent_weeks))
         delivery = getattr(model, "delivery_activity", None)
         scenarios, scenario_infos, skipped = _scenarios(model, given, mining, kpis, opts)
         say("simulate", t("stage_simulate", n=len(scenarios), replications=opts.replications, days=opts.days))
@@ -183,7 +185,10 @@ def _fidelity(events: Any, opts: PipelineOptions, notes: list[str]) -> dict[str,
     from procopt.report import i18n
 
     try:
-        return evaluate_fidelity(events, runs=opts.fidelity_runs, seed=opts.seed).to_dict()
+        from procopt.model.calibrate import CalibrationOptions
+
+        options = CalibrationOptions(recent_weeks=opts.recent_weeks)
+        return evaluate_fidelity(events, runs=opts.fidelity_runs, seed=opts.seed, options=options).to_dict()
     except ProcoptError as exc:  # e.g. a log too short to hold out a test period: say so in the report
         notes.append(i18n.text(opts.language, "note_fidelity", code=type(exc).__name__, message=exc.message))
         return None

@@ -58,6 +58,13 @@ def parse_span(text: str, option: str = "--sla") -> float:
     help="Simulated logs per model in the fidelity check.",
 )
 @click.option("--naive", is_flag=True, help="Calibrate the naive model (durations and routing only).")
+@click.option(
+    "--recent",
+    "recent",
+    type=click.FloatRange(min=0.5),
+    metavar="WEEKS",
+    help="Learn arrivals and durations from the cases of the log's last WEEKS weeks (after a process change).",
+)
 @click.option("--seed", type=int, default=1, show_default=True)
 @json_option
 def command(
@@ -70,6 +77,7 @@ def command(
     fidelity: bool,
     runs: int,
     naive: bool,
+    recent: float | None,
     seed: int,
     as_json: bool,
 ) -> None:
@@ -90,7 +98,10 @@ def command(
     from procopt.model.io import model_to_dict, save_model
 
     options = CalibrationOptions(
-        naive=naive, sla_s=parse_span(sla) if sla else None, delivery_activity=delivery_activity
+        naive=naive,
+        sla_s=parse_span(sla) if sla else None,
+        delivery_activity=delivery_activity,
+        recent_weeks=recent,
     )
     bar = ProgressCallback("Reading log")
     try:
@@ -229,6 +240,18 @@ def render_model(model: Any, out: str) -> str:
     ]
     for note in s["estimated"]:
         lines.append(f"Estimated: {note}")
+    for block, members in getattr(model, "parallel", {}).items():
+        lines.append(f"Parallel: {' and '.join(members)} run at the same time ({block})")
+    for name, pool in model.pools.items():
+        if getattr(pool, "speeds", None):
+            fast, slow = min(pool.speeds.values()), max(pool.speeds.values())
+            lines.append(f"Speeds: {name}: people differ, from {fast:.2f}x to {slow:.2f}x the standard duration")
+    for name, act in model.activities.items():
+        if act.priority != "fifo":
+            lines.append(f"Priority: {name} serves {act.priority.replace('_', ' ')} first, not first come")
+    drift = prov.get("drift")
+    if drift:
+        lines.append(f"Warning: {drift['message']}")
     return "\n".join(lines)
 
 

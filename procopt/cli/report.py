@@ -128,6 +128,13 @@ def result_json(result: Any, out: Path) -> dict[str, Any]:
     show_default=True,
     help="Simulated logs for the held-out fidelity check (0 = skip it).",
 )
+@click.option(
+    "--recent",
+    "recent",
+    type=click.FloatRange(min=0.5),
+    metavar="WEEKS",
+    help="Calibrate arrivals and durations on the log's last WEEKS weeks (after a process change).",
+)
 @click.option("--no-simulation", is_flag=True, help="Only the as-is analysis: no model, no options.")
 @click.option("--no-proposals", is_flag=True, help="Simulate only the given scenarios, not procopt's own proposals.")
 @json_option
@@ -143,6 +150,7 @@ def command(
     days: int,
     seed: int,
     fidelity_runs: int,
+    recent: float | None,
     no_simulation: bool,
     no_proposals: bool,
     as_json: bool,
@@ -173,5 +181,6 @@ def command(
         simulate=not no_simulation,
         fidelity=fidelity_runs > 0,
         fidelity_runs=max(fidelity_runs, 1),
+        recent_weeks=recent,
     )
     run_and_emit(log, options, out, as_json=as_json, progress=stage_printer(not as_json))

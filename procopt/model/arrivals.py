@@ -18,16 +18,24 @@ from procopt.model.types import WEEKDAYS, Arrivals
 MIN_PROFILE_SPAN_S = 7 * 86_400.0
 
 
-def fit_arrivals(arrival_times: pd.Series) -> Arrivals:
-    """Learn the weekly arrival-rate profile (cases per hour) from case arrival timestamps."""
+def fit_arrivals(
+    arrival_times: pd.Series, *, span_start: pd.Timestamp | None = None, span_end: pd.Timestamp | None = None
+) -> Arrivals:
+    """Learn the weekly arrival-rate profile (cases per hour) from case arrival timestamps.
+
+    The observation window is the first to the last arrival unless ``span_start``/``span_end`` say otherwise
+    (the last N weeks of a log: a quiet last week must lower the rate, not shorten the window).
+    """
     t = pd.to_datetime(arrival_times).dropna()
     if t.empty:
         return Arrivals(dict.fromkeys(WEEKDAYS, (0.0,) * 24))
-    span_s = (t.max() - t.min()).total_seconds()
+    lo = t.min() if span_start is None else min(pd.Timestamp(span_start), t.min())
+    hi = t.max() if span_end is None else max(pd.Timestamp(span_end), t.max())
+    span_s = (hi - lo).total_seconds()
     if span_s < MIN_PROFILE_SPAN_S:
         flat = round(len(t) / max(span_s / 3600.0, 1.0), 5)
         return Arrivals(dict.fromkeys(WEEKDAYS, (flat,) * 24))
-    first, last = t.min().normalize(), t.max().normalize()
+    first, last = lo.normalize(), hi.normalize()
     days = pd.date_range(first, last, freq="D")
     n_weekday = np.bincount(days.weekday, minlength=7).astype(float)
     counts = np.zeros((7, 24))

@@ -22,6 +22,7 @@ import pandas as pd
 from procopt.errors import ModelError
 from procopt.log import columns as C
 from procopt.model.arrivals import fit_arrivals
+from procopt.model.attributes import outcome_attributes
 from procopt.model.batches import detect_batch
 from procopt.model.calendars import describe, fit_calendar, working_seconds
 from procopt.model.delays import (
@@ -29,15 +30,22 @@ from procopt.model.delays import (
     estimate_durations,
     extra_delay,
     extra_delay_complete_only,
+    extra_delay_resource,
+    performer_bound,
     pool_saturated_since,
     resource_free_times,
 )
 from procopt.model.distributions import fit_distribution
-from procopt.model.pools import discover_pools
+from procopt.model.drift import detect_drift
+from procopt.model.parallel import discover_parallel, rewrite_traces
+from procopt.model.pools import PoolDiscovery, discover_pools, resources_name_cases
+from procopt.model.priority import learn_priority
 from procopt.model.routing import learn_routing
+from procopt.model.speeds import fit_resource_speeds
 from procopt.model.staffing import capacity_profile, limits_open_hours
 from procopt.model.types import (
     Activity,
+    Arrivals,
     BatchRule,
     Calendar,
     CaseAttributes,
@@ -81,6 +89,22 @@ class CalibrationOptions:
         delivery_activity: the step that delivers to the customer (detected by name when None).
         max_attribute_rows: real cases kept for attribute resampling.
         seed: for subsampling attribute rows only (calibration is otherwise deterministic).
+        resource_column: ``auto`` pools the resource column unless it names customers (one person per
+            case, see ``pools.resources_name_cases``); ``use`` always pools it; ``ignore`` never does.
+        delay_clock: ``wall`` measures and replays extra delays on the wall clock (a customer does not keep
+            the team's hours); ``working`` counts them in the pool's working time.
+        delay_rule: how the wait that is not queueing is told apart: ``resource`` (the performer was idle
+            and the case ready, as Simod measures extraneous delays), ``pool`` (somebody of the pool idle)
+            or ``auto``: ``resource`` for pools whose members are not interchangeable (work follows the
+            case's owner, or members specialise; see ``delays.performer_bound``), else ``pool``. ``pool`` is
+            the default: the simulated pool serves a case with whoever is free, so a wait for one busy owner
+            is only reproduced when it is counted as delay (the resource rule shortens cases on logs whose
+            work follows an owner: insurance, mobis).
+        parallel: learn AND-splits (activities of a case running at the same time) and simulate them so.
+        resource_speeds: give each person their own speed when people differ clearly.
+        recent_weeks: learn arrivals and durations from the cases arriving in the log's last N weeks only.
+        priorities: learn which cases jump a queue (earliest due date, highest value) from who was served
+            first (see ``procopt.model.priority``); FIFO otherwise.
     """
 
     naive: bool = False
@@ -93,10 +117,83 @@ class CalibrationOptions:
     delivery_activity: str | None = None
     max_attribute_rows: int = 5000
     seed: int = 0
+    resource_column: str = "auto"
+    delay_clock: str = "working"
+    delay_rule: str = "pool"
+    parallel: bool = True
+    resource_speeds: bool = True
+    recent_weeks: float | None = None
+    priorities: bool = True
+
+
+@dataclass(slots=True)
+class _Log:
+    """The prepared event table and what calibration knows about it (shared by the fitting steps)."""
+
+    ev: pd.DataFrame
+    has_start: bool
+    key: str
+    arrival: pd.Series
+    #: case attributes allowed to steer routing and durations (outcome-derived ones removed)
+    attrs: pd.DataFrame
+    #: every case attribute, resampled into simulated cases
+    all_attrs: pd.DataFrame
+    #: the events learned from for arrivals and durations (``recent_weeks`` cuts them)
+    recent: pd.DataFrame
+    estimated: list[str]
 
 
 def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOptions()) -> SimulationModel:
-    """Learn a ``SimulationModel`` from ``events`` (see the module docstring)."""
+    """Learn a ``SimulationModel`` from ``events`` (see the module docstring).
+
+    The steps, in order: prepare the log, find the pools, learn their calendars and capacities, the
+    parallel blocks, each activity's duration, batch and extra delay, then routing, due dates and arrivals.
+    """
+    log = _prepare(events, options)
+    disc = _fit_pool_discovery(log, options)
+    calendars, pool_cal = _fit_calendars(log, disc, options)
+    pools = _fit_pools(log, disc, calendars, pool_cal, options)
+    blocks = _fit_parallel(log, options)
+    activities = _fit_activities(log, disc, calendars, pool_cal, pools, options)
+    if options.resource_speeds and not options.naive and log.has_start:
+        pools, activities = _fit_speeds(log, disc, calendars, pools, activities)
+    routing = learn_routing(
+        rewrite_traces(_traces(log.ev, log.arrival), blocks) if blocks else _traces(log.ev, log.arrival),
+        log.attrs,
+        use_attributes=options.attribute_routing,
+    )
+    due, attributes = _due_and_attributes(log.ev, log.arrival, log.all_attrs, options)
+    provenance: dict[str, Any] = {
+        "cases": int(log.ev[C.CASE].nunique()),
+        "events": int(len(log.ev)),
+        "log_start": str(log.ev[log.key].min()),
+        "log_end": str(log.ev[C.END].max()),
+        "has_start_times": log.has_start,
+        "naive": options.naive,
+        "estimated": log.estimated,
+        "value_attribute": _value_attribute(log.all_attrs),
+    }
+    drift = detect_drift(log.ev, log.arrival)
+    if drift is not None:
+        provenance["drift"] = drift
+    if options.recent_weeks is not None:
+        provenance["recent_weeks"] = float(options.recent_weeks)
+    return SimulationModel(
+        arrivals=_fit_arrivals(log, options),
+        activities=activities,
+        pools=pools,
+        calendars=calendars,
+        routing=routing,
+        attributes=attributes,
+        due=due,
+        delivery_activity=_delivery_activity(log.ev, options.delivery_activity),
+        provenance=provenance,
+        parallel=blocks,
+    )
+
+
+def _prepare(events: pd.DataFrame, options: CalibrationOptions) -> _Log:
+    """Normalise and sort the event table; arrivals, case attributes and the recent window."""
     if events is None or len(events) == 0:
         raise ModelError(
             None, "the log has no events to calibrate from", hint="Check the file and the column mapping (--map)."
@@ -104,22 +201,71 @@ def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOpt
     missing = [c for c in C.REQUIRED if c not in events.columns]
     if missing:
         raise ModelError(None, f"the event table lacks columns {missing}")
+    for name, value, allowed in (
+        ("resource_column", options.resource_column, ("auto", "use", "ignore")),
+        ("delay_clock", options.delay_clock, ("wall", "working")),
+        ("delay_rule", options.delay_rule, ("auto", "resource", "pool")),
+    ):
+        if value not in allowed:
+            raise ModelError(None, f"calibration option {name}={value!r}", hint=f"Use one of {', '.join(allowed)}.")
     ev = C.normalise_frame(events) if any(c not in events.columns for c in C.CANONICAL) else events.copy()
     ev = ev.dropna(subset=[C.END]).reset_index(drop=True)
     if ev.empty:
         raise ModelError(None, "no event has a completion time", hint="Map the 'end' column with --map end=...")
-    naive = options.naive
-    use_cal = options.calendars and not naive
     has_start = C.has_start_times(ev)
-    estimated: list[str] = []
     if has_start:
         ev[C.START] = ev[C.START].fillna(ev[C.END])
     key = C.START if has_start else C.END
     ev = ev.sort_values([C.CASE, key, C.END, C.SOURCE_ROW], kind="stable").reset_index(drop=True)
     arrival = ev.groupby(C.CASE, sort=False)[key].min()
-    delivery = _delivery_activity(ev, options.delivery_activity)
+    all_attrs = _case_attributes(ev)
+    outcome = outcome_attributes(ev, all_attrs)
+    estimated: list[str] = []
+    if outcome:
+        estimated.append(
+            "routing: ignores "
+            + "; ".join(f"{col!r} ({why})" for col, why in sorted(outcome.items()))
+            + ": a new case does not know them yet"
+        )
+    attrs = all_attrs.drop(columns=list(outcome))
+    recent = ev
+    if options.recent_weeks is not None:
+        if options.recent_weeks <= 0:
+            raise ModelError(None, f"recent_weeks must be positive, got {options.recent_weeks}")
+        since = ev[C.END].max() - pd.Timedelta(weeks=float(options.recent_weeks))
+        cases = set(arrival.index[arrival >= since])
+        recent = ev[ev[C.CASE].isin(cases)]
+        estimated.append(
+            f"arrivals and durations: learned from the {len(cases)} cases arriving since {since:%Y-%m-%d} "
+            f"(--recent {options.recent_weeks:g} weeks); routing and calendars from the whole log"
+        )
+    return _Log(ev, has_start, key, arrival, attrs, all_attrs, recent, estimated)
 
-    disc = discover_pools(ev)
+
+def _fit_pool_discovery(log: _Log, options: CalibrationOptions) -> PoolDiscovery:
+    """Who works together: pools from the resource column, unless it names customers (or is switched off)."""
+    use = options.resource_column != "ignore"
+    if options.resource_column == "auto" and resources_name_cases(log.ev):
+        use = False
+        n = int(log.ev[C.RESOURCE].nunique())
+        log.estimated.append(
+            f"capacity: the resource column names {n} different people, most of them in one case only: it "
+            "names customers or applicants, not staff, so it is not pooled (pools have unlimited capacity)"
+        )
+    disc = discover_pools(log.ev, use_resources=use)
+    if options.queueing and not options.naive and not all(disc.members.values()) and use:
+        log.estimated.append("capacity: no resource column, pools have unlimited capacity")
+    return disc
+
+
+def _fit_calendars(
+    log: _Log, disc: PoolDiscovery, options: CalibrationOptions
+) -> tuple[dict[str, Calendar], dict[str, str]]:
+    """Each pool's working hours (24/7 when calendars are off or the data is too thin)."""
+    ev, has_start = log.ev, log.has_start
+    use_cal = options.calendars and not options.naive
+    if not use_cal:
+        return {"24/7": Calendar.always()}, dict.fromkeys(disc.members, "24/7")
     calendars: dict[str, Calendar] = {}
     pool_cal: dict[str, str] = {}
     pool_of_event = ev[C.ACTIVITY].map(disc.activity_pool)
@@ -132,20 +278,28 @@ def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOpt
         sub = ev[ev[C.DEPARTMENT] == dept] if dept and _arrival_driven(own, has_start) else own
         if len(sub) < MIN_CALENDAR_EVENTS and dept:  # too little to learn a team's own hours
             sub = ev[ev[C.DEPARTMENT] == dept]
-        cal = (
-            fit_calendar(pname, sub[C.START], sub[C.END], min_instances=MIN_CALENDAR_EVENTS)
-            if use_cal
-            else Calendar.always()
-        )
+        cal = fit_calendar(pname, sub[C.START], sub[C.END], min_instances=MIN_CALENDAR_EVENTS)
         name = describe(cal)
         calendars.setdefault(name, Calendar(name, cal.hours))
         pool_cal[pname] = name
-    if not use_cal:
-        calendars = {"24/7": Calendar.always()}
+    return calendars, pool_cal
+
+
+def _fit_pools(
+    log: _Log,
+    disc: PoolDiscovery,
+    calendars: dict[str, Calendar],
+    pool_cal: dict[str, str],
+    options: CalibrationOptions,
+) -> dict[str, Pool]:
+    """Capacities (the most members seen busy at once) and hour-by-hour staffing."""
+    ev, has_start = log.ev, log.has_start
+    use_cal = options.calendars and not options.naive
+    pool_of_event = ev[C.ACTIVITY].map(disc.activity_pool)
     pools: dict[str, Pool] = {}
     for pname, members in disc.members.items():
         cap: int | None = None
-        if options.queueing and not naive and members:
+        if options.queueing and not options.naive and members:
             conc = disc.max_concurrency.get(pname)
             cap = max(1, min(len(members), conc)) if conc else len(members)
         duty = None
@@ -154,18 +308,48 @@ def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOpt
             if not limits_open_hours(duty, calendars[pool_cal[pname]], cap):
                 duty = None
         pools[pname] = Pool(pname, cap, pool_cal[pname], members, duty)
-    if options.queueing and not naive and not all(disc.members.values()):
-        estimated.append("capacity: no resource column, pools have unlimited capacity")
+    return pools
 
+
+def _fit_parallel(log: _Log, options: CalibrationOptions) -> dict[str, tuple[str, ...]]:
+    """AND-split blocks: activities of a case that run at the same time (needs start times)."""
+    if not options.parallel or not log.has_start:
+        return {}
+    return discover_parallel(log.ev)
+
+
+def _fit_activities(
+    log: _Log,
+    disc: PoolDiscovery,
+    calendars: dict[str, Calendar],
+    pool_cal: dict[str, str],
+    pools: dict[str, Pool],
+    options: CalibrationOptions,
+) -> dict[str, Activity]:
+    """Per activity: duration, clock-time batch, extra delay and attribute-dependent duration."""
+    ev, has_start, naive = log.ev, log.has_start, options.naive
+    use_cal = options.calendars and not naive
+    if "enabled" not in ev.columns:
+        ev["enabled"] = enabled_times(ev, has_start=has_start)
     ev["free"] = resource_free_times(ev, has_start=has_start)
+    recent_cases = set(log.recent[C.CASE].unique()) if log.recent is not ev else None
     overall = fit_calendar("overall", ev[C.START], ev[C.END]) if use_cal else Calendar.always()
-    attrs = _case_attributes(ev)
+    wall = Calendar.always()
     activities: dict[str, Activity] = {}
     first_only: list[str] = []
+    bound: dict[str, bool] = {}  # pool -> its members are not interchangeable (delay_rule auto)
+    value_col = _value_attribute(log.attrs)
+    value = log.attrs[value_col] if value_col is not None else None
+    due = ev.groupby(C.CASE, sort=False)[C.DUE].first() if ev[C.DUE].notna().any() else None
     for act, inst in ev.groupby(C.ACTIVITY, sort=True):
         act = str(act)
+        if recent_cases is not None:
+            fresh = inst[inst[C.CASE].isin(recent_cases)]
+            if len(fresh) >= 20:  # too few recent instances: the whole log is the better estimate
+                inst = fresh
         pname = disc.activity_pool[act]
         cal = calendars[pool_cal[pname]]
+        delay_cal = wall if options.delay_clock == "wall" else cal
         batch: BatchRule | None = None
         if options.batches and not naive:
             batch = detect_batch(inst, has_start=has_start, calendar=overall)
@@ -181,53 +365,74 @@ def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOpt
         extra = None
         if options.extra_delays and not naive and has_start and batch is None:
             pool_ev = ev[ev[C.ACTIVITY].map(disc.activity_pool) == pname]
-            inst = inst.assign(saturated=pool_saturated_since(pool_ev, pools[pname].capacity, inst[C.START]))
-            extra = extra_delay(inst, cal, batch, duration.mean_s)
+            if pname not in bound:
+                bound[pname] = bool(pools[pname].members) and (
+                    options.delay_rule == "resource"
+                    or (options.delay_rule == "auto" and performer_bound(pool_ev, len(pools[pname].members)))
+                )
+            if bound[pname]:
+                # the performer's own availability: waiting while *they* were busy is queueing
+                extra = extra_delay_resource(inst, delay_cal, duration.mean_s)
+            else:
+                inst = inst.assign(saturated=pool_saturated_since(pool_ev, pools[pname].capacity, inst[C.START]))
+                extra = extra_delay(inst, delay_cal, batch, duration.mean_s)
         elif options.extra_delays and not naive and not has_start:
             extra = extra_delay_complete_only(inst, cal, batch, duration.mean_s)
-        by = _duration_by(inst, dur, attrs) if has_start and not naive else None
-        activities[act] = Activity(act, pname, duration, batch=batch, extra_delay=extra, duration_by=by)
+        by = _duration_by(inst, dur, log.attrs) if has_start and not naive else None
+        priority = "fifo"
+        if options.priorities and options.queueing and not naive and has_start and pools[pname].capacity is not None:
+            priority = learn_priority(inst, value, due)
+        activities[act] = Activity(
+            act,
+            pname,
+            duration,
+            batch=batch,
+            extra_delay=extra,
+            duration_by=by,
+            priority=priority,
+            delay_clock="working" if extra is not None and delay_cal is cal and not cal.is_always else "wall",
+        )
     if not has_start:
-        estimated.append(
+        log.estimated.append(
             "durations: no start times; estimated as the lower half of the working time "
             "since the case's and the resource's previous completion"
         )
         if first_only:
-            estimated.append(
+            log.estimated.append(
                 "durations: 0 for steps that only ever open a case ("
                 + ", ".join(first_only[:5])
                 + "): their completion is the case's arrival and nothing shows when work began"
             )
         if options.extra_delays and not naive:
-            estimated.append(
+            log.estimated.append(
                 "extra delays: no start times; each gap since the case's previous completion minus "
                 "the estimated work (queueing behind busy colleagues cannot be told apart and is "
                 "included)"
             )
+    return activities
 
-    routing = learn_routing(_traces(ev, arrival), attrs, use_attributes=options.attribute_routing)
-    due, attributes = _due_and_attributes(ev, arrival, attrs, options)
-    provenance: dict[str, Any] = {
-        "cases": int(ev[C.CASE].nunique()),
-        "events": int(len(ev)),
-        "log_start": str(ev[key].min()),
-        "log_end": str(ev[C.END].max()),
-        "has_start_times": has_start,
-        "naive": naive,
-        "estimated": estimated,
-        "value_attribute": _value_attribute(attrs),
-    }
-    return SimulationModel(
-        arrivals=fit_arrivals(arrival),
-        activities=activities,
-        pools=pools,
-        calendars=calendars,
-        routing=routing,
-        attributes=attributes,
-        due=due,
-        delivery_activity=delivery,
-        provenance=provenance,
-    )
+
+def _fit_speeds(
+    log: _Log,
+    disc: PoolDiscovery,
+    calendars: dict[str, Calendar],
+    pools: dict[str, Pool],
+    activities: dict[str, Activity],
+) -> tuple[dict[str, Pool], dict[str, Activity]]:
+    """Differentiated resources: each person's own speed, the durations rescaled to a standard person."""
+    return fit_resource_speeds(log.ev, pools, activities, calendars)
+
+
+def _fit_arrivals(log: _Log, options: CalibrationOptions) -> Arrivals:
+    """Arrival rate by hour of the week (from the recent weeks with ``recent_weeks``)."""
+    if options.recent_weeks is None:
+        return fit_arrivals(log.arrival)
+    recent = log.arrival[log.arrival.index.isin(set(log.recent[C.CASE].unique()))]
+    if len(recent) < 2:
+        return fit_arrivals(log.arrival)
+    since = log.ev[C.END].max() - pd.Timedelta(weeks=float(options.recent_weeks))
+    # the window, not the first recent arrival, sets the span: the rate is cases over the weeks asked for
+    return fit_arrivals(recent, span_start=max(since, log.arrival.min()), span_end=log.ev[C.END].max())
 
 
 def _duration_by(

@@ -92,6 +92,8 @@ def model_to_dict(model: SimulationModel) -> dict[str, Any]:
             entry["skip_when"] = a.skip_when
         if a.priority != "fifo":
             entry["priority"] = a.priority
+        if a.extra_delay is not None and a.delay_clock != "working":
+            entry["delay_clock"] = a.delay_clock
         acts[name] = entry
     routing = []
     for d in model.routing.decisions:
@@ -138,6 +140,7 @@ def model_to_dict(model: SimulationModel) -> dict[str, Any]:
             },
             "provenance": dict(model.provenance),
         }
+        | ({"parallel": {n: list(m) for n, m in model.parallel.items()}} if model.parallel else {})
     )
 
 
@@ -145,6 +148,8 @@ def _pool_dict(p: Pool) -> dict[str, Any]:
     out: dict[str, Any] = {"capacity": p.capacity, "calendar": p.calendar, "members": list(p.members)}
     if p.on_duty is not None:
         out["on_duty"] = {d: list(p.on_duty[i * 24 : (i + 1) * 24]) for i, d in enumerate(WEEKDAYS)}
+    if p.speeds:
+        out["speeds"] = dict(p.speeds)
     return out
 
 
@@ -207,7 +212,7 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
         data,
         "",
         required=("version", "arrivals", "calendars", "pools", "activities", "routing"),
-        optional=("due", "delivery_activity", "attributes", "provenance"),
+        optional=("due", "delivery_activity", "attributes", "provenance", "parallel"),
     )
     if top["version"] != 1:
         ck.fail("version", f"unsupported model version {top['version']!r}", "This procopt reads version: 1.")
@@ -217,7 +222,7 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
     }
     pools: dict[str, Pool] = {}
     for n, v in ck.mapping(top["pools"], "pools").items():
-        p = ck.mapping(v, f"pools.{n}", required=("calendar",), optional=("capacity", "members", "on_duty"))
+        p = ck.mapping(v, f"pools.{n}", required=("calendar",), optional=("capacity", "members", "on_duty", "speeds"))
         cap = p.get("capacity")
         if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or cap < 1):
             ck.fail(f"pools.{n}.capacity", f"capacity must be a whole number >= 1 or null, got {cap!r}")
@@ -228,6 +233,10 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
             cal,
             tuple(str(m) for m in ck.seq(p.get("members", []), f"pools.{n}.members")),
             _on_duty(ck, p.get("on_duty"), f"pools.{n}.on_duty", cap),
+            {
+                str(k): ck.number(x, f"pools.{n}.speeds.{k}", positive=True)
+                for k, x in ck.mapping(p.get("speeds") or {}, f"pools.{n}.speeds").items()
+            },
         )
     at = ck.mapping(top.get("attributes") or {}, "attributes", optional=("columns", "rows", "due_offsets_s"))
     cols = tuple(str(c) for c in ck.seq(at.get("columns", []), "attributes.columns"))
@@ -238,7 +247,7 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
             v,
             w,
             required=("pool", "duration"),
-            optional=("extra_delay", "batch", "skip_when", "priority", "duration_by"),
+            optional=("extra_delay", "batch", "skip_when", "priority", "duration_by", "delay_clock"),
         )
         batch = None
         if a.get("batch") is not None:
@@ -278,11 +287,23 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
                 "priority rule",
             ),
             duration_by=duration_by,
+            delay_clock=ck.choice(
+                a.get("delay_clock", "working"), f"{w}.delay_clock", ["working", "wall"], "delay clock"
+            ),
         )
+    parallel: dict[str, tuple[str, ...]] = {}
+    for n, members in ck.mapping(top.get("parallel") or {}, "parallel").items():
+        names = tuple(
+            ck.choice(m, f"parallel.{n}", list(activities), "activity") for m in ck.seq(members, f"parallel.{n}")
+        )
+        if len(names) < 2 or len(set(names)) != len(names):
+            ck.fail(f"parallel.{n}", "a parallel block needs two or more different activities")
+        if str(n) in activities:
+            ck.fail(f"parallel.{n}", "a parallel block cannot share its name with an activity")
+        parallel[str(n)] = names
+    steps = [*activities, *parallel]
     routing = Routing(
-        tuple(
-            _decision(ck, d, f"routing[{i}]", list(activities)) for i, d in enumerate(ck.seq(top["routing"], "routing"))
-        )
+        tuple(_decision(ck, d, f"routing[{i}]", steps) for i, d in enumerate(ck.seq(top["routing"], "routing")))
     )
     arr = ck.mapping(top["arrivals"], "arrivals", optional=("scale", "rate_per_hour", "interarrival"))
     rates = {}
@@ -340,6 +361,7 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
         delivery,
         dict(top.get("provenance") or {}),
         1,
+        parallel,
     )
 
 

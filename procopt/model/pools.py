@@ -34,14 +34,27 @@ class PoolDiscovery:
     department: dict[str, str]
 
 
-def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3) -> PoolDiscovery:
+def resources_name_cases(events: pd.DataFrame) -> bool:
+    """True when the resource column names customers or applicants rather than staff.
+
+    The audit's own test (``procopt.log.audit.classify_resource``: most rows belong to values seen in one or
+    two cases, and there are many of them), so ``validate`` and calibration always agree. Pooling such a
+    column would make a "team" of hundreds that never queues.
+    """
+    from procopt.log.audit import classify_resource
+
+    return classify_resource(events)[0] == "case_party"
+
+
+def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3, use_resources: bool = True) -> PoolDiscovery:
     """Cluster resources into pools and assign every activity to one pool.
 
-    Without a resource column every activity gets its own pool (named after it) with unknown capacity.
+    Without a resource column (or with ``use_resources=False``) every activity gets its own pool (named
+    after it) with unknown capacity.
     """
     acts = sorted(events[C.ACTIVITY].unique())
     res = events[C.RESOURCE]
-    if res.isna().mean() > 0.5:
+    if not use_resources or res.isna().mean() > 0.5:
         members = {f"{a}": () for a in acts}
         return PoolDiscovery(members, {a: a for a in acts}, {}, dict.fromkeys(acts, ""))
     frame = events[res.notna()]

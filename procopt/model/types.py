@@ -102,6 +102,9 @@ class Pool:
     #: people on duty per hour of the week (168 values, Mon 00:00-01:00 first, each in [1, capacity]);
     #: None: all ``capacity`` people whenever the calendar is open (see ``procopt.model.staffing``)
     on_duty: tuple[int, ...] | None = None
+    #: each member's duration multiplier (1.0 = the activity's standard duration; 0.5 = twice as fast);
+    #: empty: everybody works at the standard speed (see ``procopt.model.speeds``)
+    speeds: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,9 @@ class Activity:
     #: ``(attribute, {value: Distribution})``: the duration depends on a case attribute (production of
     #: product C takes longer than of product A); other values use ``duration``
     duration_by: tuple[str, Mapping[str, Distribution]] | None = None
+    #: ``wall``: the extra delay runs on the wall clock (a customer answering); ``working``: it counts only
+    #: the pool's working hours
+    delay_clock: str = "working"
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,3 +235,6 @@ class SimulationModel:
     delivery_activity: str | None = None
     provenance: Mapping[str, Any] = field(default_factory=dict)
     version: int = 1
+    #: parallel blocks (AND-split and join): block name -> the activities that run at the same time; routing
+    #: refers to a block by its name, and the case continues when all of them are done
+    parallel: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 import random
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from procopt.model.calendars import DAY_S, WEEK_S, WorkClock
+from procopt.model.calendars import DAY_S, WEEK_S, WorkClock, parse_clock
 from procopt.model.distributions import Sampler, sampler
 from procopt.model.expr import Condition, parse_condition
 from procopt.model.types import START_TOKEN, WEEKDAYS, SimulationModel
@@ -31,6 +31,8 @@ class CPool:
     prioritised: bool
     #: people on duty per hour of the week (168, Monday 00:00 first) or None: all of ``capacity``
     on_duty: list[int] | None = None
+    #: member -> duration multiplier (empty: everybody at the standard speed)
+    speeds: dict[str, float] | None = None
 
 
 @dataclass(slots=True)
@@ -41,6 +43,8 @@ class CActivity:
     dur_attr: str | None
     dur_map: dict[Any, Sampler]
     extra: Sampler | None
+    #: the extra delay runs on the wall clock (True) or in the pool's working time (False)
+    extra_wall: bool
     skip: Condition | None
     releases: list[float] | None
     next_release: Callable[[float], float]
@@ -65,6 +69,8 @@ class CompiledModel:
     delivery: str | None
     #: activity -> next activity when the route after it is certain (no condition, one target)
     fast: dict[str, str | None]
+    #: parallel block name -> its member activities (run at the same time, joined when all are done)
+    blocks: dict[str, tuple[str, ...]]
     START: str = START_TOKEN
 
     def next_arrival(self, t: float, rng: random.Random) -> float:
@@ -143,7 +149,6 @@ class CompiledModel:
 def compile_model(model: SimulationModel, offset_s: float) -> CompiledModel:
     """Compile ``model`` for a run whose origin is ``offset_s`` seconds after a Monday 00:00."""
     from procopt.model.types import END_TOKEN
-    from procopt.sim.engine import next_release, release_table
 
     clocks = {name: WorkClock(cal, offset_s) for name, cal in model.calendars.items()}
     prioritised = {a.pool for a in model.activities.values() if a.priority != "fifo"}
@@ -156,7 +161,13 @@ def compile_model(model: SimulationModel, offset_s: float) -> CompiledModel:
         duty = list(pool.on_duty) if pool.on_duty is not None and pool.capacity is not None else None
         # a pool whose staffing varies by hour holds its absent people with top-priority requests
         pools[name] = CPool(
-            name, pool.capacity, members, clocks[pool.calendar], name in prioritised or duty is not None, duty
+            name,
+            pool.capacity,
+            members,
+            clocks[pool.calendar],
+            name in prioritised or duty is not None,
+            duty,
+            {m: float(pool.speeds.get(m, 1.0)) for m in members} if pool.speeds else None,
         )
     value_attr = model.provenance.get("value_attribute") if model.provenance else None
     acts: dict[str, CActivity] = {}
@@ -169,6 +180,7 @@ def compile_model(model: SimulationModel, offset_s: float) -> CompiledModel:
             dur_attr=a.duration_by[0] if a.duration_by else None,
             dur_map={k: sampler(d) for k, d in a.duration_by[1].items()} if a.duration_by else {},
             extra=sampler(a.extra_delay) if a.extra_delay is not None else None,
+            extra_wall=a.delay_clock == "wall",
             skip=parse_condition(a.skip_when)[0] if a.skip_when else None,
             releases=table,
             next_release=(lambda t, tb=table: next_release(tb, offset_s, t)) if table else (lambda t: t),
@@ -222,6 +234,7 @@ def compile_model(model: SimulationModel, offset_s: float) -> CompiledModel:
         working_days=model.due.working_days,
         delivery=model.delivery_activity,
         fast=fast,
+        blocks={name: tuple(members) for name, members in model.parallel.items()},
     )
 
 
@@ -236,3 +249,18 @@ def _priority(rule: str, value_attr: str | None) -> Callable[[float, float, Mapp
 
         return by_value
     return lambda now, due, attrs: now
+
+
+def release_table(times: tuple[str, ...], weekdays: tuple[str, ...]) -> list[float]:
+    """Sorted release instants in seconds since Monday 00:00 for a batch rule."""
+    out = sorted(WEEKDAYS.index(d) * DAY_S + parse_clock(t) for d in weekdays for t in times)
+    return out or [0.0]
+
+
+def next_release(table: list[float], offset_s: float, t: float) -> float:
+    """The first release instant at or after ``t`` (seconds since origin)."""
+    w, r = divmod(t + offset_s, WEEK_S)
+    i = bisect_left(table, r)
+    if i == len(table):
+        w, i = w + 1, 0
+    return w * WEEK_S + table[i] - offset_s

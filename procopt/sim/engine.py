@@ -12,7 +12,6 @@ once at the end. Clock: float seconds since the origin = ``start - warmup_days``
 from __future__ import annotations
 
 import gc
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,9 +20,9 @@ import pandas as pd
 import simpy
 
 from procopt.log import columns as C
-from procopt.model.calendars import DAY_S, WEEK_S, WorkClock, parse_clock
-from procopt.model.types import WEEKDAYS, SimulationModel
-from procopt.sim.compiled import CompiledModel, compile_model
+from procopt.model.calendars import DAY_S, WEEK_S, WorkClock
+from procopt.model.types import SimulationModel
+from procopt.sim.compiled import CompiledModel, compile_model, next_release, release_table
 from procopt.sim.rng import stream
 
 DEFAULT_START = pd.Timestamp("2024-01-01")  # a Monday
@@ -235,54 +234,63 @@ class _Run:
         tr.case_delivery_end.append(NAN)
         tr.case_end.append(NAN)
         tr.case_first.append(NAN)
-        record = tr.events.append
-        steps, choose, fast, rng_route = self.steps, cm.choose, cm.fast, self.rng_route
-        ws, we, delivery = tr.window_start_s, tr.window_end_s, cm.delivery
+        choose, fast, rng_route, blocks = cm.choose, cm.fast, self.rng_route, cm.blocks
+        step = self._step
         visits: dict[str, int] = {}
         prev = None
         cur = choose(cm.START, None, 1, attrs, rng_route)
         while cur is not None:
-            act, clock, res, free, rng_dur, rng_delay, pname = steps[cur]
             visits[cur] = visit = visits.get(cur, 0) + 1
-            if act.skip is None or not act.skip(attrs):
-                if act.extra is not None:
-                    d = act.extra(rng_delay)
-                    if d > 0:
-                        yield env.timeout(clock.end_after(env.now, d) - env.now)
-                if act.releases is not None:
-                    yield env.timeout(act.next_release(env.now) - env.now)
-                if res is not None:
-                    req = (
-                        res.request(priority=act.priority_key(env.now, due, attrs))
-                        if act.pool.prioritised
-                        else res.request()
-                    )
-                    yield req
-                    member = free.pop()
-                else:
-                    member = pname
-                begin = clock.next_open(env.now)
-                if act.dur_attr is None:
-                    work = act.duration(rng_dur)
-                else:
-                    work = act.dur_map.get(attrs.get(act.dur_attr), act.duration)(rng_dur)
-                end = clock.end_after(begin, work)
-                yield env.timeout(end - env.now)
-                if res is not None:
-                    free.append(member)
-                    res.release(req)
-                    if ws <= begin < we:
-                        tr.busy_s[pname] += work
-                if tr.case_first[cid] != tr.case_first[cid]:
-                    tr.case_first[cid] = begin
-                record((cid, cur, begin, end, member, pname))
-                if cur == delivery:
-                    tr.case_delivery_end[cid] = end
+            if cur in blocks:  # AND-split: every branch at once, continue when all are done (the join)
+                yield env.all_of([env.process(step(cid, a, attrs, due)) for a in blocks[cur]])
+            else:
+                yield from step(cid, cur, attrs, due)
             nxt = fast.get(cur, MISSING)
             if nxt is MISSING:
                 nxt = choose(cur, prev, visit, attrs, rng_route)
             prev, cur = cur, nxt
         tr.case_end[cid] = env.now
+
+    def _step(self, cid: int, cur: str, attrs: dict[str, Any], due: float) -> Any:
+        """One activity instance: extra delay, batch release, queue for a person, work within the calendar."""
+        env, tr = self.env, self.trace
+        act, clock, res, free, rng_dur, rng_delay, pname = self.steps[cur]
+        if act.skip is not None and act.skip(attrs):
+            return
+        if act.extra is not None:
+            d = act.extra(rng_delay)
+            if d > 0:
+                yield env.timeout(d if act.extra_wall else clock.end_after(env.now, d) - env.now)
+        if act.releases is not None:
+            yield env.timeout(act.next_release(env.now) - env.now)
+        if res is not None:
+            req = res.request(priority=act.priority_key(env.now, due, attrs)) if act.pool.prioritised else res.request()
+            yield req
+            speeds = act.pool.speeds
+            # with people of different speeds, who takes the case matters: the one idle longest (work spreads
+            # over the team as in the log), not the one who just finished (the first name would do it all)
+            member = free.pop() if speeds is None else free.pop(0)
+        else:
+            member, speeds = pname, None
+        begin = clock.next_open(env.now)
+        if act.dur_attr is None:
+            work = act.duration(rng_dur)
+        else:
+            work = act.dur_map.get(attrs.get(act.dur_attr), act.duration)(rng_dur)
+        if speeds is not None:
+            work *= speeds.get(member, 1.0)
+        end = clock.end_after(begin, work)
+        yield env.timeout(end - env.now)
+        if res is not None:
+            free.append(member)
+            res.release(req)
+            if tr.window_start_s <= begin < tr.window_end_s:
+                tr.busy_s[pname] += work
+        if tr.case_first[cid] != tr.case_first[cid]:
+            tr.case_first[cid] = begin
+        tr.events.append((cid, cur, begin, end, member, pname))
+        if cur == self.cm.delivery:
+            tr.case_delivery_end[cid] = end
 
 
 def trace_to_frame(model: SimulationModel, trace: Trace) -> pd.DataFrame:
@@ -332,19 +340,13 @@ def trace_to_frame(model: SimulationModel, trace: Trace) -> pd.DataFrame:
     return C.normalise_frame(frame)
 
 
-def release_table(times: tuple[str, ...], weekdays: tuple[str, ...]) -> list[float]:
-    """Sorted release instants in seconds since Monday 00:00 for a batch rule."""
-    out = sorted(WEEKDAYS.index(d) * DAY_S + parse_clock(t) for d in weekdays for t in times)
-    return out or [0.0]
-
-
-def next_release(table: list[float], offset_s: float, t: float) -> float:
-    """The first release instant at or after ``t`` (seconds since origin)."""
-    w, r = divmod(t + offset_s, WEEK_S)
-    i = bisect_left(table, r)
-    if i == len(table):
-        w, i = w + 1, 0
-    return w * WEEK_S + table[i] - offset_s
-
-
-__all__ = ["Trace", "WorkClock", "default_start", "run_replication", "simulate", "trace_to_frame"]
+__all__ = [
+    "Trace",
+    "WorkClock",
+    "default_start",
+    "next_release",
+    "release_table",
+    "run_replication",
+    "simulate",
+    "trace_to_frame",
+]
