@@ -147,7 +147,7 @@ def test_case_attributes_and_unsorted_cases(tmp_path: Path) -> None:
     """A per-case attribute (groups whole cases) is not the case; rows listed together need not be in time order."""
     frame = _log()
     frame["opened_on"] = frame["timestamp"].dt.date.astype(str)  # constant per case, shared by several cases
-    frame = frame.groupby("Beleg", sort=False, group_keys=False).apply(lambda g: g.iloc[::-1])  # newest first
+    frame = frame.sort_values(["Beleg", "timestamp"], ascending=[True, False])  # each case newest first
     path = tmp_path / "unsorted.csv"
     frame.to_csv(path, index=False)
     log = read_log(path)
