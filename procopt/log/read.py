@@ -206,6 +206,11 @@ def _infer(raw: pd.DataFrame, used: dict[str, str], user: Mapping[str, str] | No
     from procopt.log.mapping import MAP_ROLES
 
     inferred: dict[str, str] = {}
+    case = used.get("case")
+    # a business-object name on a column unique to every row ('.order' = row order) is a row id, not a case
+    named = case is not None and "case" not in (user or {}) and how_guessed("case", case) is not None
+    if named and raw[case].nunique(dropna=True) == len(raw) > 1:
+        del used["case"]
     if "case" not in used:
         column, how = infer_case_column(raw, used, path=path)
         used["case"] = column

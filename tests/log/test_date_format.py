@@ -93,7 +93,7 @@ _start = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 9
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     start=_start,
     steps=st.lists(st.integers(min_value=1, max_value=48), min_size=10, max_size=80),

@@ -141,3 +141,37 @@ def test_property_structure_finds_the_case_column(
         assert "cannot tell" in str(exc) and n_staff >= 4
         return
     assert column == "ref" and how.startswith("by structure")
+
+
+def test_case_attributes_and_unsorted_cases(tmp_path: Path) -> None:
+    """A per-case attribute (groups whole cases) is not the case; rows listed together need not be in time order."""
+    frame = _log()
+    frame["opened_on"] = frame["timestamp"].dt.date.astype(str)  # constant per case, shared by several cases
+    frame = frame.sort_values(["Beleg", "timestamp"], ascending=[True, False])  # each case newest first
+    path = tmp_path / "unsorted.csv"
+    frame.to_csv(path, index=False)
+    log = read_log(path)
+    assert log.mapping["case"] == "Beleg" and log.audit.cases == 40
+    assert "rows of a value listed together (100% of values)" in log.audit.inferred["case"]
+
+
+def test_business_name_on_a_row_id_falls_back_to_structure(tmp_path: Path) -> None:
+    frame = _log()
+    frame.insert(0, "order", range(len(frame)))  # a row counter called 'order', as R exports write '.order'
+    path = tmp_path / "rowid.csv"
+    frame.to_csv(path, index=False)
+    log = read_log(path)
+    assert log.mapping["case"] == "Beleg" and log.audit.inferred["case"].startswith("by structure")
+
+
+@pytest.mark.slow
+def test_real_logs_with_the_case_header_renamed(shared_logs: Path, tmp_path: Path) -> None:
+    for name in ["general/receipt.csv", "erp/interval_event_log.csv", "simulation-benchmarks/Production.csv"]:
+        text = (shared_logs / name).read_text(encoding="utf-8")
+        head, rest = text.split("\n", 1)
+        case = read_log(shared_logs / name).mapping["case"]
+        renamed = tmp_path / Path(name).name
+        renamed.write_text(",".join("Nr" if c == case else c for c in head.split(",")) + "\n" + rest, encoding="utf-8")
+        log = read_log(renamed)
+        assert log.mapping["case"] == "Nr", name
+        assert log.audit.inferred["case"].startswith("by structure"), name

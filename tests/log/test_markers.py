@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from procopt.cli import main
@@ -94,6 +95,7 @@ def test_cli_removes_markers_and_keep_option(tmp_path: Path) -> None:
     assert read_log(path, keep_markers=True).audit.activities == 4
 
 
+@pytest.mark.slow
 def test_production_xes_start_end_markers(shared_logs: Path) -> None:
     log = read_log(shared_logs / "simulation-benchmarks/Production.xes.gz")
     assert set(log.audit.markers) == {"Start", "End"}

@@ -88,7 +88,7 @@ def test_bpic2020_log_keeps_every_wall_clock_hour(shared_logs: Path) -> None:
 _instants = st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2030, 12, 31))
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(
     instants=st.lists(_instants, min_size=2, max_size=25),
     zone=st.sampled_from(["Europe/Berlin", "America/New_York", "Australia/Sydney", "America/Santiago"]),
