@@ -86,8 +86,39 @@ def _bottleneck_lines(data: dict[str, Any], top: int = 5) -> list[str]:
     return lines
 
 
+def _waiting_lines(data: dict[str, Any], top: int = 5, most: int = 10) -> list[str]:
+    """Where the waiting goes, largest first, with its causes.
+
+    Lists the ``top`` largest and every further step holding more waiting than a bottleneck shown
+    below it (a step the capacity-focused bottleneck list ranks low must not go unseen).
+    """
+    waiting = [w for w in data.get("waiting", []) if w["wait_total_s"] > 0]
+    if not waiting:
+        return []
+    shown = {b["activity"] for b in data["bottlenecks"][:5]}
+    floor = min((w["wait_total_s"] for w in waiting if w["activity"] in shown), default=float("inf"))
+    keep = [w for i, w in enumerate(waiting) if i < top or w["wait_total_s"] > floor][:most]
+    lines = ["Where the waiting goes (largest first, with its causes):"]
+    for i, w in enumerate(keep, 1):
+        dep = f" ({w['department']})" if w.get("department") else ""
+        causes = w.get("causes")
+        if causes:
+            total = max(sum(causes.values()), 1e-9)
+            mix = ", ".join(
+                f"{name} {value / total:.0%}"
+                for name, value in sorted(causes.items(), key=lambda kv: -kv[1])
+                if value / total >= 0.05
+            )
+        else:
+            mix = "causes not computed (no start times)"
+        lines.append(
+            f"  {i}. {w['activity']}{dep}: {w['wait_share']:.0%} of all waiting, {_h(w['wait_total_s'])} — {mix}"
+        )
+    return lines
+
+
 def _summary_lines(data: dict[str, Any]) -> list[str]:
-    lines = _bottleneck_lines(data)
+    lines = _waiting_lines(data) + _bottleneck_lines(data)
     lines.append("Slowest hand-offs between departments:")
     if not data["handoffs"]:
         lines.append("  none (the log has no department column or no hand-offs)")

@@ -185,12 +185,13 @@ def learn_calendars(inst: pd.DataFrame, epoch: np.datetime64) -> Calendars:
     hour_on: np.ndarray = np.asarray(
         (hour_days >= MIN_HOUR_DAYS) & (hour_days >= HOUR_DAYS_SHARE * active_days[:, None])
     )
-    any_on = hour_on.any(axis=1)
+    any_on: np.ndarray = np.asarray(hour_on.any(axis=1))
     first_h = np.where(any_on, hour_on.argmax(axis=1), 0)
     last_h = np.where(any_on, 23 - hour_on[:, ::-1].argmax(axis=1), 23)
     hrs = np.arange(24)[None, :]
     hour_on = np.where(any_on[:, None], (hrs >= first_h[:, None]) & (hrs <= last_h[:, None]), True)
-    weekday_on = np.where(weekday_on.any(axis=1)[:, None], weekday_on, True)
+    has_days: np.ndarray = np.asarray(weekday_on.any(axis=1))
+    weekday_on = np.where(has_days[:, None], weekday_on, True)
     grid = (weekday_on[:, :, None] & hour_on[:, None, :]).reshape(n_groups, 168)
     return Calendars(grid, group_of)
 
