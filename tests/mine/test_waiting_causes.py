@@ -151,3 +151,28 @@ def test_complete_only_log_says_what_cannot_be_separated() -> None:
     for item in data["waiting"]:
         assert item["causes"] is None
         assert "cannot be separated" in item["causes_note"]
+
+
+def test_ready_allows_for_parallel_branches() -> None:
+    """A, then B and C in parallel, then D: C became ready when A ended, even when B ended before C started."""
+    rng = np.random.default_rng(1)
+    rows: list[dict[str, object]] = []
+    for i in range(200):
+        t = _T0 + timedelta(hours=i)
+        a_end = t + timedelta(minutes=10)
+        rows.append({"case": f"c{i}", "activity": "A", "start": t, "end": a_end, "resource": "ra"})
+        b0 = a_end + timedelta(minutes=float(rng.uniform(0, 30)))
+        b1 = b0 + timedelta(minutes=float(rng.uniform(5, 60)))
+        c0 = a_end + timedelta(minutes=float(rng.uniform(0, 90)))
+        c1 = c0 + timedelta(minutes=float(rng.uniform(5, 60)))
+        rows.append({"case": f"c{i}", "activity": "B", "start": b0, "end": b1, "resource": "rb"})
+        rows.append({"case": f"c{i}", "activity": "C", "start": c0, "end": c1, "resource": "rc"})
+        d0 = max(b1, c1) + timedelta(minutes=5)
+        rows.append({"case": f"c{i}", "activity": "D", "start": d0, "end": d0 + timedelta(minutes=5), "resource": "rd"})
+    inst, _ = I.build_instances(make_events(rows))
+    a_end = inst[inst[I.ACTIVITY] == "A"].set_index(I.CASE)[I.END]
+    for branch in ("B", "C"):
+        ready = inst[inst[I.ACTIVITY] == branch].set_index(I.CASE)[I.ENABLED]
+        assert (ready == a_end.reindex(ready.index)).all(), branch
+    d = inst[inst[I.ACTIVITY] == "D"]
+    assert (d[I.WAIT] == 300).all()  # the join waits for the later branch only
