@@ -166,7 +166,7 @@ def learn_calendars(inst: pd.DataFrame, epoch: np.datetime64) -> Calendars:
     hour = np.floor((times[ok] - day * _DAY) / _HOUR).astype(np.int64)
     g = groups[ok]
     # distinct (group, day) and (group, day, hour)
-    days_seen = np.unique(g * (day.max() + 1) + day)
+    days_seen = _distinct(g * (day.max() + 1) + day)
     dg, dd = days_seen // (day.max() + 1), days_seen % (day.max() + 1)
     active_days = np.bincount(dg, minlength=n_groups)
     first_day = np.full(n_groups, np.iinfo(np.int64).max)
@@ -177,7 +177,7 @@ def learn_calendars(inst: pd.DataFrame, epoch: np.datetime64) -> Calendars:
     np.add.at(weekday_dates, (dg, dd % 7), 1.0)
     span_weeks = np.maximum((last_day - first_day + 1) / 7.0, 1.0)
     weekday_on: np.ndarray = np.asarray(weekday_dates >= WEEKDAY_SHARE * span_weeks[:, None])
-    hours_seen = np.unique((g * (day.max() + 1) + day) * 24 + hour)
+    hours_seen = _distinct((g * (day.max() + 1) + day) * 24 + hour)
     hg = hours_seen // 24 // (day.max() + 1)
     hh = hours_seen % 24
     hour_days = np.zeros((n_groups, 24))
@@ -194,6 +194,19 @@ def learn_calendars(inst: pd.DataFrame, epoch: np.datetime64) -> Calendars:
     weekday_on = np.where(has_days[:, None], weekday_on, True)
     grid = (weekday_on[:, :, None] & hour_on[:, None, :]).reshape(n_groups, 168)
     return Calendars(grid, group_of)
+
+
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct non-negative integer keys; a bitmap when the key range is small (much faster than hashing)."""
+    if not len(keys):
+        return keys
+    top = int(keys.max()) + 1
+    if top <= 200_000_000:
+        seen = np.zeros(top, dtype=bool)
+        seen[keys] = True
+        out: np.ndarray = np.flatnonzero(seen)
+        return out
+    return np.unique(keys)
 
 
 def _off_seconds(cal: Calendars, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -274,25 +287,30 @@ def _busy_split(
     q_a = r * span + (after[order] - base)
     q_b = key_s
     busy[order] = np.maximum(busy_until(q_b) - busy_until(q_a), 0.0)
-    # overtaking split: scan earlier starts of the same resource
+    # overtaking split: scan back over the resource's starts inside the wait, then the one instance
+    # that was already running when the wait began (longer-running multitasking only shifts the split)
     rdy = ready[order]
     lo = after[order]
-    proc = np.clip(e - s, 0.0, None)
-    look = _per_group_quantile(r, proc, 0.95)
-    later = np.zeros(len(order))
-    total = np.zeros(len(order))
-    active = np.flatnonzero(busy[order] > 0)
+    idx = np.flatnonzero(busy[order] > 0)
+    ri, si, loi, rdi = r[idx], s[idx], lo[idx], rdy[idx]
+    tot = np.zeros(len(idx))
+    lat = np.zeros(len(idx))
+    alive = np.arange(len(idx))
     k = 1
-    while len(active) and k <= SCAN_MAX:
-        j = active - k
+    while len(alive) and k <= SCAN_MAX:
+        j = idx[alive] - k
         ok = j >= 0
-        jj = np.where(ok, j, 0)
-        ok &= (r[jj] == r[active]) & (s[jj] >= lo[active] - look[active])
-        active, jj = active[ok], jj[ok]
-        overlap = np.clip(np.minimum(e[jj], s[active]) - np.maximum(s[jj], lo[active]), 0.0, None)
-        total[active] += overlap
-        later[active] += np.where(rdy[jj] > rdy[active], overlap, 0.0)
+        j = np.where(ok, j, 0)
+        ok &= r[j] == ri[alive]
+        alive, j = alive[ok], j[ok]
+        overlap = np.clip(np.minimum(e[j], si[alive]) - np.maximum(s[j], loi[alive]), 0.0, None)
+        tot[alive] += overlap
+        lat[alive] += overlap * (rdy[j] > rdi[alive])
+        alive = alive[s[j] >= loi[alive]]  # stop after the first instance started before the wait
         k += 1
+    total = np.zeros(len(order))
+    later = np.zeros(len(order))
+    total[idx], later[idx] = tot, lat
     share[order] = np.where(total > 0, later / np.where(total > 0, total, 1.0), 0.0)
     return busy, share
 
