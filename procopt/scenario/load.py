@@ -229,6 +229,24 @@ def apply_scenario(model: SimulationModel, scenario: Scenario) -> SimulationMode
     return model
 
 
+def ineffective_changes(model: SimulationModel, scenario: Scenario) -> list[str]:
+    """One warning per change that leaves the model exactly as it was (e.g. scaling a delay the step does not
+    have, or a release time it already has): such a change cannot move any result, and a 0.0 difference
+    must not pass without comment."""
+    warnings: list[str] = []
+    for i, change in enumerate(scenario.changes):
+        changed = change.apply(model)
+        same = all(getattr(changed, f) == getattr(model, f) for f in ("activities", "pools", "calendars", "arrivals"))
+        if same:
+            target = getattr(change, "activity", None) or getattr(change, "pool", None) or "the model"
+            warnings.append(
+                f"{scenario.name}: changes[{i}].{_kind(change)} has no effect on {target} "
+                "(the model already has it, or there is nothing to change)"
+            )
+        model = changed
+    return warnings
+
+
 def _kind(change: Change) -> str:
     return {
         RemoveActivity: "remove_activity",

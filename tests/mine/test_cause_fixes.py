@@ -101,3 +101,15 @@ def test_new_release_times_are_not_blocked_by_a_calendar_learned_from_old_sittin
     assert new_cal.hours["Mon"] == (("10:00", "11:00"),)
     assert new_cal.hours["Thu"] == (("10:00", "11:00"),)
     assert daily.activities[act].batch == BatchRule(("10:00",), ("Mon", "Tue"))
+
+
+@pytest.mark.slow
+def test_a_change_with_no_effect_is_warned_about(model) -> None:  # type: ignore[no-untyped-def]
+    from procopt.scenario.load import ineffective_changes
+
+    act = next(a for a, spec in model.activities.items() if spec.extra_delay is None)
+    scenario = scenario_from_dict(
+        {"name": "noop", "changes": [{"delay": {"activity": act, "scale": 0.5}}, {"arrivals": {"scale": 1.1}}]}
+    )
+    warnings = ineffective_changes(model, scenario)
+    assert len(warnings) == 1 and "changes[0].delay has no effect on" in warnings[0] and act in warnings[0]
