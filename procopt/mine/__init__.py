@@ -107,6 +107,7 @@ def mine(events: pd.DataFrame, options: MineOptions | None = None) -> MiningResu
     notes.extend(batch_notes)
     causes = WT.attribute_waiting(inst, has_start, B.release_at(inst, batches))
     waiting = WT.rank_waiting(inst, causes, activities)
+    waiting_handoffs = WT.waiting_by_handoff(inst, causes)
     bottlenecks = BN.rank_bottlenecks(inst, activities, resources, batches, has_start)
     approvals = A.assess_approvals(inst, attributes, has_start, options.approval_patterns, options.rejection_patterns)
     rework, loops = R.measure_rework(inst)
@@ -144,7 +145,7 @@ def mine(events: pd.DataFrame, options: MineOptions | None = None) -> MiningResu
         departments=departments,
         bottlenecks=bottlenecks,
         bottleneck_resources=BN.rank_resources(resources),
-        handoffs=H.measure_handoffs(inst),
+        handoffs=WT.with_handoff_causes(H.measure_handoffs(inst), waiting_handoffs),
         rework=rework,
         loops=loops,
         batches=batches,
@@ -155,7 +156,7 @@ def mine(events: pd.DataFrame, options: MineOptions | None = None) -> MiningResu
         models=models,
         waiting=waiting,
         waiting_resources=WT.waiting_by_resource(inst, causes),
-        waiting_handoffs=WT.waiting_by_handoff(inst, causes),
+        waiting_handoffs=waiting_handoffs,
         causes_note=causes.note,
     )
 

@@ -379,6 +379,18 @@ def waiting_by_handoff(inst: pd.DataFrame, causes: WaitingCauses) -> pd.DataFram
     return out.reset_index(drop=True)
 
 
+def with_handoff_causes(handoffs: pd.DataFrame, by_handoff: pd.DataFrame) -> pd.DataFrame:
+    """The hand-off table with ``<cause>_s`` columns (seconds per cause; absent on complete-only logs)."""
+    cause_h = [f"{c}_h" for c in CAUSES if f"{c}_h" in by_handoff.columns]
+    if handoffs.empty or not cause_h:
+        return handoffs
+    keys = ["from_department", "to_department"]
+    extra = by_handoff[keys + cause_h].copy()
+    for col in cause_h:
+        extra[col[:-2] + "_s"] = extra.pop(col) * _HOUR
+    return handoffs.merge(extra, on=keys, how="left")
+
+
 def _hour_aggs(causes: WaitingCauses) -> dict[str, tuple[str, object]]:
     aggs: dict[str, tuple[str, object]] = {"wait_total_h": ("wait_s", _hours)}
     if causes.parts is not None:
