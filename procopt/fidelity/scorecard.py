@@ -38,11 +38,11 @@ METRIC_KEYS: tuple[str, ...] = (
     "delivery_rate_error",
     # one diagnosis, one model: the causes of waiting (procopt.mine.waiting) of the simulated log against the
     # real one, each the absolute difference of the cause's share of all waiting (None without start times)
-    "wait_batching_share_error",
-    "wait_unavailability_share_error",
-    "wait_prioritisation_share_error",
-    "wait_contention_share_error",
-    "wait_extraneous_share_error",
+    "batching_wait_error",
+    "unavailability_wait_error",
+    "prioritisation_wait_error",
+    "contention_wait_error",
+    "extraneous_wait_error",
 )
 _CAUSES = ("batching", "unavailability", "prioritisation", "contention", "extraneous")
 
@@ -148,7 +148,7 @@ def cause_mix(events: pd.DataFrame) -> dict[str, float] | None:
 
 def _cause_errors(real: dict[str, float] | None, sim: pd.DataFrame) -> dict[str, float | None]:
     mix = cause_mix(sim) if real is not None else None
-    return {f"wait_{c}_share_error": None if real is None or mix is None else abs(mix[c] - real[c]) for c in _CAUSES}
+    return {f"{c}_wait_error": None if real is None or mix is None else abs(mix[c] - real[c]) for c in _CAUSES}
 
 
 def average_scores(per_log: Sequence[dict[str, float | None]]) -> dict[str, float | None]:
@@ -187,7 +187,7 @@ def score_logs(
 
     Returns:
         ``{ngd, aed_hours, ced_hours, red_hours, ctd_hours, lead_time_mean_rel_error, delivery_rate_error,
-        wait_<cause>_share_error per cause}``, None where a metric is not computable.
+        <cause>_wait_error per cause}``, None where a metric is not computable.
     """
     if use_start is None:
         use_start = bool(real[START].notna().mean() >= 0.5) if len(real) else False

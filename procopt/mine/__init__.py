@@ -108,7 +108,7 @@ def mine(events: pd.DataFrame, options: MineOptions | None = None) -> MiningResu
     causes = WT.attribute_waiting(inst, has_start, B.release_at(inst, batches))
     waiting = WT.rank_waiting(inst, causes, activities)
     waiting_handoffs = WT.waiting_by_handoff(inst, causes)
-    bottlenecks = BN.rank_bottlenecks(inst, activities, resources, batches, has_start)
+    bottlenecks = BN.rank_bottlenecks(inst, activities, resources, batches, has_start, waiting)
     approvals = A.assess_approvals(inst, attributes, has_start, options.approval_patterns, options.rejection_patterns)
     rework, loops = R.measure_rework(inst)
     if (inst[I.DEP_CODE].to_numpy() < 0).all():
