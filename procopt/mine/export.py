@@ -84,9 +84,10 @@ def result_to_dict(result: MiningResult) -> dict[str, Any]:
 def _with_hours(frame: pd.DataFrame) -> pd.DataFrame:
     """Seconds columns kept for machines, an hours column (2 decimals) beside each for people."""
     out = frame.copy()
-    for col in [c for c in frame.columns if c.endswith("_s")]:
-        out[col] = out[col].round(1)
-        out.insert(out.columns.get_loc(col) + 1, col[:-2] + "_h", (frame[col] / 3600.0).round(2))
+    for col in [c for c in frame.columns if str(c).endswith("_s") and f"{str(c)[:-2]}_h" not in frame.columns]:
+        seconds = pd.to_numeric(frame[col], errors="coerce").astype(float)
+        out[col] = seconds.round(1)
+        out.insert(out.columns.get_loc(col) + 1, str(col)[:-2] + "_h", (seconds / 3600.0).round(2))
     return out
 
 
@@ -97,16 +98,16 @@ def write_outputs(result: MiningResult, out_dir: str | Path) -> list[str]:
     notes = list(result.notes)
     with atomic_dir(out_dir) as tmp:
         tables = {
-            "activities": result.activities,
+            "activities": _with_hours(result.activities),
             "variants": result.variants,
             "cases": result.cases,
             "lead_time": result.lead_time,
             "resources": result.resources,
             "departments": result.departments,
-            "bottlenecks": pd.DataFrame([asdict(b) for b in result.bottlenecks]),
-            "handoffs": result.handoffs,
+            "bottlenecks": _with_hours(pd.DataFrame([asdict(b) for b in result.bottlenecks])),
+            "handoffs": _with_hours(result.handoffs),
             "approvals": A.approval_table(result.approvals),
-            "batches": B.batch_table(result.batches),
+            "batches": _with_hours(B.batch_table(result.batches)),
             "rework": result.rework,
             "loops": result.loops,
             "value_stream": result.value_stream.steps if result.value_stream is not None else pd.DataFrame(),
