@@ -120,7 +120,7 @@ MIN_BURST_SHARE = 0.6  # the bursts after the release times hold most of the act
 QUEUE_AFTER_H = 3.0  # work started up to this long after a release still waited for it (then queued)
 SHIFT_MIN_H = 6.0  # a single burst at the start of a working day at least this long is the shift, not a release
 SHIFT_TOLERANCE_MIN = 30
-MAX_SCAN = 20_000  # instances per activity used to find release times (a deterministic sample beyond)
+MAX_SCAN = 5_000  # instances per activity used to find release times (a deterministic sample beyond)
 
 
 def _timed_release(

@@ -359,24 +359,31 @@ def waiting_by_resource(inst: pd.DataFrame, causes: WaitingCauses) -> pd.DataFra
 
 def waiting_by_handoff(inst: pd.DataFrame, causes: WaitingCauses) -> pd.DataFrame:
     """Per department hand-off (the previous step's department differs): count, total waiting, causes in hours."""
-    prev, cur = inst[I.PREV_DEPARTMENT], inst[I.DEPARTMENT]
-    moved = (prev.notna() & cur.notna() & (prev != cur)).to_numpy()
-    frame = pd.DataFrame(
+    prev, cur = inst[I.PREV_DEP_CODE].to_numpy(), inst[I.DEP_CODE].to_numpy()
+    moved = (prev >= 0) & (cur >= 0) & (prev != cur)
+    names = I.labels_of(inst, I.DEPARTMENT, I.DEP_CODE)
+    n_dep = len(names)
+    columns = ["from_department", "to_department", "count", "wait_total_h"]
+    if causes.parts is not None:
+        columns += [f"{c}_h" for c in CAUSES]
+    if not moved.any() or not n_dep:
+        return pd.DataFrame(columns=columns)
+    key = prev[moved] * n_dep + cur[moved]
+    uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    out = pd.DataFrame(
         {
-            "from_department": prev.to_numpy()[moved],
-            "to_department": cur.to_numpy()[moved],
-            "wait_s": inst[I.WAIT].to_numpy()[moved],
+            "from_department": np.asarray(names, dtype=object)[uniq // n_dep],
+            "to_department": np.asarray(names, dtype=object)[uniq % n_dep],
+            "count": counts,
+            "wait_total_h": np.round(np.bincount(inverse, weights=inst[I.WAIT].to_numpy()[moved]) / _HOUR, 2),
         }
     )
     if causes.parts is not None:
-        frame = pd.concat([frame, causes.parts.iloc[np.flatnonzero(moved)].reset_index(drop=True)], axis=1)
-    out = frame.groupby(["from_department", "to_department"], sort=True).agg(
-        count=("wait_s", "size"), **_hour_aggs(causes)
-    )
-    out = out.reset_index().sort_values(
-        ["wait_total_h", "from_department", "to_department"], ascending=[False, True, True]
-    )
-    return out.reset_index(drop=True)
+        for c in CAUSES:
+            values = causes.parts[f"{c}_s"].to_numpy()[moved]
+            out[f"{c}_h"] = np.round(np.bincount(inverse, weights=values) / _HOUR, 2)
+    out = out.sort_values(["wait_total_h", "from_department", "to_department"], ascending=[False, True, True])
+    return out.reset_index(drop=True)[columns]
 
 
 def with_handoff_causes(handoffs: pd.DataFrame, by_handoff: pd.DataFrame) -> pd.DataFrame:
