@@ -34,6 +34,13 @@ map_option = click.option(
     metavar="ROLE=COLUMN,...",
     help="Column mapping overrides, e.g. --map case=订单号,activity=活动,end=结束时间.",
 )
+approvals_option = click.option(
+    "--approvals",
+    "approval_names",
+    default=None,
+    metavar='"A,B"',
+    help="Activity names that are approval steps (comma-separated), judged whatever their names.",
+)
 pattern_option = click.option(
     "--approval-pattern",
     "approval_patterns",
@@ -64,6 +71,27 @@ def _options(coverage: float, approval_patterns: tuple[str, ...], discover_model
                 ) from exc
         kwargs["approval_patterns"] = tuple(approval_patterns)
     return MineOptions(**kwargs)
+
+
+def _with_approvals(options: Any, names: str | None, events: Any, log: str) -> Any:
+    """``options`` with the confirmed approval steps of ``--approvals "A,B"``; an unknown name is an error."""
+    import dataclasses
+
+    from procopt.errors import InputError
+    from procopt.log import columns as C
+
+    if not names:
+        return options
+    wanted = tuple(n.strip() for n in names.split(",") if n.strip())
+    known = set(events[C.ACTIVITY].astype(str).unique())
+    missing = [n for n in wanted if n not in known]
+    if missing:
+        raise InputError(
+            log,
+            f"--approvals names {', '.join(repr(m) for m in missing)}, which is not an activity of the log",
+            hint=f"Activities: {', '.join(sorted(known)[:30])}.",
+        )
+    return dataclasses.replace(options, approvals=wanted)
 
 
 def _header(log: str, summary: dict[str, Any]) -> str:
@@ -186,9 +214,16 @@ def _summary_lines(data: dict[str, Any]) -> list[str]:
 )
 @map_option
 @pattern_option
+@approvals_option
 @json_option
 def command(
-    log: str, out_dir: str, coverage: float, map_text: str | None, approval_patterns: tuple[str, ...], as_json: bool
+    log: str,
+    out_dir: str,
+    coverage: float,
+    map_text: str | None,
+    approval_patterns: tuple[str, ...],
+    approval_names: str | None,
+    as_json: bool,
 ) -> None:
     """Mine LOG: process map, where time goes, bottlenecks, hand-offs, approvals, batches, rework.
 
@@ -198,8 +233,9 @@ def command(
     """
     from procopt.mine import mine, write_outputs
 
-    options = _options(coverage, approval_patterns, discover_model=True)
-    result = mine(load_events(log, map_text), options)
+    events = load_events(log, map_text)
+    options = _with_approvals(_options(coverage, approval_patterns, discover_model=True), approval_names, events, log)
+    result = mine(events, options)
     files = write_outputs(result, out_dir)
     data = result.to_dict()
     if as_json:
@@ -249,8 +285,11 @@ def bottlenecks_command(log: str, map_text: str | None, as_json: bool) -> None:
 @click.argument("log", type=click.Path(dir_okay=False))
 @map_option
 @pattern_option
+@approvals_option
 @json_option
-def approvals_command(log: str, map_text: str | None, approval_patterns: tuple[str, ...], as_json: bool) -> None:
+def approvals_command(
+    log: str, map_text: str | None, approval_patterns: tuple[str, ...], approval_names: str | None, as_json: bool
+) -> None:
     """Judge each approval step of LOG: candidate for removal, for a threshold, or keep.
 
     \b
@@ -259,7 +298,8 @@ def approvals_command(log: str, map_text: str | None, approval_patterns: tuple[s
     """
     from procopt.mine import mine
 
-    result = mine(load_events(log, map_text), _options(0.8, approval_patterns, discover_model=False))
+    events = load_events(log, map_text)
+    result = mine(events, _with_approvals(_options(0.8, approval_patterns, False), approval_names, events, log))
     data = result.to_dict()
     if as_json:
         emit_json({"summary": data["summary"], "approvals": data["approvals"], "notes": data["notes"]})

@@ -48,6 +48,7 @@ class MineOptions:
     approval_patterns: tuple[str, ...] = A.APPROVAL_PATTERNS
     rejection_patterns: tuple[str, ...] = A.REJECTION_PATTERNS
     discover_model: bool = True
+    approvals: tuple[str, ...] = ()  # activity names confirmed as approval steps (--approvals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,9 @@ def mine(events: pd.DataFrame, options: MineOptions | None = None) -> MiningResu
     waiting = WT.rank_waiting(inst, causes, activities)
     waiting_handoffs = WT.waiting_by_handoff(inst, causes)
     bottlenecks = BN.rank_bottlenecks(inst, activities, resources, batches, has_start, waiting)
-    approvals = A.assess_approvals(inst, attributes, has_start, options.approval_patterns, options.rejection_patterns)
+    approvals = A.assess_approvals(
+        inst, attributes, has_start, options.approval_patterns, options.rejection_patterns, options.approvals
+    )
     rework, loops = R.measure_rework(inst)
     if (inst[I.DEP_CODE].to_numpy() < 0).all():
         notes.append("The log has no department column: hand-offs and department workloads are empty.")
