@@ -34,6 +34,13 @@ map_option = click.option(
     metavar="ROLE=COLUMN,...",
     help="Column mapping overrides, e.g. --map case=订单号,activity=活动,end=结束时间.",
 )
+approvals_option = click.option(
+    "--approvals",
+    "approval_names",
+    default=None,
+    metavar='"A,B"',
+    help="Activity names that are approval steps (comma-separated), judged whatever their names.",
+)
 pattern_option = click.option(
     "--approval-pattern",
     "approval_patterns",
@@ -66,6 +73,27 @@ def _options(coverage: float, approval_patterns: tuple[str, ...], discover_model
     return MineOptions(**kwargs)
 
 
+def _with_approvals(options: Any, names: str | None, events: Any, log: str) -> Any:
+    """``options`` with the confirmed approval steps of ``--approvals "A,B"``; an unknown name is an error."""
+    import dataclasses
+
+    from procopt.errors import InputError
+    from procopt.log import columns as C
+
+    if not names:
+        return options
+    wanted = tuple(n.strip() for n in names.split(",") if n.strip())
+    known = set(events[C.ACTIVITY].astype(str).unique())
+    missing = [n for n in wanted if n not in known]
+    if missing:
+        raise InputError(
+            log,
+            f"--approvals names {', '.join(repr(m) for m in missing)}, which is not an activity of the log",
+            hint=f"Activities: {', '.join(sorted(known)[:30])}.",
+        )
+    return dataclasses.replace(options, approvals=wanted)
+
+
 def _header(log: str, summary: dict[str, Any]) -> str:
     first, last = summary.get("first"), summary.get("last")
     period = f", {str(first)[:10]} → {str(last)[:10]}" if first is not None else ""
@@ -86,8 +114,39 @@ def _bottleneck_lines(data: dict[str, Any], top: int = 5) -> list[str]:
     return lines
 
 
+def _waiting_lines(data: dict[str, Any], top: int = 5, most: int = 10) -> list[str]:
+    """Where the waiting goes, largest first, with its causes.
+
+    Lists the ``top`` largest and every further step holding more waiting than a bottleneck shown
+    below it (a step the capacity-focused bottleneck list ranks low must not go unseen).
+    """
+    waiting = [w for w in data.get("waiting", []) if w["wait_total_s"] > 0]
+    if not waiting:
+        return []
+    shown = {b["activity"] for b in data["bottlenecks"][:5]}
+    floor = min((w["wait_total_s"] for w in waiting if w["activity"] in shown), default=float("inf"))
+    keep = [w for i, w in enumerate(waiting) if i < top or w["wait_total_s"] > floor][:most]
+    lines = ["Where the waiting goes (largest first, with its causes):"]
+    for i, w in enumerate(keep, 1):
+        dep = f" ({w['department']})" if w.get("department") else ""
+        causes = w.get("causes")
+        if causes:
+            total = max(sum(causes.values()), 1e-9)
+            mix = ", ".join(
+                f"{name} {value / total:.0%}"
+                for name, value in sorted(causes.items(), key=lambda kv: -kv[1])
+                if value / total >= 0.05
+            )
+        else:
+            mix = "causes not computed (no start times)"
+        lines.append(
+            f"  {i}. {w['activity']}{dep}: {w['wait_share']:.0%} of all waiting, {_h(w['wait_total_s'])} — {mix}"
+        )
+    return lines
+
+
 def _summary_lines(data: dict[str, Any]) -> list[str]:
-    lines = _bottleneck_lines(data)
+    lines = _waiting_lines(data) + _bottleneck_lines(data)
     lines.append("Slowest hand-offs between departments:")
     if not data["handoffs"]:
         lines.append("  none (the log has no department column or no hand-offs)")
@@ -155,9 +214,16 @@ def _summary_lines(data: dict[str, Any]) -> list[str]:
 )
 @map_option
 @pattern_option
+@approvals_option
 @json_option
 def command(
-    log: str, out_dir: str, coverage: float, map_text: str | None, approval_patterns: tuple[str, ...], as_json: bool
+    log: str,
+    out_dir: str,
+    coverage: float,
+    map_text: str | None,
+    approval_patterns: tuple[str, ...],
+    approval_names: str | None,
+    as_json: bool,
 ) -> None:
     """Mine LOG: process map, where time goes, bottlenecks, hand-offs, approvals, batches, rework.
 
@@ -167,8 +233,9 @@ def command(
     """
     from procopt.mine import mine, write_outputs
 
-    options = _options(coverage, approval_patterns, discover_model=True)
-    result = mine(load_events(log, map_text), options)
+    events = load_events(log, map_text)
+    options = _with_approvals(_options(coverage, approval_patterns, discover_model=True), approval_names, events, log)
+    result = mine(events, options)
     files = write_outputs(result, out_dir)
     data = result.to_dict()
     if as_json:
@@ -218,8 +285,11 @@ def bottlenecks_command(log: str, map_text: str | None, as_json: bool) -> None:
 @click.argument("log", type=click.Path(dir_okay=False))
 @map_option
 @pattern_option
+@approvals_option
 @json_option
-def approvals_command(log: str, map_text: str | None, approval_patterns: tuple[str, ...], as_json: bool) -> None:
+def approvals_command(
+    log: str, map_text: str | None, approval_patterns: tuple[str, ...], approval_names: str | None, as_json: bool
+) -> None:
     """Judge each approval step of LOG: candidate for removal, for a threshold, or keep.
 
     \b
@@ -228,7 +298,8 @@ def approvals_command(log: str, map_text: str | None, approval_patterns: tuple[s
     """
     from procopt.mine import mine
 
-    result = mine(load_events(log, map_text), _options(0.8, approval_patterns, discover_model=False))
+    events = load_events(log, map_text)
+    result = mine(events, _with_approvals(_options(0.8, approval_patterns, False), approval_names, events, log))
     data = result.to_dict()
     if as_json:
         emit_json({"summary": data["summary"], "approvals": data["approvals"], "notes": data["notes"]})

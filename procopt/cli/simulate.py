@@ -95,12 +95,15 @@ def command(
     ("vs baseline") carry tight 95 % confidence intervals. Overloaded scenarios are flagged unstable.
     """
     from procopt.scenario import apply_scenario, load_scenario
+    from procopt.scenario.load import ineffective_changes
     from procopt.sim.experiment import RunConfig, run_experiment
 
     model, names = _load_source(source, map_, sla, delivery_activity)
     loaded = [load_scenario(p) for p in scenarios]
+    warnings: list[str] = []
     for s in loaded:  # fail on a bad scenario before any long run
         apply_scenario(model, s)
+        warnings.extend(ineffective_changes(model, s))
     config = RunConfig(
         replications=replications,
         days=days,
@@ -116,6 +119,11 @@ def command(
     finally:
         bar.close()
     doc = result.to_dict()
+    for run in doc["runs"]:
+        vs = run.get("vs_baseline") or {}
+        if (vs.get("lead_time_mean_hours") or {}).get("diff") == 0.0:
+            warnings.append(f"{run['scenario']}: exactly the same lead times as the baseline: the change had no effect")
+    doc["warnings"] = warnings
     if out:
         _write(Path(out), result, doc, names)
         doc["out"] = out
@@ -123,6 +131,8 @@ def command(
         emit_json(doc)
         return
     click.echo(render_runs(doc))
+    for w in warnings:
+        click.echo(f"Warning: {w}")
     if out:
         click.echo(f"\nWritten: {out}/summary.json, per_replication.csv, logs/<scenario>.csv")
 

@@ -36,7 +36,15 @@ METRIC_KEYS: tuple[str, ...] = (
     "ctd_hours",
     "lead_time_mean_rel_error",
     "delivery_rate_error",
+    # one diagnosis, one model: the causes of waiting (procopt.mine.waiting) of the simulated log against the
+    # real one, each the absolute difference of the cause's share of all waiting (None without start times)
+    "batching_wait_error",
+    "unavailability_wait_error",
+    "prioritisation_wait_error",
+    "contention_wait_error",
+    "extraneous_wait_error",
 )
+_CAUSES = ("batching", "unavailability", "prioritisation", "contention", "extraneous")
 
 #: Above this many cases a log is scored on a seeded sample of its cases (keeps memory and time bounded).
 DEFAULT_MAX_CASES = 20000
@@ -123,6 +131,26 @@ def score_pair(
     return out
 
 
+def cause_mix(events: pd.DataFrame) -> dict[str, float] | None:
+    """Share of all waiting per cause, attributed exactly as ``procopt mine`` does; None without start times."""
+    from procopt.mine import batching, instances, waiting
+
+    inst, has_start = instances.build_instances(events)
+    if not has_start or inst.empty:
+        return None
+    patterns, _ = batching.detect_batches(inst, has_start)
+    parts = waiting.attribute_waiting(inst, has_start, batching.release_at(inst, patterns)).parts
+    total = float(parts.to_numpy().sum()) if parts is not None else 0.0
+    if parts is None or total <= 0:
+        return None
+    return {c: float(parts[f"{c}_s"].sum()) / total for c in _CAUSES}
+
+
+def _cause_errors(real: dict[str, float] | None, sim: pd.DataFrame) -> dict[str, float | None]:
+    mix = cause_mix(sim) if real is not None else None
+    return {f"{c}_wait_error": None if real is None or mix is None else abs(mix[c] - real[c]) for c in _CAUSES}
+
+
 def average_scores(per_log: Sequence[dict[str, float | None]]) -> dict[str, float | None]:
     """Mean of each metric over the logs where it was computable; None where it never was."""
     result: dict[str, float | None] = {}
@@ -158,22 +186,26 @@ def score_logs(
             Lead time and on-time rate follow ``procopt.sim.kpi.case_kpis``, the definition used everywhere.
 
     Returns:
-        ``{ngd, aed_hours, ced_hours, red_hours, ctd_hours, lead_time_mean_rel_error, delivery_rate_error}``,
-        None where a metric is not computable.
+        ``{ngd, aed_hours, ced_hours, red_hours, ctd_hours, lead_time_mean_rel_error, delivery_rate_error,
+        <cause>_wait_error per cause}``, None where a metric is not computable.
     """
     if use_start is None:
         use_start = bool(real[START].notna().mean() >= 0.5) if len(real) else False
     real_p = prepare_log(real, use_start=use_start, max_cases=max_cases, seed=seed)
     if not simulated:
         return dict.fromkeys(METRIC_KEYS)
+    real_mix = cause_mix(real) if use_start else None
     per_log = [
-        score_pair(
-            real_p,
-            prepare_log(sim, use_start=use_start, max_cases=max_cases, seed=seed + i + 1),
-            due_available=due_available,
-            reference=reference,
-            delivery_activity=delivery_activity,
-        )
+        {
+            **score_pair(
+                real_p,
+                prepare_log(sim, use_start=use_start, max_cases=max_cases, seed=seed + i + 1),
+                due_available=due_available,
+                reference=reference,
+                delivery_activity=delivery_activity,
+            ),
+            **_cause_errors(real_mix, sim),
+        }
         for i, sim in enumerate(simulated)
     ]
     return average_scores(per_log)

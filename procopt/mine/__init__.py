@@ -26,6 +26,7 @@ from procopt.mine import instances as I
 from procopt.mine import performance as P
 from procopt.mine import rework as R
 from procopt.mine import valuestream as V
+from procopt.mine import waiting as WT
 
 __all__ = ["MineOptions", "MiningResult", "mine", "write_outputs"]
 
@@ -47,6 +48,7 @@ class MineOptions:
     approval_patterns: tuple[str, ...] = A.APPROVAL_PATTERNS
     rejection_patterns: tuple[str, ...] = A.REJECTION_PATTERNS
     discover_model: bool = True
+    approvals: tuple[str, ...] = ()  # activity names confirmed as approval steps (--approvals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,10 @@ class MiningResult:
     notes: tuple[str, ...]
     options: MineOptions = field(default_factory=MineOptions)
     models: Any = None  # (BPMN, (net, im, fm)) from pm4py, or None
+    waiting: pd.DataFrame = field(default_factory=pd.DataFrame)  # see waiting.rank_waiting
+    waiting_resources: pd.DataFrame = field(default_factory=pd.DataFrame)
+    waiting_handoffs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    causes_note: str | None = None  # why the causes of waiting were not computed
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict; lists are ordered most important first."""
@@ -100,8 +106,13 @@ def mine(events: pd.DataFrame, options: MineOptions | None = None) -> MiningResu
     departments = P.measure_resources(inst, has_start, I.DEPARTMENT, resources)
     batches, batch_notes = B.detect_batches(inst, has_start)
     notes.extend(batch_notes)
-    bottlenecks = BN.rank_bottlenecks(inst, activities, resources, batches, has_start)
-    approvals = A.assess_approvals(inst, attributes, has_start, options.approval_patterns, options.rejection_patterns)
+    causes = WT.attribute_waiting(inst, has_start, B.release_at(inst, batches))
+    waiting = WT.rank_waiting(inst, causes, activities)
+    waiting_handoffs = WT.waiting_by_handoff(inst, causes)
+    bottlenecks = BN.rank_bottlenecks(inst, activities, resources, batches, has_start, waiting)
+    approvals = A.assess_approvals(
+        inst, attributes, has_start, options.approval_patterns, options.rejection_patterns, options.approvals
+    )
     rework, loops = R.measure_rework(inst)
     if (inst[I.DEP_CODE].to_numpy() < 0).all():
         notes.append("The log has no department column: hand-offs and department workloads are empty.")
@@ -137,7 +148,7 @@ def mine(events: pd.DataFrame, options: MineOptions | None = None) -> MiningResu
         departments=departments,
         bottlenecks=bottlenecks,
         bottleneck_resources=BN.rank_resources(resources),
-        handoffs=H.measure_handoffs(inst),
+        handoffs=WT.with_handoff_causes(H.measure_handoffs(inst), waiting_handoffs),
         rework=rework,
         loops=loops,
         batches=batches,
@@ -146,6 +157,10 @@ def mine(events: pd.DataFrame, options: MineOptions | None = None) -> MiningResu
         notes=tuple(notes),
         options=options,
         models=models,
+        waiting=waiting,
+        waiting_resources=WT.waiting_by_resource(inst, causes),
+        waiting_handoffs=waiting_handoffs,
+        causes_note=causes.note,
     )
 
 

@@ -23,6 +23,7 @@ Verdicts, as an auditor would argue them:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -32,6 +33,8 @@ import pandas as pd
 from procopt.mine import instances as I
 
 APPROVAL_PATTERNS = (r"approv", r"\brelease", r"sign[- ]?off", r"authori[sz]", "审批", "审核", "批准", "签核")
+#: names matched only by these patterns ("Release B" may be a patient's discharge) need evidence of a decision
+WEAK_APPROVAL_PATTERNS = (r"\brelease",)
 REJECTION_PATTERNS = (r"reject", r"declin", r"revis", r"\breturn", "驳回", "拒绝", "退回", "修改")
 REMOVAL_PASS_RATE = 0.99
 MIN_THRESHOLD_REJECTIONS = 5
@@ -105,12 +108,21 @@ def assess_approvals(
     has_start: bool,
     approval_patterns: tuple[str, ...] = APPROVAL_PATTERNS,
     rejection_patterns: tuple[str, ...] = REJECTION_PATTERNS,
+    confirmed: tuple[str, ...] = (),
 ) -> tuple[ApprovalVerdict, ...]:
-    """One verdict per approval activity, ordered by estimated saving (largest first)."""
+    """One verdict per approval activity, ordered by estimated saving (largest first).
+
+    ``confirmed``: activity names the user says are approvals (``--approvals``); they are judged whatever
+    their names. A step recognised only by a weak name pattern ("release") that never rejects anything
+    shows no sign of deciding anything, so it is kept with a reason instead of being called removable.
+    """
     approve_re, reject_re = _compile(approval_patterns), _compile(rejection_patterns)
+    strong = tuple(p for p in approval_patterns if p not in WEAK_APPROVAL_PATTERNS)
+    strong_re = _compile(strong) if strong else re.compile(r"(?!)")
     names = sorted(inst[I.ACTIVITY].unique())
-    rejections = [a for a in names if reject_re.search(a)]
-    approvals = [a for a in names if approve_re.search(a) and a not in rejections]
+    rejections = [a for a in names if reject_re.search(a) and a not in confirmed]
+    approvals = [a for a in names if (approve_re.search(a) or a in confirmed) and a not in rejections]
+    unproven = {a for a in approvals if a not in confirmed and not strong_re.search(a)}
     if not approvals:
         return ()
     twins = _twins(approvals, rejections, _compile(approval_patterns + rejection_patterns))
@@ -138,20 +150,30 @@ def assess_approvals(
         sources = (int(rej_next_all[mask].sum()), int((sent_back[mask] & ~rej_next_all[mask]).sum()))
         twin_count = int(sum(int((acts == r).sum()) for r, a in twins.items() if a == activity))
         rows = inst[mask]
-        verdicts.append(
-            _verdict(
-                activity,
-                rows,
-                rejected,
-                twin_count,
-                inst,
-                prev_approval[mask],
-                attributes[numeric],
-                has_start,
-                stops,
-                sources,
-            )
+        verdict = _verdict(
+            activity,
+            rows,
+            rejected,
+            twin_count,
+            inst,
+            prev_approval[mask],
+            attributes[numeric],
+            has_start,
+            stops,
+            sources,
         )
+        if activity in unproven and verdict.verdict == "candidate_for_removal":
+            verdict = dataclasses.replace(
+                verdict,
+                verdict="keep",
+                estimated_saving_h=0.0,
+                reason=(
+                    f"{activity}: named like an approval but shows no sign of deciding anything (it never rejects, "
+                    "sends back or stops a case), so it may not be an approval at all; confirm it with "
+                    f'--approvals "{activity}" to judge it as one.'
+                ),
+            )
+        verdicts.append(verdict)
     verdicts.sort(key=lambda v: (-v.estimated_saving_h, v.activity))
     return tuple(verdicts)
 

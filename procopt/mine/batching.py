@@ -52,10 +52,14 @@ class BatchPattern:
     wait_median_s: float
     wait_total_s: float
     basis: str  # "start" or "complete"
+    trigger: str = "clock"  # "clock": released at fixed times; "size": released when ``batch_size`` have accumulated
+    batch_size: int | None = None
 
     @property
     def pattern(self) -> str:
-        """Readable pattern, e.g. 'daily at 16:00 (Mon-Fri)' or 'at 14:00 on Tue, Thu'."""
+        """Readable pattern, e.g. 'daily at 16:00 (Mon-Fri)', 'at 14:00 on Tue, Thu' or 'when 10 have accumulated'."""
+        if self.trigger == "size":
+            return f"when {self.batch_size} have accumulated"
         times = " and ".join(self.release_times)
         if len(self.weekdays) >= 5:
             return f"daily at {times} ({_day_range(self.weekdays)})"
@@ -81,16 +85,20 @@ def detect_batches(inst: pd.DataFrame, has_start: bool) -> tuple[tuple[BatchPatt
     dated = []
     names = dict(zip(inst[I.ACT_CODE], inst[I.ACTIVITY], strict=False))
     groups = inst.groupby(I.ACT_CODE, sort=False).indices
-    slim = inst[[I.ENABLED, I.WAIT]]  # the columns _pattern reads: row subsets copy less
+    slim = inst[[I.ENABLED, I.WAIT, I.DEP_CODE]]  # the columns the detectors read: row subsets copy less
+    day_starts = _department_day_starts(inst) if has_start else {}
+    sized = inst[[I.RES_CODE, I.START, I.END, I.ENABLED, I.WAIT]]
     for activity, idx in sorted(((names[k], v) for k, v in groups.items()), key=lambda kv: kv[0]):
         if len(idx) < MIN_INSTANCES:
             continue
         if at_midnight[idx].mean() >= 0.5:  # a date recorded without a time, not a midnight/23:59 release
             dated.append(str(activity))
             continue
-        found = _pattern(
-            str(activity), slim.iloc[idx], clock.iloc[idx], minutes[idx], "start" if has_start else "complete"
-        )
+        if has_start:
+            found = _timed_release(str(activity), slim.iloc[idx], clock.iloc[idx], day_starts)
+            found = found or _size_batch(str(activity), sized.iloc[idx])
+        else:
+            found = _pattern(str(activity), slim.iloc[idx], clock.iloc[idx], minutes[idx], "complete")
         if found is not None:
             patterns.append(found)
     if dated:
@@ -99,6 +107,185 @@ def detect_batches(inst: pd.DataFrame, has_start: bool) -> tuple[tuple[BatchPatt
         )
     patterns.sort(key=lambda p: (-p.wait_total_s, p.activity))
     return tuple(patterns), tuple(notes)
+
+
+BURST_MIN = 90  # a release's burst of starts: this many minutes after the release time
+QUIET_MIN = 60  # ...preceded by this many minutes with few starts although work was waiting
+QUIET_SHARE = 0.15  # "few": at most this share of the burst's starts
+HELD_SHARE = 0.15  # the main release time holds at least this share of the instances (each further one 5 %)...
+NEXT_HELD_SHARE = 0.05
+HELD_IN_BURST = 0.6  # ...and most of its burst is work that was ready before it
+MIN_HELD_SHARE = 0.5  # an activity is batched when releases held at least half of its instances
+MIN_BURST_SHARE = 0.6  # the bursts after the release times hold most of the activity's starts
+QUEUE_AFTER_H = 3.0  # work started up to this long after a release still waited for it (then queued)
+SHIFT_MIN_H = 6.0  # a single burst at the start of a working day at least this long is the shift, not a release
+SHIFT_TOLERANCE_MIN = 30
+MAX_SCAN = 5_000  # instances per activity used to find release times (a deterministic sample beyond)
+
+
+def _timed_release(
+    activity: str, rows: pd.DataFrame, clock: pd.Series, day_starts: dict[int, tuple[float, float]]
+) -> BatchPattern | None:
+    """Fixed release times inferred from timing: work ready before T, a quiet hour before T, a burst of starts after T.
+
+    Queueing after the release (two clerks taking turns over the next hour) does not hide it: the burst
+    is measured over ``BURST_MIN`` minutes and its first start of the day marks the release instant.
+    """
+    n_all = len(rows)
+    step = max(1, n_all // MAX_SCAN)
+    wait_all = rows[I.WAIT].to_numpy(dtype=float)
+    ns = clock.to_numpy().astype("datetime64[ns]").astype(np.int64)
+    minute_all = (ns // 60_000_000_000) % 1440
+    minute, wait = minute_all[::step], wait_all[::step]
+    n = len(minute)
+    starts_per_min = np.bincount(minute, minlength=1440).astype(float)
+    ring = np.concatenate([starts_per_min, starts_per_min])
+    csum = np.r_[0.0, np.cumsum(ring)]
+    grid = np.arange(0, 1440, 5)
+    burst = csum[grid + BURST_MIN] - csum[grid]
+    quiet = csum[grid + 1440] - csum[grid + 1440 - QUIET_MIN]
+    # held: started d minutes after T (d < BURST_MIN) and ready before the quiet hour before T: work that
+    # waited through it (work that became ready just before T follows an upstream release, not a rule)
+    delta = (minute[None, :] - grid[:, None]) % 1440
+    held = ((delta < BURST_MIN) & (wait[None, :] > (delta + QUIET_MIN) * 60.0)).sum(axis=1).astype(float)
+    ok = (
+        (held >= NEXT_HELD_SHARE * n)
+        & (quiet <= QUIET_SHARE * np.maximum(burst, 1.0))
+        & (held >= HELD_IN_BURST * burst)
+    )
+    chosen: list[int] = []
+    score = np.where(ok, held, -1.0)
+    while len(chosen) < MAX_RELEASES and score.max() > 0:
+        best = int(np.argmax(score))
+        if not chosen and held[best] < HELD_SHARE * n:
+            break
+        chosen.append(int(grid[best]))
+        near = np.abs(((grid - grid[best] + 720) % 1440) - 720) < BURST_MIN + QUIET_MIN
+        score[near] = -1.0
+    if not chosen:
+        return None
+    days = ns // 86_400_000_000_000
+    releases: list[int] = []
+    for t in chosen:
+        d = (minute_all - t) % 1440
+        member = (d < BURST_MIN) & (wait_all > d * 60.0)
+        if not member.any():
+            continue
+        # the release instant: the most common first start of the day within the burst (5-minute grid)
+        first = pd.Series(d[member]).groupby(days[member]).min()
+        releases.append(int((t + int((first // 5 * 5).mode().min())) % 1440))
+    if not releases:
+        return None
+    in_burst = np.zeros(n_all, dtype=bool)
+    for r in releases:
+        in_burst |= (minute_all - r) % 1440 < BURST_MIN
+    if in_burst.mean() < MIN_BURST_SHARE:
+        return None  # starts spread over the working day: a queue worked down, with quiet nights or lunch breaks
+    dep = rows[I.DEP_CODE].to_numpy()
+    dep_mode = int(pd.Series(dep).mode().iloc[0]) if len(dep) else -1
+    if len(releases) == 1 and dep_mode in day_starts:
+        day_start, day_len = day_starts[dep_mode]
+        if day_len >= SHIFT_MIN_H and abs(releases[0] - day_start) <= SHIFT_TOLERANCE_MIN:
+            return None  # the morning's backlog after a night off: unavailability, not a release
+    times = tuple(sorted(f"{r // 60:02d}:{r % 60:02d}" for r in releases))
+    weekday = (days + 3) % 7  # 1970-01-01 was a Thursday
+    provisional = BatchPattern(activity, times, tuple(_DAYS), 0.0, n_all, 0.0, 0.0, 0.0, 0.0, "start")
+    rel = _release_instants(ns, provisional)
+    start_ns = ns
+    ready_ns = start_ns - (wait_all * 1e9).astype(np.int64)
+    held_mask = (rel > ready_ns) & (start_ns - rel <= QUEUE_AFTER_H * 3600 * 10**9)
+    share = float(held_mask.mean())
+    if share < MIN_HELD_SHARE:
+        return None
+    wd_counts = np.bincount(weekday[held_mask], minlength=7)
+    weekdays = tuple(_DAYS[d] for d in range(7) if wd_counts[d] >= 0.05 * held_mask.sum() / 7 and wd_counts[d] > 0)
+    release_id = rel[held_mask]
+    sizes = np.unique(release_id, return_counts=True)[1]
+    active_days = len(np.unique(days))
+    return BatchPattern(
+        activity=activity,
+        release_times=times,
+        weekdays=weekdays,
+        batched_share=share,
+        instances=n_all,
+        mean_batch_size=float(sizes.mean()) if len(sizes) else 0.0,
+        release_days_share=float(len(np.unique(release_id // 86_400_000_000_000)) / max(active_days, 1)),
+        wait_median_s=float(np.median(wait_all[held_mask])),
+        wait_total_s=float(wait_all[held_mask].sum()),
+        basis="start",
+    )
+
+
+def _department_day_starts(inst: pd.DataFrame) -> dict[int, tuple[float, float]]:
+    """Per department code: (usual first start of the day in minutes, usual working-day length in hours)."""
+    dep = inst[I.DEP_CODE].to_numpy()
+    ok = dep >= 0
+    if not ok.any():
+        return {}
+    s = inst[I.START].to_numpy().astype("datetime64[ns]").astype(np.int64)[ok]
+    e = inst[I.END].to_numpy().astype("datetime64[ns]").astype(np.int64)[ok]
+    frame = pd.DataFrame({"dep": dep[ok], "day": s // 86_400_000_000_000, "s": s, "e": e})
+    per_day = frame.groupby(["dep", "day"]).agg(first=("s", "min"), last=("e", "max"))
+    first_min = (per_day["first"] // 60_000_000_000) % 1440
+    length_h = (per_day["last"] - per_day["first"]) / 3.6e12
+    stats = pd.DataFrame({"first": first_min, "len": length_h}).groupby(level="dep").median()
+    return {int(k): (float(r["first"]), float(r["len"])) for k, r in stats.iterrows()}
+
+
+SIZE_GAP_S = 60.0  # members of one batch are worked back to back (or together)
+SIZE_PROMPT_S = 900.0  # ...starting within 15 minutes of the moment the last member became ready
+MIN_SIZE_SHARE = 0.6  # share of instances in such batches
+MIN_SIZE_CONSISTENCY = 0.5  # share of batches with the most common size
+
+
+def _size_groups(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(order, group id per ordered row, ready instant of the group's last member per ordered row) in ns."""
+    res = rows[I.RES_CODE].to_numpy()
+    s = rows[I.START].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    e = rows[I.END].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    r = rows[I.ENABLED].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    order = np.lexsort((s, res))
+    res, s, e, r = res[order], s[order], e[order], r[order]
+    new = np.r_[True, (res[1:] != res[:-1]) | (s[1:] > e[:-1] + int(SIZE_GAP_S * 1e9))] if len(s) else np.zeros(0, bool)
+    group = np.cumsum(new) - 1
+    bounds = np.flatnonzero(new)
+    full = np.maximum.reduceat(r, bounds) if len(bounds) else np.zeros(0, np.int64)
+    return order, group, full[group]
+
+
+def _size_batch(activity: str, rows: pd.DataFrame) -> BatchPattern | None:
+    """Released when N have accumulated: back-to-back runs that start promptly after their last member was ready."""
+    if (rows[I.RES_CODE].to_numpy() < 0).all():
+        return None
+    order, group, full = _size_groups(rows)
+    s = rows[I.START].to_numpy().astype("datetime64[ns]").astype(np.int64)[order]
+    first_start = pd.Series(s).groupby(group).transform("min").to_numpy()
+    size = np.bincount(group)[group]
+    triggered = (size >= 2) & (first_start >= full) & (first_start - full <= int(SIZE_PROMPT_S * 1e9))
+    share = float(triggered.mean())
+    if share < MIN_SIZE_SHARE:
+        return None
+    sizes = np.bincount(group[triggered])
+    sizes = sizes[sizes > 0]
+    values, counts = np.unique(sizes, return_counts=True)
+    mode = int(values[np.argmax(counts)])
+    if counts.max() < MIN_SIZE_CONSISTENCY * counts.sum():
+        return None
+    wait = rows[I.WAIT].to_numpy(dtype=float)[order][triggered]
+    return BatchPattern(
+        activity=activity,
+        release_times=(),
+        weekdays=(),
+        batched_share=share,
+        instances=len(rows),
+        mean_batch_size=float(sizes.mean()),
+        release_days_share=float("nan"),
+        wait_median_s=float(np.median(wait)),
+        wait_total_s=float(wait.sum()),
+        basis="start",
+        trigger="size",
+        batch_size=mode,
+    )
 
 
 def _release_windows(minutes: np.ndarray) -> list[tuple[int, int]]:
@@ -219,3 +406,49 @@ def batch_table(patterns: tuple[BatchPattern, ...]) -> pd.DataFrame:
             "basis",
         ],
     )
+
+
+def _release_instants(start_ns: np.ndarray, pattern: BatchPattern) -> np.ndarray:
+    """Per start (int64 ns): the latest release instant of a clock pattern at or before it (int64 ns)."""
+    days = [_DAYS.index(d) for d in pattern.weekdays] or list(range(7))
+    offsets = np.array(
+        sorted(d * 86400 + int(t[:2]) * 3600 + int(t[3:5]) * 60 for d in days for t in pattern.release_times),
+        dtype=np.int64,
+    )
+    monday = np.datetime64("2024-01-01", "ns").astype(np.int64)  # a Monday
+    rel_s = np.floor_divide(start_ns - monday, 10**9)
+    week = np.floor_divide(rel_s, 7 * 86400)
+    within = rel_s - week * 7 * 86400
+    k = np.searchsorted(offsets, within, side="right") - 1
+    instant = np.where(k < 0, (week - 1) * 7 * 86400 + offsets[-1], week * 7 * 86400 + offsets[np.maximum(k, 0)])
+    return monday + instant * 10**9
+
+
+def release_at(inst: pd.DataFrame, patterns: tuple[BatchPattern, ...]) -> np.ndarray:
+    """Per instance: the release instant it waited for (datetime64[ns]); NaT when its activity is not batched.
+
+    Clock patterns: the latest release (a release time on one of its weekdays) at or before the
+    instance's start — work started at 10:40 after a 10:00 release waited for 10:00, then queued.
+    Size patterns: the moment the last member of its back-to-back run became ready.
+    """
+    out = np.full(len(inst), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if not patterns or inst.empty:
+        return out
+    acts = inst[I.ACTIVITY].to_numpy()
+    starts = inst[I.START].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    for pattern in patterns:
+        if pattern.basis != "start":
+            continue
+        rows = np.flatnonzero(acts == pattern.activity)
+        if not len(rows):
+            continue
+        if pattern.trigger == "size":
+            order, _, full = _size_groups(inst.iloc[rows])
+            values = np.empty(len(rows), dtype=np.int64)
+            values[order] = full
+        elif pattern.release_times:
+            values = _release_instants(starts[rows], pattern)
+        else:
+            continue
+        out[rows] = values.astype("datetime64[ns]")
+    return out

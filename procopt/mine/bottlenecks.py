@@ -91,8 +91,14 @@ def rank_bottlenecks(
     resources: pd.DataFrame,
     batches: tuple[BatchPattern, ...],
     has_start: bool,
+    waiting: pd.DataFrame | None = None,
 ) -> tuple[Bottleneck, ...]:
-    """Ranked bottleneck activities, most severe first (see module docstring for the score)."""
+    """Ranked bottleneck activities, most severe first (see module docstring for the score).
+
+    ``waiting`` (:func:`procopt.mine.waiting.rank_waiting`): with the causes of waiting known, a step whose
+    waiting is mostly off shift or for something outside the team is an ``idle_wait`` whatever its staff's
+    utilisation, and its reason names the cause — more people would not shorten it.
+    """
     if activities.empty or activities["wait_total_s"].sum() <= 0:
         return ()
     halves = queue_halves(inst)
@@ -107,9 +113,12 @@ def rank_bottlenecks(
         u = util.get(row.activity)
         batch = batched.get(row.activity)
         kind = _kind(batch, u)
+        outside = _outside_cause(waiting, row.activity)
+        if kind == "queue" and outside is not None:
+            kind = "idle_wait"
         growth = float(np.clip((q2 - q1) / max(q1, 1e-9), 0.0, 1.0)) if q2 > q1 else 0.0
         score = score_bottleneck(row.wait_share / top_share, u, growth, kind)
-        reason = _reason(row, u, q1, q2, kind, batch, has_start)
+        reason = _reason(row, u, q1, q2, kind, batch, has_start, outside)
         items.append(
             Bottleneck(
                 activity=row.activity,
@@ -126,6 +135,24 @@ def rank_bottlenecks(
         )
     items.sort(key=lambda b: (-b.score, b.activity))
     return tuple(items[:TOP])
+
+
+OUTSIDE_SHARE = 0.5  # waiting mostly off shift or outside the team: not a capacity queue
+
+
+def _outside_cause(waiting: pd.DataFrame | None, activity: str) -> tuple[str, float] | None:
+    """("unavailability" | "extraneous", share) when that cause holds most of the step's waiting."""
+    if waiting is None or waiting.empty or "unavailability_s" not in waiting.columns:
+        return None
+    row = waiting[waiting["activity"] == activity]
+    if row.empty or not row["wait_total_s"].iloc[0] > 0:
+        return None
+    total = float(row["wait_total_s"].iloc[0])
+    for cause in ("unavailability", "extraneous"):
+        share = float(row[f"{cause}_s"].iloc[0]) / total
+        if share >= OUTSIDE_SHARE:
+            return cause, share
+    return None
 
 
 def _kind(batch: BatchPattern | None, u: float | None) -> str:
@@ -155,7 +182,14 @@ def _who(department: object) -> str:
 
 
 def _reason(
-    row: object, u: float | None, q1: float, q2: float, kind: str, batch: BatchPattern | None, has_start: bool
+    row: object,
+    u: float | None,
+    q1: float,
+    q2: float,
+    kind: str,
+    batch: BatchPattern | None,
+    has_start: bool,
+    outside: tuple[str, float] | None = None,
 ) -> str:
     """One sentence with the numbers (the activity's waiting share, median wait, utilisation, queue)."""
     what = "waiting time" if has_start else "time between completions (waiting and work cannot be separated)"
@@ -166,6 +200,18 @@ def _reason(
         return (
             f"{head} — a batching delay, not a capacity shortage: work is released {batch.pattern} "
             f"({batch.batched_share:.0%} of instances) while {busy}."
+        )
+    if kind == "idle_wait" and outside is not None:
+        busy = f"{who} are {u:.0%} busy" if u is not None else "staff utilisation is unknown"
+        if outside[0] == "unavailability":
+            return (
+                f"{head} — not a capacity shortage: {outside[1]:.0%} of this waiting falls outside the team's "
+                f"working hours (off shift; {busy}): a shift or calendar change, not more staff, would shorten it."
+            )
+        return (
+            f"{head} — not a capacity shortage: {outside[1]:.0%} of this waiting is with {who[4:] if who.startswith('the ') else who} "
+            f"free and on duty ({busy}): the case waits for something outside the team (a customer, a supplier, "
+            "another system)."
         )
     if kind == "idle_wait" and u is not None:
         return (

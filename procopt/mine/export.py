@@ -1,11 +1,12 @@
 """Stage 2 (mine): the result as JSON and as an output folder.
 
 ``result_to_dict`` is the JSON shape of ``procopt mine --json`` (top-level keys: summary, activities,
-bottlenecks, bottleneck_resources, handoffs, approvals, batches, rework, variants, resources,
+waiting, bottlenecks, bottleneck_resources, handoffs, approvals, batches, rework, variants, resources,
 departments, lead_time, value_stream, process_map, notes). ``write_outputs`` writes, atomically:
 
     mining.json            the same dict
     activities.csv  variants.csv  cases.csv  lead_time.csv  resources.csv  departments.csv
+    waiting.csv  waiting_by_resource.csv  waiting_by_handoff.csv  (causes of waiting; hours beside seconds)
     bottlenecks.csv  handoffs.csv  approvals.csv  batches.csv  rework.csv  loops.csv  value_stream.csv
     process_map.svg / .png  (Graphviz via WebAssembly; a note when it cannot run)
     process_map.dot         the DOT source (always)
@@ -23,6 +24,7 @@ import pandas as pd
 from procopt._io import atomic_dir, atomic_write_bytes, atomic_write_text, to_jsonable, write_csv, write_json
 from procopt.mine import approvals as A
 from procopt.mine import batching as B
+from procopt.mine import waiting as WT
 
 if TYPE_CHECKING:
     from procopt.mine import MiningResult
@@ -41,6 +43,7 @@ def result_to_dict(result: MiningResult) -> dict[str, Any]:
         {
             "summary": result.summary,
             "activities": _records(result.activities),
+            "waiting": WT.waiting_records(result.waiting, result.causes_note),
             "bottlenecks": [asdict(b) for b in result.bottlenecks],
             "bottleneck_resources": _records(result.bottleneck_resources),
             "handoffs": _records(result.handoffs),
@@ -78,6 +81,16 @@ def result_to_dict(result: MiningResult) -> dict[str, Any]:
     )
 
 
+def _with_hours(frame: pd.DataFrame) -> pd.DataFrame:
+    """Seconds columns kept for machines, an hours column (2 decimals) beside each for people."""
+    out = frame.copy()
+    for col in [c for c in frame.columns if str(c).endswith("_s") and f"{str(c)[:-2]}_h" not in frame.columns]:
+        seconds = pd.to_numeric(frame[col], errors="coerce").astype(float)
+        out[col] = seconds.round(1)
+        out.insert(out.columns.get_loc(col) + 1, str(col)[:-2] + "_h", (seconds / 3600.0).round(2))
+    return out
+
+
 def write_outputs(result: MiningResult, out_dir: str | Path) -> list[str]:
     """Write every table, the process map and the models into ``out_dir``; returns sorted file names."""
     from procopt.mine.render import render_process_map, to_dot
@@ -85,19 +98,22 @@ def write_outputs(result: MiningResult, out_dir: str | Path) -> list[str]:
     notes = list(result.notes)
     with atomic_dir(out_dir) as tmp:
         tables = {
-            "activities": result.activities,
+            "activities": _with_hours(result.activities),
             "variants": result.variants,
             "cases": result.cases,
             "lead_time": result.lead_time,
             "resources": result.resources,
             "departments": result.departments,
-            "bottlenecks": pd.DataFrame([asdict(b) for b in result.bottlenecks]),
-            "handoffs": result.handoffs,
+            "bottlenecks": _with_hours(pd.DataFrame([asdict(b) for b in result.bottlenecks])),
+            "handoffs": _with_hours(result.handoffs),
             "approvals": A.approval_table(result.approvals),
-            "batches": B.batch_table(result.batches),
+            "batches": _with_hours(B.batch_table(result.batches)),
             "rework": result.rework,
             "loops": result.loops,
             "value_stream": result.value_stream.steps if result.value_stream is not None else pd.DataFrame(),
+            "waiting": _with_hours(result.waiting),
+            "waiting_by_resource": result.waiting_resources,
+            "waiting_by_handoff": result.waiting_handoffs,
         }
         for name, frame in tables.items():
             write_csv(tmp / f"{name}.csv", frame)

@@ -56,6 +56,8 @@ def build_instances(events: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     case_c, act_c, res_c, dep_c = case_c[order], act_c[order], res_c[order], dep_c[order]
     start_v, end_v = start_v[order], end_v[order]
     pred = _predecessor_index(case_c, start_v, end_v, has_start)
+    if has_start and len(case_c):
+        pred = _skip_concurrent(pred, case_c, act_c, start_v, end_v)
     has = pred >= 0
     safe = np.where(has, pred, 0)
     case_start = _group_min(case_c, start_v)
@@ -163,6 +165,77 @@ def _predecessor_index(codes: np.ndarray, start: np.ndarray, end: np.ndarray, ha
     valid = idx >= 0
     valid[valid] &= codes[idx[valid]] == codes[valid]
     return np.where(valid, idx, -1)
+
+
+CONCURRENT_OVERLAP_SHARE = 0.2  # two activities overlap in time in this share of the cases where they meet...
+CONCURRENT_ORDER_SHARE = 0.3  # ...or occur in both orders, the rarer at least this share of the commoner
+MIN_CONCURRENT_EVIDENCE = 3
+LOOP_SHARE = 0.1  # X Y X this often: a loop (rework), not parallel branches
+MAX_CONCURRENT_SKIPS = 4
+
+
+def concurrent_activities(case: np.ndarray, act: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Square bool matrix over activity codes: True where two activities run in parallel branches.
+
+    Evidence, from neighbours in start order within each case: the two overlap in time often, or they
+    follow each other in both orders often — unless they form a short loop (X Y X), as rework does.
+    """
+    n_act = int(act.max()) + 1 if len(act) else 0
+    conc = np.zeros((n_act, n_act), dtype=bool)
+    if n_act < 2:
+        return conc
+    order = np.lexsort((end, start, case))
+    c, a, s, e = case[order], act[order], start[order], end[order]
+    meet = np.zeros(n_act * n_act)
+    overlap = np.zeros(n_act * n_act)
+    for k in (1, 2, 3):
+        same = c[k:] == c[:-k]
+        x, y = a[:-k][same], a[k:][same]
+        lo, hi = np.minimum(x, y), np.maximum(x, y)
+        key = lo * n_act + hi
+        meet += np.bincount(key, minlength=n_act * n_act)
+        over = (s[k:][same] < e[:-k][same]) & (x != y)
+        overlap += np.bincount(key[over], minlength=n_act * n_act)
+    same = c[1:] == c[:-1]
+    follows = np.bincount((a[:-1] * n_act + a[1:])[same], minlength=n_act * n_act).reshape(n_act, n_act).astype(float)
+    same2 = (c[2:] == c[:-2]) & (c[1:-1] == c[:-2]) & (a[2:] == a[:-2])
+    loops = np.bincount((a[:-2] * n_act + a[1:-1])[same2], minlength=n_act * n_act).reshape(n_act, n_act)
+    meet_m, over_m = meet.reshape(n_act, n_act), overlap.reshape(n_act, n_act)
+    meet_m, over_m = meet_m + meet_m.T, over_m + over_m.T
+    by_overlap = (over_m >= MIN_CONCURRENT_EVIDENCE) & (over_m >= CONCURRENT_OVERLAP_SHARE * meet_m)
+    rare, common = np.minimum(follows, follows.T), np.maximum(follows, follows.T)
+    loop = (loops + loops.T) >= LOOP_SHARE * (follows + follows.T)
+    by_order = (rare >= MIN_CONCURRENT_EVIDENCE) & (rare >= CONCURRENT_ORDER_SHARE * common) & ~loop
+    conc = by_overlap | by_order
+    np.fill_diagonal(conc, False)
+    return conc
+
+
+def _skip_concurrent(
+    pred: np.ndarray, case: np.ndarray, act: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> np.ndarray:
+    """Predecessors (end-sorted rows) that are not in a parallel branch of the instance.
+
+    Picture A, then B and C in parallel: C became ready when A ended, not when B (which happened to end
+    first) did. An instance's predecessor is the latest instance ended by its start whose activity is
+    not concurrent with its own; -1 (the case start) when every earlier one is.
+    """
+    conc = concurrent_activities(case, act, start, end)
+    if not conc.any():
+        return pred
+    out = pred.copy()
+    for _ in range(MAX_CONCURRENT_SKIPS):
+        has = out >= 0
+        rows = np.flatnonzero(has)
+        bad = conc[act[rows], act[out[rows]]]
+        if not bad.any():
+            break
+        rows = rows[bad]
+        prev = out[rows] - 1
+        ok = prev >= 0
+        ok[ok] &= case[prev[ok]] == case[rows[ok]]
+        out[rows] = np.where(ok, prev, -1)
+    return out
 
 
 def mode_by(keys: pd.Series, values: pd.Series) -> pd.Series:

@@ -81,8 +81,30 @@ def to_dot(pmap: ProcessMap, max_edges: int = 60) -> str:
             f'  {ids[row.source]} -> {ids[row.target]} [label="{int(row.count):,} · {_dur(row.wait_median_s)}", '
             f'color="{color}", fontcolor="{color}", penwidth={width:.2f}];'
         )
+    lines.extend(_legend(pmap, top_wait, len(edges) < len(pmap.edges)))
     lines.append("}")
     return "\n".join(lines)
+
+
+def _legend(pmap: ProcessMap, top_wait: float, edges_cut: bool) -> list[str]:
+    """A caption saying what is filtered (box counts are of the kept cases, so they can be below the totals
+    in activities.csv) and a key for the edge colours."""
+    share = pmap.cases_kept / pmap.cases_total if pmap.cases_total else 0.0
+    lines = [
+        f"Showing the {pmap.variants_kept:,} most frequent variants: {pmap.cases_kept:,} of {pmap.cases_total:,} "
+        f"cases ({share:.0%}, --coverage {pmap.coverage:g}).",
+        "Boxes: activity, instances in these cases (activities.csv counts all cases), median work.",
+        "Edges: hand-overs, median wait." + (" Only the 60 most frequent edges are drawn." if edges_cut else ""),
+    ]
+    caption = "".join(_esc(line) + "\\l" for line in lines)
+    return [
+        f'  label="{caption}"; labelloc=b; labeljust=l; fontname="{_FONT}"; fontsize=9;',
+        "  subgraph cluster_legend {",
+        f'    label="Edge colour: median wait"; fontsize=9; fontname="{_FONT}"; color="#bbbbbb";',
+        rf'    legend [shape=plaintext, style="", fillcolor=white, fontsize=9, label="red: >= {_dur(0.5 * top_wait)}\l'
+        rf'orange: >= {_dur(0.2 * top_wait)}\lgrey: shorter\l"];',
+        "  }",
+    ]
 
 
 def graphviz_render(dot: str, fmt: str = "svg") -> bytes:
@@ -188,8 +210,10 @@ def draw_png(layout: dict[str, Any], dpi: int = 110) -> bytes:
     ax.set_ylim(y0, y1)
     ax.axis("off")
     font = _cjk_font()
+    _texts(ax, layout.get("_ldraw_", []), font)  # the caption
     for obj in layout.get("objects", []):
         if "pos" not in obj:
+            _texts(ax, obj.get("_ldraw_", []), font)  # a cluster's title (the legend's)
             continue
         cx, cy = (float(v) for v in obj["pos"].split(","))
         w, h = float(obj["width"]) * 72, float(obj["height"]) * 72

@@ -80,9 +80,11 @@ def top_findings(inp: ReportInputs) -> tuple[str, ...]:
             out.append(t("finding_approval", activity=a["activity"], reason=st.approval_reason(inp.language, a)))
             break
     options = dec.action_rows(inp)
-    if options:  # the action the next step recommends, else the best-ranked one
-        chosen = recommended_option(inp)
-        b = next((o for o in options if o["name"] == chosen), options[0])
+    chosen = recommended_option(inp) if options else None
+    # the action the next step recommends, else the best-ranked one unless it changed nothing at all
+    moved = [o for o in options if (number(o["lt_diff"]) or 0.0) != 0.0 or (number(o["dr_diff"]) or 0.0) != 0.0]
+    if chosen is not None or moved:
+        b = next((o for o in options if o["name"] == chosen), moved[0] if moved else options[0])
         key = "finding_best_option" if b["dr_diff"] is not None else "finding_best_option_lt"
         out.append(
             t(

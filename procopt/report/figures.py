@@ -228,7 +228,32 @@ def paint_kpi(fig: Figure, data: Mapping[str, Any]) -> None:
     fig.tight_layout()
 
 
+CAUSE_COLOURS = {
+    "batching": "#1c7ed6",
+    "unavailability": "#868e96",
+    "prioritisation": "#ae3ec9",
+    "contention": "#e8590c",
+    "extraneous": "#f2c94c",
+}
+
+
+def paint_causes(fig: Figure, data: Mapping[str, Any]) -> None:
+    """Horizontal stacked bars: total waiting hours per row split by cause (legend in the report's language)."""
+    rows = list(data["rows"])[::-1]
+    ax = fig.add_subplot()
+    names = [r["label"] for r in rows]
+    left = [0.0] * len(rows)
+    for cause, label in data["cause_labels"].items():
+        values = [float(r["hours"].get(cause) or 0.0) for r in rows]
+        ax.barh(names, values, left=left, color=CAUSE_COLOURS.get(cause, PALETTE["neutral"]), label=label)
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    ax.set_xlabel(data["x_label"])
+    ax.legend(loc="lower right", frameon=False, fontsize=7)
+    ax.grid(axis="y", visible=False)
+
+
 PAINTERS: dict[str, Callable[[Figure, Mapping[str, Any]], None]] = {
+    "causes": paint_causes,
     "waits": paint_waits,
     "heatmap": paint_heatmap,
     "options": paint_options,

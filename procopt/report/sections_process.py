@@ -252,6 +252,8 @@ def bottleneck_section(inp: ReportInputs) -> Section:
     tables: list[Table] = []
     top = inp.top_bottleneck
     acts = [a for a in records(mining.get("activities")) if a.get("activity") is not None]
+    # a chart of medians needs enough instances: one 1,000-hour instance must not dominate it
+    acts = [a for a in acts if (number(a.get("count")) or 0) >= MIN_CHART_INSTANCES] or acts
     acts.sort(key=lambda a: -((hours(a, "wait_median", "waiting_median") or 0) + (hours(a, "processing_median") or 0)))
     if acts:
         rows = [
@@ -277,6 +279,7 @@ def bottleneck_section(inp: ReportInputs) -> Section:
                 },
             )
         )
+    figs.extend(_cause_figures(inp))
     if bottlenecks:
         tables.append(
             Table(
@@ -297,6 +300,72 @@ def bottleneck_section(inp: ReportInputs) -> Section:
     paras.extend(_handoffs(inp, figs, tables))
     paras.extend(_rework_and_batches(inp, tables))
     return Section("bottlenecks", t("h_bottlenecks"), tuple(paras), figures=tuple(figs), tables=tuple(tables))
+
+
+MIN_CHART_INSTANCES = 5
+CAUSES = ("batching", "unavailability", "prioritisation", "contention", "extraneous")
+
+
+def _cause_figures(inp: ReportInputs) -> list[FigureSpec]:
+    """Stacked bars of the causes of waiting per activity and per department hand-off (none without causes)."""
+    t = inp.t
+    mining = inp.mining or {}
+    counts = {str(a.get("activity")): number(a.get("count")) or 0 for a in records(mining.get("activities"))}
+    labels = {c: t(f"cause_{c}") for c in CAUSES}
+    figs: list[FigureSpec] = []
+    acts = [
+        w
+        for w in records(mining.get("waiting"))
+        if isinstance(w.get("causes"), dict)
+        and (number(w.get("wait_total_s")) or 0) > 0
+        and counts.get(str(w.get("activity")), MIN_CHART_INSTANCES) >= MIN_CHART_INSTANCES
+    ][:12]
+    if acts:
+        rows = [
+            {"label": str(w["activity"]), "hours": {c: (number(w["causes"].get(c)) or 0.0) / 3600.0 for c in CAUSES}}
+            for w in acts
+        ]
+        figs.append(
+            FigureSpec(
+                "waiting_causes",
+                t("fig_causes", n=MIN_CHART_INSTANCES),
+                "causes",
+                {
+                    "rows": rows,
+                    "cause_labels": labels,
+                    "x_label": t("ax_total_wait_hours"),
+                    "height_in": max(2.4, 0.3 * len(rows) + 1.0),
+                },
+            )
+        )
+    hand = [
+        h
+        for h in records(mining.get("handoffs"))
+        if all(f"{c}_s" in h for c in CAUSES) and (number(h.get("count")) or 0) >= MIN_CHART_INSTANCES
+    ]
+    hand.sort(key=lambda h: -sum(number(h.get(f"{c}_s")) or 0.0 for c in CAUSES))
+    if hand:
+        rows = [
+            {
+                "label": f"{h.get('from_department')} → {h.get('to_department')}",
+                "hours": {c: (number(h.get(f"{c}_s")) or 0.0) / 3600.0 for c in CAUSES},
+            }
+            for h in hand[:10]
+        ]
+        figs.append(
+            FigureSpec(
+                "handoff_causes",
+                t("fig_handoff_causes"),
+                "causes",
+                {
+                    "rows": rows,
+                    "cause_labels": labels,
+                    "x_label": t("ax_total_wait_hours"),
+                    "height_in": max(2.4, 0.3 * len(rows) + 1.0),
+                },
+            )
+        )
+    return figs
 
 
 def handoff_rows(mining: dict[str, Any]) -> list[dict[str, Any]]:

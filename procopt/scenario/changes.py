@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from procopt.model.calendars import describe
 from procopt.model.staffing import scale_profile
-from procopt.model.types import BatchRule, Calendar, SimulationModel
+from procopt.model.types import BatchRule, Calendar, Distribution, SimulationModel
 from procopt.model.validate import Checker
 
 
@@ -163,7 +163,51 @@ class SetBatch:
 
     def apply(self, model: SimulationModel) -> SimulationModel:
         batch = None if self.remove else BatchRule(self.times, self.weekdays)
-        return _set_activity(model, self.activity, batch=batch)
+        model = _set_activity(model, self.activity, batch=batch)
+        return model if self.remove else _open_for_releases(model, self.activity, self.times, self.weekdays)
+
+
+def _minutes(clock: str) -> int:
+    hh, mm = clock.split(":")
+    return int(hh) * 60 + int(mm)
+
+
+def _open_for_releases(
+    model: SimulationModel, activity: str, times: tuple[str, ...], weekdays: tuple[str, ...]
+) -> SimulationModel:
+    """Availability is not the release schedule: make the step's pool available at each new release.
+
+    A committee seen at work only on Thursdays at 10:00 has a calendar learned from those sittings;
+    "meets daily" must then take effect instead of waiting for Thursday. Each release gets a window as
+    long as the pool's longest learned one (at least an hour) on the release's weekdays; the rest of the
+    calendar is kept, and the hour-by-hour staffing (learned from the old sittings) is dropped.
+    """
+    pool_name = model.activities[activity].pool
+    pool = model.pools.get(pool_name)
+    cal = model.calendars.get(pool.calendar) if pool is not None else None
+    if pool is None or cal is None or cal.is_always:
+        return model
+    spans = [(_minutes(a), _minutes(b)) for day in cal.hours.values() for a, b in day]
+    length = max([60, *(b - a for a, b in spans)])
+    hours = {day: list(cal.hours.get(day, ())) for day in set(cal.hours) | set(weekdays)}
+    changed = False
+    for day in weekdays:
+        for t in times:
+            lo = _minutes(t)
+            if any(_minutes(a) <= lo < _minutes(b) for a, b in hours[day]):
+                continue
+            hi = min(lo + length, 24 * 60)
+            hours[day].append((t, "24:00" if hi >= 24 * 60 else f"{hi // 60:02d}:{hi % 60:02d}"))
+            changed = True
+    if not changed:
+        return model
+    merged = {day: tuple(sorted(spans_of_day)) for day, spans_of_day in hours.items() if spans_of_day}
+    name = describe(Calendar("", merged))
+    calendars = dict(model.calendars)
+    calendars[name] = Calendar(name, merged)
+    pools = dict(model.pools)
+    pools[pool_name] = dataclasses.replace(pool, calendar=name, on_duty=None)
+    return dataclasses.replace(model, calendars=calendars, pools=pools)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +231,49 @@ class SetCalendar:
         return dataclasses.replace(model, calendars=calendars, pools=pools)
 
 
+@dataclass(frozen=True, slots=True)
+class SetDelay:
+    """Scale (``scale``) or set (``hours``, the new mean) the extra wait before a step that is not queueing.
+
+    The fix for *extraneous* waiting — a customer's papers, a supplier's confirmation, another system — is a
+    hand-off or process change, simulated as a shorter delay: ``{activity: "Check Credit", scale: 0.5}``
+    halves it, ``hours: 0`` removes it.
+    """
+
+    activity: str
+    scale: float | None = None
+    hours: float | None = None
+
+    def check(self, model: SimulationModel, ck: Checker, where: str) -> None:
+        ck.choice(self.activity, f"{where}.activity", _acts(model), "activity")
+
+    def apply(self, model: SimulationModel) -> SimulationModel:
+        act = model.activities[self.activity]
+        delay = act.extra_delay
+        if self.scale is not None:
+            new = delay.scaled(self.scale) if delay is not None else None
+        elif self.hours is not None and self.hours <= 0:
+            new = None
+        elif delay is not None and delay.mean_s > 0:
+            new = delay.scaled(float(self.hours or 0.0) * 3600.0 / delay.mean_s)
+        else:
+            new = Distribution("fixed", {"value_s": float(self.hours or 0.0) * 3600.0})
+        return _set_activity(model, self.activity, extra_delay=new)
+
+    def changes_nothing(self, model: SimulationModel) -> bool:
+        """True when the step has no extra wait to scale (a warning, not an error: the scenario stays valid)."""
+        delay = model.activities[self.activity].extra_delay
+        return self.scale is not None and (delay is None or delay.mean_s <= 0 or self.scale == 1.0)
+
+
 Change = (
-    RemoveActivity | SkipActivity | SetCapacity | ScaleDuration | ScaleArrivals | SetPriority | SetBatch | SetCalendar
+    RemoveActivity
+    | SkipActivity
+    | SetCapacity
+    | ScaleDuration
+    | ScaleArrivals
+    | SetPriority
+    | SetBatch
+    | SetCalendar
+    | SetDelay
 )

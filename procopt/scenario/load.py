@@ -13,6 +13,7 @@ A scenario file::
       - priority: {activity: "Check Credit", rule: earliest_due_date}   # fifo | earliest_due_date | highest_value
       - batch: {activity: "Ship Goods", times: ["10:00", "13:00", "15:00"]}   # or {activity: ..., remove: true}
       - calendar: {pool: "Warehouse", hours: "Mon-Sat 08:00-20:00"}
+      - delay: {activity: "Check Credit", scale: 0.5}   # or hours: 1.0 — the extra wait that is not queueing
     kpi_targets:
       lead_time_p90_hours: {max: 96}
       delivery_rate: {min: 0.95}
@@ -41,6 +42,7 @@ from procopt.scenario.changes import (
     SetBatch,
     SetCalendar,
     SetCapacity,
+    SetDelay,
     SetPriority,
     SkipActivity,
 )
@@ -54,7 +56,17 @@ KPI_NAMES: dict[str, str] = {
     "throughput_per_week": "cases completed per week",
     "wip": "average cases in progress",
 }
-CHANGE_KINDS = ("remove_activity", "skip_activity", "capacity", "duration", "arrivals", "priority", "batch", "calendar")
+CHANGE_KINDS = (
+    "remove_activity",
+    "skip_activity",
+    "capacity",
+    "duration",
+    "arrivals",
+    "priority",
+    "batch",
+    "calendar",
+    "delay",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +177,7 @@ def _change(ck: Checker, raw: Any, where: str) -> Change:
             "duration": ("scale",),
             "priority": ("rule",),
             "batch": ("times", "weekdays", "remove"),
+            "delay": ("scale", "hours"),
         }[kind],
     )
     act = _text(ck, b["activity"], f"{w}.activity")
@@ -176,6 +189,12 @@ def _change(ck: Checker, raw: Any, where: str) -> Change:
         if "scale" not in b:
             ck.fail(w, "missing key 'scale' (e.g. 0.5 for twice as fast)")
         return ScaleDuration(act, ck.number(b["scale"], f"{w}.scale", positive=True))
+    if kind == "delay":
+        if ("scale" in b) == ("hours" in b):
+            ck.fail(w, "give exactly one of scale: (e.g. 0.5 halves the wait) or hours: (the new mean wait)")
+        if "scale" in b:
+            return SetDelay(act, scale=ck.number(b["scale"], f"{w}.scale", minimum=0.0))
+        return SetDelay(act, hours=ck.number(b["hours"], f"{w}.hours", minimum=0.0))
     if kind == "priority":
         return SetPriority(act, ck.choice(b.get("rule"), f"{w}.rule", list(PRIORITY_RULES), "priority rule"))
     if b.get("remove") is True:
@@ -210,6 +229,24 @@ def apply_scenario(model: SimulationModel, scenario: Scenario) -> SimulationMode
     return model
 
 
+def ineffective_changes(model: SimulationModel, scenario: Scenario) -> list[str]:
+    """One warning per change that leaves the model exactly as it was (e.g. scaling a delay the step does not
+    have, or a release time it already has): such a change cannot move any result, and a 0.0 difference
+    must not pass without comment."""
+    warnings: list[str] = []
+    for i, change in enumerate(scenario.changes):
+        changed = change.apply(model)
+        same = all(getattr(changed, f) == getattr(model, f) for f in ("activities", "pools", "calendars", "arrivals"))
+        if same:
+            target = getattr(change, "activity", None) or getattr(change, "pool", None) or "the model"
+            warnings.append(
+                f"{scenario.name}: changes[{i}].{_kind(change)} has no effect on {target} "
+                "(the model already has it, or there is nothing to change)"
+            )
+        model = changed
+    return warnings
+
+
 def _kind(change: Change) -> str:
     return {
         RemoveActivity: "remove_activity",
@@ -220,4 +257,5 @@ def _kind(change: Change) -> str:
         SetPriority: "priority",
         SetBatch: "batch",
         SetCalendar: "calendar",
+        SetDelay: "delay",
     }[type(change)]

@@ -21,6 +21,16 @@ SAMPLE = Path(__file__).resolve().parents[2] / "sample_logs"
 def _reference_instances(events: pd.DataFrame) -> pd.DataFrame:
     """Straightforward (slow) version of build_instances: per case, in Python."""
     has_start = events["start_timestamp"].notna().mean() >= 0.5
+    concurrent: set[tuple[str, str]] = set()
+    if has_start:  # parallel branches: the concurrency oracle of instances, applied by name here
+        end_all = events["time:timestamp"]
+        start_all = events["start_timestamp"].where(
+            events["start_timestamp"].notna() & (events["start_timestamp"] <= end_all), end_all
+        )
+        case_c, _ = pd.factorize(events["case:concept:name"], sort=True)
+        act_c, act_names = pd.factorize(events["concept:name"], sort=True)
+        conc = I.concurrent_activities(case_c, act_c, start_all.to_numpy(), end_all.to_numpy())
+        concurrent = {(act_names[i], act_names[j]) for i, j in zip(*np.nonzero(conc), strict=True)}
     rows = []
     for case, g in events.groupby("case:concept:name", sort=True):
         end = g["time:timestamp"]
@@ -39,7 +49,15 @@ def _reference_instances(events: pd.DataFrame) -> pd.DataFrame:
                 if has_start
                 else ([k - 1] if k else [])
             )
-            p = max(done) if done else None
+            candidates = sorted(done, reverse=True)
+            skips = 0
+            while (
+                skips < len(candidates)
+                and skips < I.MAX_CONCURRENT_SKIPS
+                and (a, items[candidates[skips]][2]) in concurrent
+            ):
+                skips += 1
+            p = candidates[skips] if skips < len(candidates) else None
             enabled = items[p][0] if p is not None else case_start
             rows.append(
                 {

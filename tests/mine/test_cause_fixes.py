@@ -1,0 +1,115 @@
+"""Fixes follow causes: each cause of waiting gets its own kind of change, staff only for contention."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from procopt.errors import ScenarioError
+from procopt.model.types import BatchRule, Calendar
+from procopt.scenario import apply_scenario, scenario_from_dict
+from procopt.scenario.proposals import cause_changes, propose_changes
+
+_CAUSES = ("batching", "unavailability", "prioritisation", "contention", "extraneous")
+
+
+def _item(activity: str, share: float, main: str) -> dict[str, object]:
+    total = share * 1e6
+    causes = dict.fromkeys(_CAUSES, 0.0)
+    causes[main] = total * 0.8
+    causes["extraneous" if main != "extraneous" else "contention"] = total * 0.2
+    return {"activity": activity, "department": None, "wait_total_s": total, "wait_share": share, "causes": causes}
+
+
+def _mining() -> dict[str, object]:
+    return {
+        "waiting": [
+            _item("Ship Goods", 0.30, "batching"),
+            _item("Start trip", 0.25, "extraneous"),
+            _item("Check Credit", 0.20, "contention"),
+            _item("Triage", 0.10, "prioritisation"),
+            _item("Tiny", 0.01, "contention"),
+        ],
+        "batches": [
+            {"activity": "Ship Goods", "release_times": ["10:00", "16:00"], "weekdays": ["Mon", "Fri"], "pattern": "x"}
+        ],
+        "bottlenecks": [{"activity": "Start trip", "kind": "queue"}],
+        "approvals": [],
+    }
+
+
+def test_each_cause_gets_its_own_fix_and_staff_only_for_contention() -> None:
+    proposed = cause_changes(_mining())
+    assert proposed is not None
+    changes = [data["changes"][0] for data, _ in proposed]
+    assert changes == [
+        {"batch": {"activity": "Ship Goods", "times": ["10:00", "13:00", "16:00"], "weekdays": ["Mon", "Fri"]}},
+        {"delay": {"activity": "Start trip", "scale": 0.5}},
+        {"capacity": {"activity": "Check Credit", "add": 1}},
+        {"priority": {"activity": "Triage", "rule": "fifo"}},
+    ]
+    # the queue-kind bottleneck "Start trip" (extraneous waiting) never gets a person
+    all_changes = [c for data, _ in propose_changes(_mining()) for c in data["changes"]]
+    staffed = [c["capacity"]["activity"] for c in all_changes if "capacity" in c]
+    assert staffed == ["Check Credit"]
+
+
+def test_without_causes_the_old_rule_holds_and_idle_waits_get_no_staff() -> None:
+    mining = {"bottlenecks": [{"activity": "Pick", "kind": "idle_wait"}, {"activity": "Credit", "kind": "queue"}]}
+    assert cause_changes(mining) is None
+    changes = [data["changes"] for data, _ in propose_changes(mining)]
+    assert changes == [[{"capacity": {"activity": "Credit", "add": 1}}]]
+
+
+@pytest.fixture(scope="module")
+def model():  # type: ignore[no-untyped-def]
+    from procopt.generate import generate
+    from procopt.model.calibrate import calibrate
+
+    return calibrate(generate("o2c", seed=1, days=60).events)
+
+
+@pytest.mark.slow
+def test_delay_change_scales_or_sets_the_extra_wait(model) -> None:  # type: ignore[no-untyped-def]
+    act = next(a for a, spec in model.activities.items() if spec.extra_delay is not None)
+    mean = model.activities[act].extra_delay.mean_s
+    halved = apply_scenario(model, scenario_from_dict({"changes": [{"delay": {"activity": act, "scale": 0.5}}]}))
+    assert halved.activities[act].extra_delay.mean_s == pytest.approx(mean / 2)
+    one_hour = apply_scenario(model, scenario_from_dict({"changes": [{"delay": {"activity": act, "hours": 1}}]}))
+    assert one_hour.activities[act].extra_delay.mean_s == pytest.approx(3600.0)
+    gone = apply_scenario(model, scenario_from_dict({"changes": [{"delay": {"activity": act, "hours": 0}}]}))
+    assert gone.activities[act].extra_delay is None
+    with pytest.raises(ScenarioError, match="exactly one of scale"):
+        scenario_from_dict({"changes": [{"delay": {"activity": act}}]})
+
+
+@pytest.mark.slow
+def test_new_release_times_are_not_blocked_by_a_calendar_learned_from_old_sittings(model) -> None:  # type: ignore[no-untyped-def]
+    act = next(iter(model.activities))
+    pool = model.pools[model.activities[act].pool]
+    thursday = Calendar("Thu 10:00-11:00", {"Thu": (("10:00", "11:00"),)})
+    calendars = {**model.calendars, thursday.name: thursday}
+    pools = {**model.pools, pool.name: dataclasses.replace(pool, calendar=thursday.name)}
+    acts = {**model.activities, act: dataclasses.replace(model.activities[act], batch=BatchRule(("10:00",), ("Thu",)))}
+    committee = dataclasses.replace(model, calendars=calendars, pools=pools, activities=acts)
+    daily = apply_scenario(
+        committee,
+        scenario_from_dict({"changes": [{"batch": {"activity": act, "times": ["10:00"], "weekdays": ["Mon", "Tue"]}}]}),
+    )
+    new_cal = daily.calendars[daily.pools[pool.name].calendar]
+    assert new_cal.hours["Mon"] == (("10:00", "11:00"),)
+    assert new_cal.hours["Thu"] == (("10:00", "11:00"),)
+    assert daily.activities[act].batch == BatchRule(("10:00",), ("Mon", "Tue"))
+
+
+@pytest.mark.slow
+def test_a_change_with_no_effect_is_warned_about(model) -> None:  # type: ignore[no-untyped-def]
+    from procopt.scenario.load import ineffective_changes
+
+    act = next(a for a, spec in model.activities.items() if spec.extra_delay is None)
+    scenario = scenario_from_dict(
+        {"name": "noop", "changes": [{"delay": {"activity": act, "scale": 0.5}}, {"arrivals": {"scale": 1.1}}]}
+    )
+    warnings = ineffective_changes(model, scenario)
+    assert len(warnings) == 1 and "changes[0].delay has no effect on" in warnings[0] and act in warnings[0]
