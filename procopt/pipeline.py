@@ -63,8 +63,14 @@ def run_all(
     options: PipelineOptions | None = None,
     progress: StageProgress | None = None,
     sim_progress: SimProgress | None = None,
+    executor: Any = None,
+    announce: Callable[[str], None] | None = None,
 ) -> PipelineResult:
-    """Run every stage on ``log`` and build the report (not written). Raises ``ProcoptError`` for user errors."""
+    """Run every stage on ``log`` and build the report (not written). Raises ``ProcoptError`` for user errors.
+
+    ``executor`` runs the replications (default: local processes, ``options.workers``); ``announce`` hears
+    the expected simulation time before a long run.
+    """
     from procopt.report import i18n
     from procopt.report.content import build_report
 
@@ -119,7 +125,9 @@ def run_all(
             seed=opts.seed,
             workers=opts.workers,
         )
-        experiment = run_experiment(model, scenarios, config, progress=sim_progress).to_dict()
+        experiment = run_experiment(
+            model, scenarios, config, progress=sim_progress, executor=executor, announce=announce
+        ).to_dict()
         if opts.fidelity:
             say("fidelity", t("stage_fidelity", runs=opts.fidelity_runs))
             fidelity = _fidelity(events, opts, notes)
