@@ -130,7 +130,7 @@ def run_all(
         ).to_dict()
         if opts.fidelity:
             say("fidelity", t("stage_fidelity", runs=opts.fidelity_runs))
-            fidelity = _fidelity(events, opts, notes)
+            fidelity = _fidelity(events, opts, notes, executor)
     for name in skipped:
         notes.append(t("note_skipped", name=name))
     if opts.scenarios and not opts.simulate:
@@ -186,12 +186,12 @@ def _conformance(events: Any, path: Path) -> dict[str, Any]:
     return conformance.check_conformance(events, path).to_dict()
 
 
-def _fidelity(events: Any, opts: PipelineOptions, notes: list[str]) -> dict[str, Any] | None:
+def _fidelity(events: Any, opts: PipelineOptions, notes: list[str], executor: Any = None) -> dict[str, Any] | None:
     from procopt.model.fidelity import evaluate_fidelity
     from procopt.report import i18n
 
     try:
-        return evaluate_fidelity(events, runs=opts.fidelity_runs, seed=opts.seed).to_dict()
+        return evaluate_fidelity(events, runs=opts.fidelity_runs, seed=opts.seed, executor=executor).to_dict()
     except ProcoptError as exc:  # e.g. a log too short to hold out a test period: say so in the report
         notes.append(i18n.text(opts.language, "note_fidelity", code=type(exc).__name__, message=exc.message))
         return None

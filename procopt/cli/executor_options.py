@@ -21,6 +21,8 @@ from procopt.sim.executor import Executor, LocalExecutor
 F = TypeVar("F", bound=Callable[..., Any])
 
 SCHEDULER_ENV = "PROCOPT_DASK_SCHEDULER"
+#: seconds to wait for the scheduler to answer (and for a first worker) before giving up
+TIMEOUT_ENV = "PROCOPT_DASK_CONNECT_TIMEOUT"
 #: the same bounds on every command that runs replications (a typo of 100000 is refused, not started)
 MAX_REPLICATIONS = 1000
 
@@ -48,9 +50,26 @@ class ExecutorChoice:
         """A ready executor; use it in a ``with`` block so workers and connections are released."""
         if self.kind == "local":
             return LocalExecutor(self.workers)
-        from procopt.sim.executors.dask_executor import DaskExecutor
+        from procopt.sim.executors.dask_executor import DEFAULT_CONNECT_TIMEOUT_S, DaskExecutor
 
-        return DaskExecutor(self.scheduler_address())
+        address = self.scheduler_address()
+        return DaskExecutor(address, connect_timeout_s=_timeout(DEFAULT_CONNECT_TIMEOUT_S))
+
+
+def _timeout(default: float) -> float:
+    text = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise ProcoptError(
+            f"{TIMEOUT_ENV}={text!r} is not a number of seconds between 0 and 3600",
+            hint=f"Set it to e.g. 10, or unset it for the default of {default:g} s.",
+        )
+    return value
 
 
 def _check(ctx: click.Context, choice: ExecutorChoice) -> ExecutorChoice:

@@ -231,3 +231,17 @@ def test_estimate_is_printed_on_stderr_not_in_json(model_yaml: Path, monkeypatch
     assert r.exit_code == 0, r.output
     assert r.stderr.startswith("About ")
     assert json.loads(r.stdout)["config"]["replications"] == 2
+
+
+@pytest.mark.slow
+def test_model_fidelity_check_is_identical_on_two_workers(repo_root: Path, tmp_path: Path) -> None:
+    log = str(repo_root / "sample_logs" / "o2c_orders.csv")
+    docs = []
+    for workers in ("1", "2"):
+        r = CliRunner().invoke(
+            main,
+            ["model", log, "--out", str(tmp_path / f"m{workers}.yaml"), "--runs", "2", "--workers", workers, "--json"],
+        )
+        assert r.exit_code == 0, r.output
+        docs.append(json.loads(r.stdout)["fidelity"])
+    assert docs[0] is not None and json.dumps(docs[0], sort_keys=True) == json.dumps(docs[1], sort_keys=True)
