@@ -21,6 +21,7 @@ from procopt.errors import ProcoptError
 COMMANDS: dict[str, str] = {
     "generate": "procopt.cli.generate",
     "validate": "procopt.cli.validate",
+    "convert": "procopt.cli.convert",
     "mine": "procopt.cli.mine",
     "bottlenecks": "procopt.cli.mine",
     "approvals": "procopt.cli.mine",

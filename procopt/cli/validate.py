@@ -13,7 +13,7 @@ _MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
 
 
 @click.command("validate")
-@click.argument("log", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("log", type=click.Path(dir_okay=True, path_type=str))
 @click.option(
     "--map",
     "map_",
@@ -31,12 +31,21 @@ def command(log: str, map_: str | None, object_type: str | None, as_json: bool) 
       procopt validate orders.csv
       procopt validate export.csv --map case=单据编号,end=过账时间 --json
 
+    LOG may be a folder, a partitioned Parquet dataset or a quoted glob of CSV/Parquet files (read file by file).
+
     Exit status 0 when the log could be read (even with warnings), 2 when it cannot be read.
     """
     from procopt.log.mapping import parse_map_option
     from procopt.log.read import read_log
 
     mapping = parse_map_option(map_, path=log)
+    from procopt.scale.dataset import is_partitioned
+
+    if is_partitioned(log):  # a dataset, folder or glob: partition by partition
+        from procopt.cli.dataset import validate_dataset
+
+        validate_dataset(log, mapping or None, as_json)
+        return
     bar = ProgressCallback("Reading log")
     try:
         result = read_log(log, mapping=mapping or None, object_type=object_type, progress=bar)
