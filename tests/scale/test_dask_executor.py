@@ -149,3 +149,31 @@ def test_model_fidelity_check_on_a_real_cluster_matches_local(
     assert local.exit_code == 0 and remote.exit_code == 0, remote.output
     a, b = json.loads(local.stdout)["fidelity"], json.loads(remote.stdout)["fidelity"]
     assert a is not None and json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def test_an_interrupt_cancels_the_dask_tasks(dask_cluster: str) -> None:
+    import _thread
+    import threading
+
+    from distributed import Client
+
+    from procopt.sim.executors.dask_executor import DaskExecutor
+
+    ex = DaskExecutor(dask_cluster)
+    try:
+        timer = threading.Timer(1.5, _thread.interrupt_main)  # as Ctrl-C / kill -INT reaches the main thread
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            ex.map(time.sleep, [4.0] * 12)
+        timer.cancel()
+        # the executor's client is still connected: only a cancel can have removed its replication tasks
+        with Client(dask_cluster, timeout=10, set_as_default=False) as watcher:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                keys = watcher.run_on_scheduler(lambda dask_scheduler: [str(k) for k in dask_scheduler.tasks])
+                if not any(k.startswith("procopt-replications-") for k in keys):
+                    break
+                time.sleep(0.3)
+        assert not any(k.startswith("procopt-replications-") for k in keys), keys
+    finally:
+        ex.close()
