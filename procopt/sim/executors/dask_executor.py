@@ -162,7 +162,8 @@ class DaskExecutor:
         """The payload as a future held by every worker (sent once per worker, reused while it is the same)."""
         if self._scattered is not None and self._scattered[0] == id(shared):
             return self._scattered[2]
-        future = self.client.scatter(shared, broadcast=True, hash=False)
+        # wrapped in a list: scatter splits a top-level list or tuple into one future per element
+        future = self.client.scatter([shared], broadcast=True, hash=False)[0]
         self._scattered = (id(shared), shared, future)
         return future
 
