@@ -1,6 +1,6 @@
 """Simulation fidelity benchmark: procopt vs its naive baseline vs the best published methods.
 
-Runs ``procopt.model.fidelity.evaluate_fidelity`` (hold-out protocol of AgentSimulator, arXiv 2408.08571: first
+Runs ``procopt.fidelity.evaluate_fidelity`` (hold-out protocol of AgentSimulator, arXiv 2408.08571: first
 80 % of events by end time train, the rest is the test period, 10 simulated logs) on the four logs of
 ``../shared/logs/simulation-benchmarks`` and prints a markdown table beside the published figures
 (``../shared/docs/benchmarks.md``).
@@ -213,7 +213,7 @@ def markdown_table(results: dict[str, dict[str, Any]]) -> str:
 
 def print_diagnosis(name: str, report: Any) -> None:
     """Where the simulated logs differ from the test period (stderr)."""
-    from procopt.model.fidelity.diagnose import activity_table, cycle_time_table, hour_table
+    from procopt.fidelity.diagnose import activity_table, cycle_time_table, hour_table
 
     pd.set_option("display.width", 160)
     pd.set_option("display.max_columns", 20)
@@ -233,8 +233,8 @@ def print_diagnosis(name: str, report: Any) -> None:
 
 def print_utilisation(name: str, events: pd.DataFrame) -> None:
     """Log vs model utilisation per pool (stderr), the model calibrated on the whole log."""
+    from procopt.fidelity.utilisation import utilisation_check
     from procopt.model.calibrate import calibrate
-    from procopt.model.fidelity.utilisation import utilisation_check
 
     model = calibrate(events)
     for row in utilisation_check(model, events):
@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     if not LOGS_DIR.is_dir():
         print(f"{LOGS_DIR} is missing: nothing to benchmark", file=sys.stderr)
         return 1
-    from procopt.model.fidelity import evaluate_fidelity
+    from procopt.fidelity import evaluate_fidelity
 
     results: dict[str, dict[str, Any]] = {}
     failed: dict[str, str] = {}

@@ -187,7 +187,7 @@ def _conformance(events: Any, path: Path) -> dict[str, Any]:
 
 
 def _fidelity(events: Any, opts: PipelineOptions, notes: list[str], executor: Any = None) -> dict[str, Any] | None:
-    from procopt.model.fidelity import evaluate_fidelity
+    from procopt.fidelity import evaluate_fidelity
     from procopt.report import i18n
 
     try:
@@ -201,8 +201,8 @@ def _scenarios(
     model: Any, given: list[Any], mining: Mapping[str, Any], kpis: Mapping[str, Any] | None, opts: PipelineOptions
 ) -> tuple[list[Any], tuple[ScenarioInfo, ...], list[str]]:
     """The user's scenarios (checked against the model) plus procopt's proposals, without duplicates."""
-    from procopt.report.proposals import propose_scenarios
     from procopt.scenario import apply_scenario
+    from procopt.scenario.proposals import propose_scenarios
 
     scenarios: list[Any] = []
     infos: list[ScenarioInfo] = []

@@ -129,7 +129,7 @@ def command(
 
 def _fidelity(events: Any, train_fraction: float, runs: int, seed: int, options: Any, executor: Any = None) -> Any:
     try:
-        from procopt.model.fidelity import evaluate_fidelity
+        from procopt.fidelity import evaluate_fidelity
     except ImportError:
         return None
     bar = ProgressCallback("Fidelity check")

@@ -155,8 +155,8 @@ def _cjk_font() -> Any:
     """A matplotlib FontProperties able to show Chinese, or None (labels then fall back to DejaVu)."""
     from matplotlib import font_manager
 
-    try:  # the report stage owns font discovery (a pip-installed Noto Sans SC, procopt/report/fonts/)
-        from procopt.report.fonts import bundled_font_files
+    try:  # procopt.viz owns font discovery (a pip-installed Noto Sans SC, procopt/report/fonts/)
+        from procopt.viz.fonts import bundled_font_files
 
         candidates = bundled_font_files()
     except ImportError:

@@ -16,8 +16,8 @@ import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from procopt.report import fonts
 from procopt.report.types import FigureSpec, RenderedFigure
+from procopt.viz import fonts
 
 #: A4 text width in inches (210 mm minus 2 × 20 mm margins) and the PNG resolution.
 A4_WIDTH_IN = 6.7

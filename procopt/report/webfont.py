@@ -13,7 +13,7 @@ import functools
 import io
 import unicodedata
 
-from procopt.report import fonts
+from procopt.viz import fonts
 
 FAMILY = "procopt-cjk"
 #: CJK punctuation, kana, ideographs, compatibility forms, full-width forms: the only code points it serves

@@ -8,10 +8,10 @@ import pytest
 from matplotlib.ft2font import FT2Font
 from PIL import Image
 
-from procopt.report import fonts
 from procopt.report.figures import cjk_font_name, render_figure, setup_style
 from procopt.report.painters import wrap_label
 from procopt.report.types import FigureSpec
+from procopt.viz import fonts
 
 
 def test_bundled_cjk_font_covers_chinese_process_names() -> None:

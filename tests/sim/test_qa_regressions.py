@@ -54,7 +54,7 @@ def _as_user_csv(events: pd.DataFrame, path: Path) -> Path:
 
 
 def test_fidelity_error_explains_a_log_sampled_by_start() -> None:
-    from procopt.model.fidelity import evaluate_fidelity
+    from procopt.fidelity import evaluate_fidelity
 
     with pytest.raises(ModelError) as err:
         evaluate_fidelity(_sampled_by_start(), train_fraction=0.8, runs=1, seed=1)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from procopt.fidelity import METRIC_KEYS, score_logs
 from procopt.log import columns as C
-from procopt.model.fidelity import METRIC_KEYS, score_logs
 
 T0 = pd.Timestamp("2024-03-04 08:00")  # a Monday
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procopt.fidelity import holdout_split
 from procopt.log import columns as C
-from procopt.model.fidelity import holdout_split
 
 T0 = pd.Timestamp("2024-03-04 08:00")
 

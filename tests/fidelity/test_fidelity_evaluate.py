@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from procopt.errors import ModelError
+from procopt.fidelity import METRIC_KEYS, FidelityReport, evaluate_fidelity
 from procopt.log import columns as C
-from procopt.model.fidelity import METRIC_KEYS, FidelityReport, evaluate_fidelity
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_censor_cuts_simulated_events_at_the_log_end(o2c_events: pd.DataFrame) -
 
 
 def test_utilisation_check_matches_the_log_on_the_bottleneck(o2c_generated, o2c_model) -> None:
-    from procopt.model.fidelity.utilisation import utilisation_check
+    from procopt.fidelity.utilisation import utilisation_check
 
     rows = {r["pool"]: r for r in utilisation_check(o2c_model, o2c_generated.events, replications=1)}
     credit = rows[o2c_model.activities["Check Credit"].pool]

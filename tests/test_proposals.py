@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from _data import toy_mining
 
-from procopt.report.proposals import propose_changes, propose_scenarios, targets_from
 from procopt.scenario import scenario_from_dict
+from procopt.scenario.proposals import propose_changes, propose_scenarios, targets_from
 
 
 def _mining() -> dict:

@@ -24,8 +24,8 @@ from log_distance_measures.cycle_time_distribution import cycle_time_distributio
 from log_distance_measures.n_gram_distribution import n_gram_distribution_distance
 from log_distance_measures.relative_event_distribution import relative_event_distribution_distance
 
+from procopt.fidelity import distances
 from procopt.log.columns import ACTIVITY, CASE, DUE, END, START
-from procopt.model.fidelity import distances
 
 #: The scorecard's keys, in display order.
 METRIC_KEYS: tuple[str, ...] = (

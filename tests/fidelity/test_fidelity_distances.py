@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procopt.fidelity.scorecard import METRIC_KEYS, prepare_log, score_pair
 from procopt.log import columns as C
-from procopt.model.fidelity.scorecard import METRIC_KEYS, prepare_log, score_pair
 
 
 def _random_log(seed: int, n_cases: int, *, spread_h: float) -> pd.DataFrame:

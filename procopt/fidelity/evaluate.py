@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from procopt.errors import ModelError
+from procopt.fidelity.scorecard import DEFAULT_MAX_CASES, METRIC_KEYS, score_logs
+from procopt.fidelity.split import holdout_split
 from procopt.log.columns import CASE, DUE, END, START, has_start_times
-from procopt.model.fidelity.scorecard import DEFAULT_MAX_CASES, METRIC_KEYS, score_logs
-from procopt.model.fidelity.split import holdout_split
 
 ProgressFn = Callable[[int, int], None]
 

@@ -1,7 +1,7 @@
 """Find a font that has Chinese glyphs, so charts never show tofu boxes on a fresh machine.
 
 Order of preference: the OFL-licensed Noto Sans SC shipped by the ``pylopdf-fonts-zh-cn`` wheel (a pip
-dependency, no system font needed); any ``.otf``/``.ttf`` placed in ``procopt/report/fonts/``; then common
+dependency, no system font needed); any ``.otf``/``.ttf`` placed in ``procopt/viz/fonts/``; then common
 system CJK fonts (Noto Sans CJK, Source Han Sans, WenQuanYi, Microsoft YaHei, PingFang, SimHei).
 """
 
