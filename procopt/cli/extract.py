@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from procopt.cli.common import emit_json, json_option
+from procopt.cli.common import ProgressCallback, emit_json, json_option
 
 
 @click.command("extract")
@@ -70,13 +70,24 @@ def command(
     from procopt.extract.output import output_format, write_extraction
 
     output_format(out)
-    result = extract(source, recipe, case=case, language=language, tz=tz)
+    bar = ProgressCallback("Extracting")
+    try:
+        result = extract(source, recipe, case=case, language=language, tz=tz, progress=bar)
+    finally:
+        bar.close()
     write_extraction(result, out)
     if as_json:
         emit_json({**result.summary(), "out": str(out)})
         return
     for line in summary_lines(result, out):
         click.echo(line)
+
+
+def _width(text: str) -> int:
+    """Columns a string takes on a terminal (Chinese characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def summary_lines(result: object, out: Path) -> list[str]:
@@ -92,8 +103,8 @@ def summary_lines(result: object, out: Path) -> list[str]:
         f"Wrote {out}: {s['cases']:,} cases ({s['case_notion']}), {s['events']:,} events, "
         f"{len(s['activities'])} activities, {s['span']['start'][:10]} to {s['span']['end'][:10]} (complete times only)",
     ]
-    width = max(len(a) for a in s["activities"])
-    lines += [f"  {a:<{width}}  {n:>7,}" for a, n in s["activities"].items()]
+    width = max(_width(a) for a in s["activities"])
+    lines += [f"  {a}{' ' * (width - _width(a))}  {n:>7,}" for a, n in s["activities"].items()]
     if result.findings:
         lines.append("Extraction audit:")
         for f in result.findings:

@@ -65,7 +65,7 @@ def write_extraction(extraction: Extraction, path: str | Path) -> Path:
 
 def _case_view(events: pd.DataFrame) -> pd.DataFrame:
     """Drop canonical columns that are empty everywhere (SAP has no start times, no department)."""
-    empty = [c for c in (C.START, C.DEPARTMENT, C.DUE) if c in events.columns and events[c].isna().all()]
+    empty = [c for c in (C.START, C.RESOURCE, C.DEPARTMENT, C.DUE) if c in events.columns and events[c].isna().all()]
     return events.drop(columns=[*empty, C.SOURCE_ROW])
 
 

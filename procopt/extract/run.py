@@ -9,6 +9,7 @@ object), add the case object's attributes and due date, translate activity names
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -68,6 +69,7 @@ def extract(
     case: str | None = None,
     language: str = "en",
     tz: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Extraction:
     """Build an event log from ERP tables.
 
@@ -77,6 +79,7 @@ def extract(
         case: case notion (object type), e.g. ``order``, ``item``, ``delivery``.
         language: ``en`` or ``zh`` activity names.
         tz: see :class:`TimeZones`.
+        progress: ``callback(done, total)`` after each table check, the joins, and the audit.
 
     Raises:
         InputError: unreachable source, missing table or column, mixed date formats, empty result.
@@ -89,7 +92,8 @@ def extract(
         chosen = recipe or _guess_recipe(set(src.tables()))
         spec, path = load_recipe(chosen)
         engine = Engine(src, sap=spec.dialect == "sap")
-        return _run(engine, spec, str(path) if recipe and recipe == str(path) else spec.name, case, language, zones)
+        name = str(path) if recipe and recipe == str(path) else spec.name
+        return _run(engine, spec, name, case, language, zones, progress or (lambda done, total: None))
     finally:
         src.close()
 
@@ -156,7 +160,13 @@ def _check_needs(engine: Engine, spec: Recipe, what: str, needs: dict[str, list[
 
 
 def _run(
-    engine: Engine, spec: Recipe, name: str, case: str | None, language: str, zones: TimeZones | None
+    engine: Engine,
+    spec: Recipe,
+    name: str,
+    case: str | None,
+    language: str,
+    zones: TimeZones | None,
+    progress: Callable[[int, int], None],
 ) -> Extraction:
     notions = spec.notions()
     notion_name = case or spec.default_notion()
@@ -183,7 +193,9 @@ def _run(
                 f"Text table {table.upper()} is not in the export: activity names show its codes instead of texts.",
             )
         )
-    for step in steps:
+    total = len(steps) + 2
+    for done, step in enumerate(steps, start=1):
+        progress(done, total)
         if _check_needs(engine, spec, f"step {step.name!r}", step.required(), step.optional):
             used.append(step)
         else:
@@ -198,6 +210,7 @@ def _run(
             )
     objects = list(spec.objects)
     _union_steps(engine, spec, used, objects)
+    progress(total - 1, total)
     instances = engine.query("SELECT * FROM instances")
     if instances.empty:
         raise InputError(
@@ -217,6 +230,7 @@ def _run(
         instances["time"] = zones.convert(pd.to_datetime(instances["time"]))
     finals = set(_translate(pd.Series(spec.final_activities, dtype=str), spec, language))
     found += run_checks(engine, spec, variant, events, finals)
+    progress(total, total)
     tables = {t: info.rows for t, info in engine.loaded.items()}
     for t, info in engine.loaded.items():
         if len(info.clients) > 1:
@@ -400,9 +414,9 @@ def _contract(
 ) -> pd.DataFrame:
     frame = flat.dropna(subset=["time"]).copy()
     if attrs is not None:
-        extra = attrs.rename(columns={c: f"{c}" for c in attrs.columns})
-        clash = [c for c in extra.columns if c != obj and c in frame.columns]
-        frame = frame.merge(extra.drop(columns=clash), on=obj, how="left")
+        # An attribute the instance already carries (e.g. the order id on an item) keeps the instance's value.
+        clash = [c for c in attrs.columns if c != obj and c in frame.columns]
+        frame = frame.merge(attrs.drop(columns=clash), on=obj, how="left")
     out = pd.DataFrame(
         {
             C.CASE: frame[obj].astype(str),

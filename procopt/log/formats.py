@@ -151,7 +151,7 @@ def _dst_zone_of(frame: pd.DataFrame, aware: list[str], offsets: dict[str, int])
         return None
     want = {_offset_minutes(k): n for k, n in offsets.items()}
     tolerance = 0.001 * sum(want.values()) + 1
-    for name in dst_candidates(set(want), utc)[:8]:
+    for name in dst_candidates(set(want), utc)[:40]:
         values, counts = np.unique(zone_offsets_minutes(utc, name), return_counts=True)
         got = {int(m): int(n) for m, n in zip(values, counts, strict=True)}
         if set(got) <= set(want) and all(abs(got.get(m, 0) - n) <= tolerance for m, n in want.items()):

@@ -132,6 +132,8 @@ def read_log(
 
 def _refuse_swapped(events: pd.DataFrame, used: Mapping[str, str], path: Path) -> None:
     """Start and end columns swapped: most instances end before they start. Stop, and say how to swap them."""
+    if "start" not in used:  # starts paired from lifecycle rows cannot be swapped by the mapping
+        return
     both = events[C.START].notna() & events[C.END].notna()
     backwards = int((events.loc[both, C.START] > events.loc[both, C.END]).sum())
     if not both.any() or backwards <= SWAPPED_SHARE * int(both.sum()):

@@ -456,13 +456,13 @@ def dst_candidates(offsets: set[int], utc: pd.Series) -> list[str]:
     return out
 
 
-def dst_zone(utc: pd.Series, minutes: np.ndarray, *, tries: int = 8) -> str | None:
+def dst_zone(utc: pd.Series, minutes: np.ndarray, *, tries: int = 40) -> str | None:
     """An IANA zone whose daylight-saving offset at each instant is the offset written, else None.
 
     Args:
         utc: tz-aware UTC instants (the values that carry an offset).
         minutes: the offset written with each of them, in minutes.
-        tries: zones checked value by value (zones sharing one rule agree, so a few suffice).
+        tries: candidate zones checked value by value (many zones share an offset pair under different rules).
     """
     present = utc.notna().to_numpy()
     if not present.any():

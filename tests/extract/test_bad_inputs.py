@@ -145,3 +145,19 @@ def test_generic_recipe_missing_column_did_you_mean(tmp_path: Path) -> None:
     assert code == 2
     assert "recipe mini, step 'Ship' needs column ShippedDate of table ORDERS" in out
     assert "Did you mean 'ShipedDate'?" in out
+
+
+def test_several_clients_and_missing_text_tables_are_reported(o2c_ecc: Company, tmp_path: Path) -> None:
+    from procopt.extract import extract
+
+    folder = copy_tables(o2c_ecc, tmp_path / "t")
+    (folder / "TVLST.csv").unlink()
+    vbak = pd.read_csv(folder / "VBAK.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    vbak.loc[0, "MANDT"] = "200"
+    vbak.to_csv(folder / "VBAK.csv", index=False)
+    result = extract(str(folder), "sap-o2c")
+    found = {f.code: f for f in result.findings}
+    assert found["several_clients"].severity == "warning" and found["several_clients"].examples == ("100", "200")
+    assert "lookup_missing" in found
+    # Without the delivery-block texts the block codes stand in for them.
+    assert "Release Delivery Block (Z1)" in set(result.events["concept:name"])

@@ -37,7 +37,7 @@ def test_json_summary_matches_golden(o2c_ecc: Company, tmp_path: Path) -> None:
     "ext",
     [
         ".csv",
-        ".jsonocel",
+        pytest.param(".jsonocel", marks=pytest.mark.slow),
         pytest.param(".parquet", marks=pytest.mark.slow),
         pytest.param(".xes", marks=pytest.mark.slow),
         pytest.param(".sqlite", marks=pytest.mark.slow),
@@ -98,8 +98,7 @@ def test_time_zone_keeps_local_wall_clock_across_dst(o2c_ecc: Company) -> None:
     assert before.any() and (~before).any()
 
 
-def test_se16n_export_with_labels_decimal_commas_and_mixed_zero_padding(tmp_path: Path) -> None:
-    """A hand-made SE16N download: labels as headers, semicolons, dd.mm.yyyy, 1.234,50-, keys with and without zeros."""
+def _se16n_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "se16n"
     folder.mkdir()
     (folder / "VBFA.txt").write_text(
@@ -111,7 +110,12 @@ def test_se16n_export_with_labels_decimal_commas_and_mixed_zero_padding(tmp_path
         "100;0000012346;000010;0080000002;000010;C;J;10,00;00.00.0000;000000\n",
         encoding="utf-8",
     )
-    result = extract(str(folder), "sap-docflow")
+    return folder
+
+
+def test_se16n_export_with_labels_decimal_commas_and_mixed_zero_padding(tmp_path: Path) -> None:
+    """A hand-made SE16N download: labels as headers, semicolons, dd.mm.yyyy, 1.234,50-, keys with and without zeros."""
+    result = extract(str(_se16n_folder(tmp_path)), "sap-docflow")
     ev = result.events
     assert set(ev[C.CASE]) == {"12345"}  # 12346's delivery has no date: left out and reported
     assert list(ev[C.ACTIVITY]) == ["Create Delivery", "Create Invoice"]
@@ -134,3 +138,16 @@ def test_parquet_zip_source_equals_csv_folder(o2c_ecc: Company, tmp_path: Path) 
     a = extract(str(o2c_ecc.tables), "sap-o2c").events
     b = extract(str(archive), "sap-o2c").events
     pd.testing.assert_frame_equal(a[[C.CASE, C.ACTIVITY, C.END]], b[[C.CASE, C.ACTIVITY, C.END]])
+
+
+def test_ocel_output_relates_one_invoice_event_to_order_and_invoice(tmp_path: Path) -> None:
+    from procopt.extract.output import write_extraction
+
+    result = extract(str(_se16n_folder(tmp_path)), "sap-docflow")
+    out = write_extraction(result, tmp_path / "flow.jsonocel")
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert {e["type"] for e in doc["events"]} == {"Create Delivery", "Create Invoice"}
+    invoice = next(e for e in doc["events"] if e["type"] == "Create Invoice")
+    assert {r["objectId"] for r in invoice["relationships"]} == {"order:12345", "invoice:90000001"}
+    log = read_log(out)
+    assert len(log.events) == 2 and log.details["object_type"] == "order"
