@@ -13,8 +13,9 @@ counts at the same variant coverage), variants, department hand-offs and rework 
 (need cross-case state or the whole log at once): batch/release detection, approvals, bottleneck and
 resource rankings, loops, the value stream and process-model discovery.
 
-The raw log — strings, attributes, resources — is never in memory whole; the compact tables take
-about 40 bytes per activity instance.
+The raw log — strings, attributes, resources — is never in memory whole. The compact tables still grow
+with the log (exact quantiles need every value): measured peak memory is about 240 MB per million activity
+instances (``bench/scale.py --part ooc``), against about 850 MB per million for in-memory mining.
 """
 
 from __future__ import annotations
