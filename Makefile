@@ -16,8 +16,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# The tests include the Dask executor and out-of-core mining (a real local cluster), so the extra is installed.
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dask]'
 	touch $@
 
 demo: $(VENV)/.installed
@@ -41,6 +42,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/mine.py
 	$(BIN)/python bench/sim.py
 	$(BIN)/python bench/fidelity.py
+	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/extract.py --postgres
 
 clean:

@@ -65,8 +65,14 @@ def run_all(
     options: PipelineOptions | None = None,
     progress: StageProgress | None = None,
     sim_progress: SimProgress | None = None,
+    executor: Any = None,
+    announce: Callable[[str], None] | None = None,
 ) -> PipelineResult:
-    """Run every stage on ``log`` and build the report (not written). Raises ``ProcoptError`` for user errors."""
+    """Run every stage on ``log`` and build the report (not written). Raises ``ProcoptError`` for user errors.
+
+    ``executor`` runs the replications (default: local processes, ``options.workers``); ``announce`` hears
+    the expected simulation time before a long run.
+    """
     from procopt.report import i18n
     from procopt.report.content import build_report
 
@@ -121,10 +127,12 @@ def run_all(
             seed=opts.seed,
             workers=opts.workers,
         )
-        experiment = run_experiment(model, scenarios, config, progress=sim_progress).to_dict()
+        experiment = run_experiment(
+            model, scenarios, config, progress=sim_progress, executor=executor, announce=announce
+        ).to_dict()
         if opts.fidelity:
             say("fidelity", t("stage_fidelity", runs=opts.fidelity_runs))
-            fidelity = _fidelity(events, opts, notes)
+            fidelity = _fidelity(events, opts, notes, executor)
     for name in skipped:
         notes.append(t("note_skipped", name=name))
     if opts.scenarios and not opts.simulate:
@@ -180,7 +188,7 @@ def _conformance(events: Any, path: Path) -> dict[str, Any]:
     return conformance.check_conformance(events, path).to_dict()
 
 
-def _fidelity(events: Any, opts: PipelineOptions, notes: list[str]) -> dict[str, Any] | None:
+def _fidelity(events: Any, opts: PipelineOptions, notes: list[str], executor: Any = None) -> dict[str, Any] | None:
     from procopt.fidelity import evaluate_fidelity
     from procopt.report import i18n
 
@@ -188,7 +196,10 @@ def _fidelity(events: Any, opts: PipelineOptions, notes: list[str]) -> dict[str,
         from procopt.model.calibrate import CalibrationOptions
 
         options = CalibrationOptions(recent_weeks=opts.recent_weeks)
-        return evaluate_fidelity(events, runs=opts.fidelity_runs, seed=opts.seed, options=options).to_dict()
+        result = evaluate_fidelity(
+            events, runs=opts.fidelity_runs, seed=opts.seed, options=options, executor=executor
+        )
+        return result.to_dict()
     except ProcoptError as exc:  # e.g. a log too short to hold out a test period: say so in the report
         notes.append(i18n.text(opts.language, "note_fidelity", code=type(exc).__name__, message=exc.message))
         return None

@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "extract": "procopt.cli.extract",
     "generate": "procopt.cli.generate",
     "validate": "procopt.cli.validate",
+    "convert": "procopt.cli.convert",
     "mine": "procopt.cli.mine",
     "bottlenecks": "procopt.cli.mine",
     "approvals": "procopt.cli.mine",

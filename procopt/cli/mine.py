@@ -196,7 +196,7 @@ def _summary_lines(data: dict[str, Any]) -> list[str]:
 
 
 @click.command("mine")
-@click.argument("log", type=click.Path(dir_okay=False))
+@click.argument("log", type=click.Path(dir_okay=True))
 @click.option(
     "--out",
     "out_dir",
@@ -227,12 +227,27 @@ def command(
 ) -> None:
     """Mine LOG: process map, where time goes, bottlenecks, hand-offs, approvals, batches, rework.
 
+    LOG may also be a folder, a partitioned Parquet dataset (`procopt convert`) or a quoted glob of
+    CSV/Parquet files: it is then mined out of core, partition by partition (a subset of the analyses).
+
     \b
     Example:
       procopt mine sample_logs/o2c_orders.csv --out out/o2c
+      procopt mine 'exports/2024-*.parquet' --out out/2024
     """
     from procopt.mine import mine, write_outputs
+    from procopt.scale.dataset import is_partitioned
 
+    if is_partitioned(log):  # a dataset, folder or glob: out of core, partition by partition
+        from procopt.cli.dataset import mine_dataset
+        from procopt.log.mapping import parse_map_option
+
+        if approval_patterns or approval_names:
+            raise click.UsageError(
+                "--approval-pattern/--approvals: approvals are not analysed out of core (a single file is)"
+            )
+        mine_dataset(log, out_dir, coverage, parse_map_option(map_text, path=log) or None, as_json)
+        return
     events = load_events(log, map_text)
     options = _with_approvals(_options(coverage, approval_patterns, discover_model=True), approval_names, events, log)
     result = mine(events, options)

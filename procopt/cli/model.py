@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from procopt.cli.common import ProgressCallback, emit_json, json_option
+from procopt.cli.executor_options import ExecutorChoice, executor_options
 from procopt.errors import InputError, ModelError
 
 _UNITS = {"s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0, "w": 7 * 86400.0}
@@ -66,6 +67,7 @@ def parse_span(text: str, option: str = "--sla") -> float:
     help="Learn arrivals and durations from the cases of the log's last WEEKS weeks (after a process change).",
 )
 @click.option("--seed", type=int, default=1, show_default=True)
+@executor_options
 @json_option
 def command(
     log: str,
@@ -79,6 +81,7 @@ def command(
     naive: bool,
     recent: float | None,
     seed: int,
+    run_on: ExecutorChoice,
     as_json: bool,
 ) -> None:
     """Learn a simulation model from LOG and write it to --out as readable YAML.
@@ -114,7 +117,8 @@ def command(
     skipped: str | None = None
     if fidelity:
         try:
-            report = _fidelity(elog.events, train_fraction, runs, seed, options)
+            with run_on.open() as executor:
+                report = _fidelity(elog.events, train_fraction, runs, seed, options, executor)
         except ModelError as exc:  # the model is written; only the hold-out check is impossible (tiny log)
             skipped = exc.problem or exc.message
     if as_json:
@@ -134,7 +138,7 @@ def command(
         )
 
 
-def _fidelity(events: Any, train_fraction: float, runs: int, seed: int, options: Any) -> Any:
+def _fidelity(events: Any, train_fraction: float, runs: int, seed: int, options: Any, executor: Any = None) -> Any:
     try:
         from procopt.fidelity import evaluate_fidelity
     except ImportError:
@@ -142,7 +146,13 @@ def _fidelity(events: Any, train_fraction: float, runs: int, seed: int, options:
     bar = ProgressCallback("Fidelity check")
     try:
         return evaluate_fidelity(
-            events, train_fraction=train_fraction, runs=runs, seed=seed, options=options, progress=bar
+            events,
+            train_fraction=train_fraction,
+            runs=runs,
+            seed=seed,
+            options=options,
+            progress=bar,
+            executor=executor,
         )
     finally:
         bar.close()

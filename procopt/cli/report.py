@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from procopt.cli.common import ProgressCallback, emit_json, json_option
+from procopt.cli.executor_options import ExecutorChoice, executor_options, replications_option
 
 
 def stage_printer(enabled: bool) -> Any:
@@ -45,14 +46,15 @@ def summary_lines(result: Any, out: Path) -> list[str]:
     return lines
 
 
-def run_and_emit(log: Path, options: Any, out: Path, *, as_json: bool, progress: Any) -> None:
+def run_and_emit(log: Path, options: Any, out: Path, *, as_json: bool, progress: Any, executor: Any = None) -> None:
     """Run the whole pipeline on ``log``, write the report to ``out`` and print its summary (or JSON)."""
+    from procopt.cli.executor_options import announce
     from procopt.pipeline import run_all
     from procopt.report.build import write_report
 
     bar = ProgressCallback("Simulating")
     try:
-        result = run_all(log, options, progress=progress, sim_progress=bar)
+        result = run_all(log, options, progress=progress, sim_progress=bar, executor=executor, announce=announce)
     finally:
         bar.close()
     files = write_report(result.report, out)
@@ -110,9 +112,7 @@ def result_json(result: Any, out: Path) -> dict[str, Any]:
 @click.option(
     "--map", "map_", metavar="ROLE=COLUMN,...", help="Name the columns yourself, e.g. --map case=order_id,end=完成时间."
 )
-@click.option(
-    "--replications", type=click.IntRange(min=1), default=10, show_default=True, help="Replications per option."
-)
+@replications_option(10, "Replications per option.")
 @click.option(
     "--days",
     type=click.IntRange(min=15),
@@ -123,7 +123,7 @@ def result_json(result: Any, out: Path) -> dict[str, Any]:
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same seed, same report).")
 @click.option(
     "--fidelity-runs",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, 100),
     default=3,
     show_default=True,
     help="Simulated logs for the held-out fidelity check (0 = skip it).",
@@ -137,6 +137,7 @@ def result_json(result: Any, out: Path) -> dict[str, Any]:
 )
 @click.option("--no-simulation", is_flag=True, help="Only the as-is analysis: no model, no options.")
 @click.option("--no-proposals", is_flag=True, help="Simulate only the given scenarios, not procopt's own proposals.")
+@executor_options
 @json_option
 def command(
     log: Path,
@@ -153,6 +154,7 @@ def command(
     recent: float | None,
     no_simulation: bool,
     no_proposals: bool,
+    run_on: ExecutorChoice,
     as_json: bool,
 ) -> None:
     """Build the value-stream report for LOG: summary, data quality, process map, value-stream map,
@@ -182,5 +184,7 @@ def command(
         fidelity=fidelity_runs > 0,
         fidelity_runs=max(fidelity_runs, 1),
         recent_weeks=recent,
+        workers=run_on.workers,
     )
-    run_and_emit(log, options, out, as_json=as_json, progress=stage_printer(not as_json))
+    with run_on.open() as executor:
+        run_and_emit(log, options, out, as_json=as_json, progress=stage_printer(not as_json), executor=executor)

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from procopt.cli.common import ProgressCallback, emit_json, json_option
+from procopt.cli.executor_options import ExecutorChoice, announce, executor_options, replications_option
 
 #: column names of simulated logs written for a model (a log input keeps its own names)
 DEFAULT_NAMES = {
@@ -30,7 +31,7 @@ DEFAULT_NAMES = {
     type=click.Path(dir_okay=False, path_type=str),
     help="Scenario YAML (repeat for several). Without any, only the baseline runs.",
 )
-@click.option("--replications", type=click.IntRange(1, 1000), default=20, show_default=True)
+@replications_option(20)
 @click.option(
     "--days",
     type=click.FloatRange(1, 3650),
@@ -53,12 +54,7 @@ DEFAULT_NAMES = {
     help="How long the run continues after the last arrival so open cases can finish.",
 )
 @click.option("--seed", type=int, default=1, show_default=True)
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 256),
-    default=None,
-    help="Processes to use (default: all cores; 1 = no parallelism). Results do not depend on it.",
-)
+@executor_options
 @click.option(
     "--out",
     "out",
@@ -77,7 +73,7 @@ def command(
     warmup_days: float,
     drain_days: float,
     seed: int,
-    workers: int | None,
+    run_on: ExecutorChoice,
     out: str | None,
     map_: str | None,
     sla: str | None,
@@ -109,13 +105,14 @@ def command(
         days=days,
         warmup_days=warmup_days,
         seed=seed,
-        workers=workers,
+        workers=run_on.workers,
         drain_days=drain_days,
         keep_logs=1 if out else 0,
     )
     bar = ProgressCallback("Simulating")
     try:
-        result = run_experiment(model, loaded, config, progress=bar)
+        with run_on.open() as executor:
+            result = run_experiment(model, loaded, config, progress=bar, executor=executor, announce=announce)
     finally:
         bar.close()
     doc = result.to_dict()

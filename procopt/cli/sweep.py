@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from procopt.cli.common import ProgressCallback, emit_json, json_option
+from procopt.cli.executor_options import ExecutorChoice, announce, executor_options, replications_option
 
 
 @click.command("sweep")
@@ -21,7 +22,7 @@ from procopt.cli.common import ProgressCallback, emit_json, json_option
     help="A grid dimension (repeat for a grid): arrivals.scale=1.0:1.5:0.05, capacity.<pool>=0:3:1 "
     "(people added), capacity.<pool>.set=2:6:1 (pool size); or a list: arrivals.scale=1,1.2,1.5.",
 )
-@click.option("--replications", type=click.IntRange(1, 1000), default=5, show_default=True)
+@replications_option(5, "Replications per grid point.")
 @click.option(
     "--days",
     type=click.FloatRange(1, 3650),
@@ -44,12 +45,7 @@ from procopt.cli.common import ProgressCallback, emit_json, json_option
     show_default=True,
     help="How far the on-time rate may fall below the lowest volume's and still count as holding.",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 256),
-    default=None,
-    help="Processes to use (default: all cores; 1 = no parallelism). Results do not depend on it.",
-)
+@executor_options
 @click.option(
     "--out",
     "out",
@@ -67,7 +63,7 @@ def command(
     warmup_days: float,
     seed: int,
     tolerance: float,
-    workers: int | None,
+    run_on: ExecutorChoice,
     out: str,
     map_: str | None,
     as_json: bool,
@@ -99,17 +95,20 @@ def command(
     del specs
     bar = ProgressCallback("Sweeping")
     try:
-        result = run_sweep(
-            model,
-            varies,
-            replications=replications,
-            days=days,
-            warmup_days=warmup_days,
-            seed=seed,
-            workers=workers,
-            tolerance=tolerance,
-            progress=bar,
-        )
+        with run_on.open() as executor:
+            result = run_sweep(
+                model,
+                varies,
+                replications=replications,
+                days=days,
+                warmup_days=warmup_days,
+                seed=seed,
+                workers=run_on.workers,
+                tolerance=tolerance,
+                progress=bar,
+                executor=executor,
+                announce=announce,
+            )
     finally:
         bar.close()
     title = f"Volume vs delivery: {Path(source).name}"

@@ -13,7 +13,7 @@ _MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
 
 
 @click.command("validate")
-@click.argument("log", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("log", type=click.Path(dir_okay=True, path_type=str))
 @click.option(
     "--map",
     "map_",
@@ -45,6 +45,8 @@ def command(
       procopt validate export.csv --map case=单据编号,end=过账时间 --json
       procopt validate us_export.csv --date-format mdy
 
+    LOG may be a folder, a partitioned Parquet dataset or a quoted glob of CSV/Parquet files (read file by file).
+
     Exit status 0 when the log could be read (even with warnings), 2 when it cannot be read (including start
     and end columns that look swapped, and a case column that cannot be told from a resource column).
     """
@@ -52,6 +54,16 @@ def command(
     from procopt.log.read import read_log
 
     mapping = parse_map_option(map_, path=log)
+    from procopt.scale.dataset import is_partitioned
+
+    if is_partitioned(log):  # a dataset, folder or glob: partition by partition
+        from procopt.cli.dataset import validate_dataset
+
+        if date_format or keep_markers or object_type:
+            raise click.UsageError("--date-format, --keep-markers and --object-type apply to a single log file")
+
+        validate_dataset(log, mapping or None, as_json)
+        return
     bar = ProgressCallback("Reading log")
     try:
         result = read_log(

@@ -334,9 +334,11 @@ def trace_to_frame(model: SimulationModel, trace: Trace) -> pd.DataFrame:
     if attrs.columns and len(idx):
         rows = np.asarray(trace.case_attr, dtype=np.int64)[idx]
         table = pd.DataFrame(list(attrs.rows), columns=list(attrs.columns))
-        for col in attrs.columns:
-            if col not in frame.columns:
-                frame[col] = table[col].to_numpy()[rows]
+        # all attribute columns in one block: inserting them one by one fragments the frame (PermitLog
+        # has over a hundred case attributes and pandas warned on every simulated log)
+        extra = {col: table[col].to_numpy()[rows] for col in attrs.columns if col not in frame.columns}
+        if extra:
+            frame = pd.concat([frame, pd.DataFrame(extra, index=frame.index)], axis=1)
     return C.normalise_frame(frame)
 
 

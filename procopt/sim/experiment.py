@@ -69,8 +69,12 @@ def run_experiment(
     config: RunConfig = RunConfig(),
     progress: Callable[[int, int], None] | None = None,
     executor: Executor | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> ExperimentResult:
-    """Run the baseline and every scenario ``config.replications`` times; summarise and compare."""
+    """Run the baseline and every scenario ``config.replications`` times; summarise and compare.
+
+    ``announce(sentence)``, when given, hears the expected run time before a long run starts.
+    """
     if config.replications < 1:
         raise ScenarioError(None, f"replications must be >= 1, got {config.replications}")
     if config.days <= config.warmup_days:
@@ -88,16 +92,33 @@ def run_experiment(
     ]
     for s in scenarios:
         variants.append((s.name, s.description, apply_scenario(model, s), dict(s.kpi_targets)))
-    tasks = [(i, r, v[2], config) for i, v in enumerate(variants) for r in range(config.replications)]
-    ex = executor if executor is not None else LocalExecutor(config.workers)
-    results = ex.map(_replicate, tasks, progress)
+    if announce is not None:
+        from procopt.scale.estimate import announce_estimate
+
+        announce_estimate(
+            model,
+            [v[2] for v in variants],
+            replications=config.replications,
+            days=config.days,
+            parallelism=executor.parallelism if executor is not None else LocalExecutor(config.workers).parallelism,
+            seed=config.seed,
+            announce=announce,
+        )
+    # the models travel to each worker once (``shared``); a task is only (variant, replication)
+    shared = (tuple(v[2] for v in variants), config)
+    tasks = [(i, r) for i in range(len(variants)) for r in range(config.replications)]
+    if executor is not None:
+        results = executor.run(_replicate, shared, tasks, progress)
+    else:
+        with LocalExecutor(config.workers) as ex:
+            results = ex.run(_replicate, shared, tasks, progress)
     rows = [
         {"scenario": variants[i][0], "replication": r, **res["metrics"]}
-        for (i, r, _, _), res in zip(tasks, results, strict=True)
+        for (i, r), res in zip(tasks, results, strict=True)
     ]
     per_rep = pd.DataFrame(rows)
     logs: dict[str, list[pd.DataFrame]] = {}
-    for (i, _r, _, _), res in zip(tasks, results, strict=True):
+    for (i, _r), res in zip(tasks, results, strict=True):
         if res["log"] is not None:
             logs.setdefault(variants[i][0], []).append(res["log"])
     all_targets: dict[str, Any] = {}
@@ -114,9 +135,11 @@ def run_experiment(
     return ExperimentResult(config, tuple(runs), per_rep, {k: tuple(v) for k, v in logs.items()})
 
 
-def _replicate(task: tuple[int, int, SimulationModel, RunConfig]) -> dict[str, Any]:
-    """One replication of one variant (runs in a worker process)."""
-    _i, rep, model, cfg = task
+def _replicate(shared: tuple[tuple[SimulationModel, ...], RunConfig], task: tuple[int, int]) -> dict[str, Any]:
+    """One replication of one variant (runs in a worker process, which holds ``shared`` already)."""
+    models, cfg = shared
+    variant, rep = task
+    model = models[variant]
     trace: Trace = run_replication(
         model,
         days=cfg.days - cfg.warmup_days,

@@ -101,6 +101,8 @@ def run_sweep(
     workers: int | None = None,
     tolerance: float = 0.05,
     progress: ProgressFn | None = None,
+    executor: Any = None,
+    announce: Callable[[str], None] | None = None,
 ) -> SweepResult:
     """Run every grid point through ``run_experiment`` (same seeds everywhere) and find the knees.
 
@@ -110,6 +112,7 @@ def run_sweep(
         replications / days / warmup_days / seed / workers: as in ``RunConfig`` (``days`` includes the warm-up).
         tolerance: how far (absolute) the on-time rate may fall below the lowest-volume point and still "hold".
         progress: ``callback(done, total)`` over all replications.
+        executor / announce: as in ``run_experiment`` (where replications run; the time estimate).
     """
     from procopt.sim.experiment import RunConfig, run_experiment
 
@@ -121,7 +124,7 @@ def run_sweep(
     config = RunConfig(
         replications=replications, days=days, warmup_days=warmup_days, seed=seed, workers=workers, keep_logs=0
     )
-    result = run_experiment(model, scenarios, config, progress=progress)
+    result = run_experiment(model, scenarios, config, progress=progress, executor=executor, announce=announce)
     by_name = {r["scenario"]: r for r in result.runs}
     rows = [_row(p, sc, by_name[sc.name], varies, model) for p, sc in zip(points, scenarios, strict=True)]
     groups: dict[str, list[dict[str, Any]]] = {}

@@ -1,0 +1,1 @@
+"""Running procopt at scale: time estimates before long runs, logs larger than memory."""
