@@ -154,11 +154,12 @@ def _load_source(source: str, map_: str | None, sla: str | None, delivery: str |
 
 def _write(out: Path, result: Any, doc: dict[str, Any], names: dict[str, str]) -> None:
     from procopt._io import atomic_dir, write_csv, write_json
+    from procopt.cli.common import with_schema_version
     from procopt.log import columns as C
 
     rename = {C.ROLES[role]: col for role, col in names.items()}
     with atomic_dir(out) as tmp:
-        write_json(tmp / "summary.json", doc)
+        write_json(tmp / "summary.json", with_schema_version(doc, "simulate"))
         per = result.per_replication.copy()
         per["unstable_reasons"] = per["unstable_reasons"].map(lambda rs: "; ".join(rs))
         write_csv(tmp / "per_replication.csv", per)

@@ -17,7 +17,10 @@ from procopt.report.figures import render_figure
 from procopt.report.render import render_html, render_markdown
 from procopt.report.types import RenderedFigure, Report
 
-__all__ = ["ReportFiles", "build_report", "paint_figures", "write_report"]
+#: ``schema_version`` of the ``report.json`` file written beside the report (docs/CONTRACTS.md).
+REPORT_JSON_VERSION = 1
+
+__all__ = ["REPORT_JSON_VERSION", "ReportFiles", "build_report", "paint_figures", "write_report"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,7 @@ def write_report(report: Report, out_dir: str | Path) -> ReportFiles:
         write_json(
             tmp / "report.json",
             {
+                "schema_version": REPORT_JSON_VERSION,
                 "title": report.title,
                 "language": report.language,
                 "top_findings": list(report.top_findings),
