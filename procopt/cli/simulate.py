@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from procopt.cli.common import ProgressCallback, emit_json, json_option
+from procopt.cli.common import ProgressCallback, emit_json
+from procopt.cli.options import json_option, load_model_or_log, model_source, run_options, seed_option
 
 #: column names of simulated logs written for a model (a log input keeps its own names)
 DEFAULT_NAMES = {
@@ -22,7 +23,7 @@ DEFAULT_NAMES = {
 
 
 @click.command("simulate")
-@click.argument("source", metavar="MODEL_OR_LOG", type=click.Path(dir_okay=False, path_type=str))
+@model_source
 @click.option(
     "--scenario",
     "scenarios",
@@ -30,21 +31,7 @@ DEFAULT_NAMES = {
     type=click.Path(dir_okay=False, path_type=str),
     help="Scenario YAML (repeat for several). Without any, only the baseline runs.",
 )
-@click.option("--replications", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option(
-    "--days",
-    type=click.FloatRange(1, 3650),
-    default=180,
-    show_default=True,
-    help="Days during which cases arrive (warm-up included).",
-)
-@click.option(
-    "--warmup-days",
-    type=click.FloatRange(0, 365),
-    default=14,
-    show_default=True,
-    help="First days not measured (queues fill up).",
-)
+@run_options
 @click.option(
     "--drain-days",
     type=click.FloatRange(0, 3650),
@@ -52,7 +39,7 @@ DEFAULT_NAMES = {
     show_default=True,
     help="How long the run continues after the last arrival so open cases can finish.",
 )
-@click.option("--seed", type=int, default=1, show_default=True)
+@seed_option
 @click.option(
     "--workers",
     type=click.IntRange(1, 256),
@@ -65,12 +52,12 @@ DEFAULT_NAMES = {
     type=click.Path(file_okay=False, path_type=str),
     help="Folder for summary.json, per_replication.csv and the simulated logs (logs/<scenario>.csv).",
 )
-@click.option("--map", "map_", metavar="ROLE=COLUMN,...", help="Column mapping when MODEL_OR_LOG is a log.")
-@click.option("--sla", metavar="DURATION", help="When calibrating from a log: due = arrival + DURATION (e.g. 72h).")
-@click.option("--delivery-activity", metavar="ACTIVITY", help="When calibrating from a log: the delivery step.")
 @json_option
 def command(
     source: str,
+    map_: str | None,
+    sla: str | None,
+    delivery_activity: str | None,
     scenarios: tuple[str, ...],
     replications: int,
     days: float,
@@ -79,9 +66,6 @@ def command(
     seed: int,
     workers: int | None,
     out: str | None,
-    map_: str | None,
-    sla: str | None,
-    delivery_activity: str | None,
     as_json: bool,
 ) -> None:
     """Run the baseline and each --scenario on a model (YAML) or on a log (calibrated first).
@@ -97,7 +81,8 @@ def command(
     from procopt.scenario import apply_scenario, load_scenario
     from procopt.sim.experiment import RunConfig, run_experiment
 
-    model, names = _load_source(source, map_, sla, delivery_activity)
+    model, log_names = load_model_or_log(source, map_, sla, delivery_activity)
+    names = {**DEFAULT_NAMES, **{k: v for k, v in log_names.items() if k in DEFAULT_NAMES}}
     loaded = [load_scenario(p) for p in scenarios]
     for s in loaded:  # fail on a bad scenario before any long run
         apply_scenario(model, s)
@@ -125,31 +110,6 @@ def command(
     click.echo(render_runs(doc))
     if out:
         click.echo(f"\nWritten: {out}/summary.json, per_replication.csv, logs/<scenario>.csv")
-
-
-def _load_source(source: str, map_: str | None, sla: str | None, delivery: str | None) -> tuple[Any, dict[str, str]]:
-    if source.lower().endswith((".yaml", ".yml")):
-        from procopt.model.io import load_model
-
-        return load_model(source), dict(DEFAULT_NAMES)
-    from procopt.cli.model import parse_span
-    from procopt.log.mapping import parse_map_option
-    from procopt.log.read import read_log
-    from procopt.model.calibrate import CalibrationOptions, calibrate
-
-    bar = ProgressCallback("Reading log")
-    try:
-        elog = read_log(source, mapping=parse_map_option(map_, path=source) or None, progress=bar)
-    finally:
-        bar.close()
-    model = calibrate(
-        elog.events, CalibrationOptions(sla_s=parse_span(sla) if sla else None, delivery_activity=delivery)
-    )
-    names = dict(DEFAULT_NAMES)
-    mapping = getattr(elog, "mapping", None) or {}
-    if isinstance(mapping, dict):
-        names.update({k: str(v) for k, v in mapping.items() if k in names and isinstance(v, str)})
-    return model, names
 
 
 def _write(out: Path, result: Any, doc: dict[str, Any], names: dict[str, str]) -> None:
