@@ -90,3 +90,15 @@ def test_calibration_uses_the_shared_rule(o2c_generated) -> None:  # type: ignor
     events = o2c_generated.events
     assert calibrate(events).delivery_activity == detect_delivery_activity(events)
     assert detect_delivery_activity(events) == o2c_generated.truth.delivery_activity
+
+
+@pytest.mark.parametrize("option", ['"--map"', '"--seed"', '"--sla"', '"--delivery-activity"', '"--replications"'])
+def test_each_shared_option_is_declared_once(option: str) -> None:
+    cli = Path(__file__).resolve().parents[1] / "procopt" / "cli"
+    declared = [p.name for p in sorted(cli.glob("*.py")) if option in p.read_text(encoding="utf-8")]
+    assert declared == ["options.py"], declared
+
+
+@pytest.mark.parametrize("name", ["validate", "mine", "bottlenecks", "approvals", "conformance", "kpi", "model"])
+def test_every_log_reading_command_takes_map(name: str) -> None:
+    assert "map_" in {p.name for p in _command(name).params}

@@ -8,16 +8,17 @@ from typing import Any
 import click
 
 from procopt.cli.common import emit_json, json_option
+from procopt.cli.options import map_option
 
 _DEFAULT_OUT = "procopt-mine"
 
 
-def load_events(log: str, map_text: str | None) -> Any:
+def load_events(log: str, map_: str | None) -> Any:
     """Read LOG through procopt.log.read.read_log (imported here so ``--help`` stays fast)."""
     from procopt.log.mapping import parse_map_option
     from procopt.log.read import read_log
 
-    mapping = parse_map_option(map_text, path=log) or None
+    mapping = parse_map_option(map_, path=log) or None
     return read_log(log, mapping=mapping).events
 
 
@@ -28,12 +29,6 @@ def _h(seconds: float | None) -> str:
     return f"{hours / 24:.1f} d" if hours >= 48 else f"{hours:.1f} h"
 
 
-map_option = click.option(
-    "--map",
-    "map_text",
-    metavar="ROLE=COLUMN,...",
-    help="Column mapping overrides, e.g. --map case=订单号,activity=活动,end=结束时间.",
-)
 pattern_option = click.option(
     "--approval-pattern",
     "approval_patterns",
@@ -157,7 +152,7 @@ def _summary_lines(data: dict[str, Any]) -> list[str]:
 @pattern_option
 @json_option
 def command(
-    log: str, out_dir: str, coverage: float, map_text: str | None, approval_patterns: tuple[str, ...], as_json: bool
+    log: str, out_dir: str, coverage: float, map_: str | None, approval_patterns: tuple[str, ...], as_json: bool
 ) -> None:
     """Mine LOG: process map, where time goes, bottlenecks, hand-offs, approvals, batches, rework.
 
@@ -168,7 +163,7 @@ def command(
     from procopt.mine import mine, write_outputs
 
     options = _options(coverage, approval_patterns, discover_model=True)
-    result = mine(load_events(log, map_text), options)
+    result = mine(load_events(log, map_), options)
     files = write_outputs(result, out_dir)
     data = result.to_dict()
     if as_json:
@@ -185,7 +180,7 @@ def command(
 @click.argument("log", type=click.Path(dir_okay=False))
 @map_option
 @json_option
-def bottlenecks_command(log: str, map_text: str | None, as_json: bool) -> None:
+def bottlenecks_command(log: str, map_: str | None, as_json: bool) -> None:
     """Rank the bottleneck activities and resources of LOG, each with a reason.
 
     \b
@@ -194,7 +189,7 @@ def bottlenecks_command(log: str, map_text: str | None, as_json: bool) -> None:
     """
     from procopt.mine import mine
 
-    result = mine(load_events(log, map_text), _options(0.8, (), discover_model=False))
+    result = mine(load_events(log, map_), _options(0.8, (), discover_model=False))
     data = result.to_dict()
     if as_json:
         emit_json(
@@ -219,7 +214,7 @@ def bottlenecks_command(log: str, map_text: str | None, as_json: bool) -> None:
 @map_option
 @pattern_option
 @json_option
-def approvals_command(log: str, map_text: str | None, approval_patterns: tuple[str, ...], as_json: bool) -> None:
+def approvals_command(log: str, map_: str | None, approval_patterns: tuple[str, ...], as_json: bool) -> None:
     """Judge each approval step of LOG: candidate for removal, for a threshold, or keep.
 
     \b
@@ -228,7 +223,7 @@ def approvals_command(log: str, map_text: str | None, approval_patterns: tuple[s
     """
     from procopt.mine import mine
 
-    result = mine(load_events(log, map_text), _options(0.8, approval_patterns, discover_model=False))
+    result = mine(load_events(log, map_), _options(0.8, approval_patterns, discover_model=False))
     data = result.to_dict()
     if as_json:
         emit_json({"summary": data["summary"], "approvals": data["approvals"], "notes": data["notes"]})

@@ -54,7 +54,8 @@ def map_option(func: F) -> F:
         "--map",
         "map_",
         metavar="ROLE=COLUMN,...",
-        help="Name the columns yourself, e.g. --map case=order_id,end=完成时间 (see `procopt validate`).",
+        help="Name the columns yourself, e.g. --map case=order_id,activity=step,end=完成时间. "
+        "Roles: case, activity, start, end, resource, department, due, lifecycle.",
     )(func)
 
 
@@ -107,7 +108,11 @@ def run_options(func: F) -> F:
 def seed_option(func: F) -> F:
     """``--seed``: same input and seed, same numbers."""
     return click.option(
-        "--seed", type=int, default=defaults.SEED, show_default=True, help="Random seed (same seed, same numbers)."
+        "--seed",
+        type=click.IntRange(min=0),  # numpy's generators take no negative seeds
+        default=defaults.SEED,
+        show_default=True,
+        help="Random seed (same seed, same numbers).",
     )(func)
 
 
