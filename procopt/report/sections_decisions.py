@@ -317,8 +317,13 @@ def options_section(inp: ReportInputs) -> Section:
         obs_on_time=t("options_obs_on_time", rate=pct(observed.on_time_rate))
         if observed.on_time_rate is not None
         else "",
+        obs_to=t("options_obs_to_delivery", activity=inp.run_summary.delivery_activity)
+        if inp.run_summary.delivery_activity
+        else t("options_obs_to_end"),
         base_lt=fmt(get(base, "lead_time_hours", "mean")),
-        base_dr=pct(get(base, "delivery_rate", "value")),
+        base_on_time=t("options_obs_on_time", rate=pct(get(base, "delivery_rate", "value")))
+        if number(get(base, "delivery_rate", "value")) is not None
+        else "",
         best=best_text,
     )
     paras = [para]

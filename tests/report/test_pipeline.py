@@ -54,8 +54,8 @@ def test_one_run_summary_feeds_every_lead_time_the_report_states(toy_csv: Path) 
     assert facts["lead_time_simulated_baseline_h"] == pytest.approx(summary.simulated_baseline.mean_h)
     options_section = {s.key: s for s in result.report.sections}["options"]
     para = options_section.paragraphs[0]
-    observed_at = para.index(f"{fmt(summary.observed.mean_h)} h on average")
-    assert observed_at < para.index(f"baseline of {fmt(summary.simulated_baseline.mean_h)} h")
+    observed_at = para.index(f"{fmt(summary.observed.mean_h)} h on average from start to Ship Goods")
+    assert observed_at < para.index(f"simulated baseline: {fmt(summary.simulated_baseline.mean_h)} h")
     rows = options_section.tables[0].rows
     assert [r[1] for r in rows[:2]] == ["observed (real cases)", "simulated baseline"]
     assert not pd.isna(summary.observed.mean_h)
