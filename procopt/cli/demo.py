@@ -29,7 +29,7 @@ def sample_log(language: str, workdir: Path) -> Path:
     from procopt.generate import generate
 
     path = workdir / name
-    generate("o2c", seed=1, days=120, language=language).write(path)
+    generate("o2c", seed=1, days=120, language="zh" if language == "zh" else "en").write(path)
     return path
 
 

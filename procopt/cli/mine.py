@@ -164,7 +164,9 @@ def command(
 
     options = _options(coverage, approval_patterns, discover_model=True)
     result = mine(load_events(log, map_), options)
-    files = write_outputs(result, out_dir)
+    from procopt.viz.process_map import draw
+
+    files = write_outputs(result, out_dir, draw)
     data = result.to_dict()
     if as_json:
         emit_json({**data, "out_dir": str(out_dir), "files": files})

@@ -101,7 +101,9 @@ def command(
     finally:
         bar.close()
     title = f"Volume vs delivery: {Path(source).name}"
-    files = write_sweep(result, out, title=title)
+    from procopt.viz.sweep_chart import render_chart
+
+    files = write_sweep(result, out, chart=render_chart(result.rows, result.knees, title=title))
     doc = result.to_dict()
     doc["files"] = {name: str(path) for name, path in files.items()}
     if as_json:
