@@ -237,7 +237,9 @@ def test_every_shipped_scenario_applies_to_a_model_of_its_sample_log() -> None:
     for path in sorted((REPO / "scenarios").glob("*.yaml")):
         log = next((v for k, v in logs.items() if path.name.startswith(k)), "o2c_orders.csv")
         if not (REPO / "sample_logs" / log).exists():
-            pytest.skip("sample logs not generated")
+            pytest.fail(
+                "committed sample logs are missing: regenerate them with `procopt generate` (see sample_logs/README.md)"
+            )
         if log not in models:
             models[log] = calibrate(read_log(REPO / "sample_logs" / log).events.head(6000))
         apply_scenario(models[log], load_scenario(path))  # raises on any unknown name
