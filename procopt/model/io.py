@@ -41,6 +41,7 @@ import yaml
 from procopt._io import atomic_write_text, to_jsonable
 from procopt.errors import ModelError
 from procopt.model.types import (
+    START_TOKEN,
     WEEKDAYS,
     Activity,
     Arrivals,
@@ -336,9 +337,12 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
 
 def _decision(ck: Checker, raw: Any, where: str, activities: list[str]) -> Decision:
     d = ck.mapping(raw, where, required=("after",), optional=("previous", "visit", "next", "branches"))
-    after = ck.choice(d["after"], f"{where}.after", ["START", *activities], "activity")
+    after = ck.choice(d["after"], f"{where}.after", [START_TOKEN, *activities], "activity")
     prev = (
-        ck.choice(d["previous"], f"{where}.previous", activities, "activity") if d.get("previous") is not None else None
+        # previous may be START: the rule for the case's first step after a given entry (calibrate writes these)
+        ck.choice(d["previous"], f"{where}.previous", [START_TOKEN, *activities], "activity")
+        if d.get("previous") is not None
+        else None
     )
     visit = d.get("visit")
     if visit is not None and (not isinstance(visit, int) or visit < 1):
