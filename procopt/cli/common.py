@@ -24,6 +24,7 @@ def json_option(func: F) -> F:
 #: The ``schema_version`` of each command's ``--json`` document (docs/CONTRACTS.md). Bump a command's number
 #: whenever a key of its document is renamed, removed or changes type; adding a key needs no bump.
 SCHEMA_VERSIONS: dict[str, int] = {
+    "extract": 1,
     "generate": 1,
     "validate": 1,
     "mine": 1,
@@ -43,7 +44,8 @@ def with_schema_version(obj: Any, command: str) -> Any:
     """``obj`` with ``schema_version`` first when it is a JSON object (other documents are left as they are)."""
     if not isinstance(obj, dict):
         return obj
-    return {"schema_version": SCHEMA_VERSIONS[command], **{k: v for k, v in obj.items() if k != "schema_version"}}
+    version = obj.get("schema_version", SCHEMA_VERSIONS[command])  # a stage that versions its own document wins
+    return {"schema_version": version, **{k: v for k, v in obj.items() if k != "schema_version"}}
 
 
 def emit_json(obj: Any, command: str | None = None) -> None:

@@ -47,6 +47,7 @@ RUNS: tuple[Run, ...] = (
             r"truth\.(batch_activities|pools|extra_capacity|duration_scale)",
             r"truth\.intervention\.(extra_capacity|duration_scale)",
             r"truth\.measured\.(approval_reject_rate|handoff_wait_mean_h|wait_mean_h)",
+            r"tables",
         ),
     ),
     Run("validate", ("validate", "{log}")),

@@ -42,12 +42,13 @@ def test_json_output_matches_documented_schema(run: commands.Run, folder: Path) 
 
 
 def test_every_json_command_is_documented_and_versioned() -> None:
-    """Every command with --json has a schema version and a schema block (demo shares report's document)."""
+    """Every command with --json has a schema version and a schema block (demo shares report's document;
+    extract's document has its own section and golden test, tests/extract/test_cli_extract.py)."""
     from procopt.cli import COMMANDS
 
     blocks = commands.documented_blocks()
     assert set(SCHEMA_VERSIONS) == set(COMMANDS)
-    assert set(blocks) | {"demo"} == set(SCHEMA_VERSIONS)
+    assert set(blocks) | {"demo", "extract"} == set(SCHEMA_VERSIONS)
     assert {run.name for run in commands.RUNS} == set(blocks)
     text = commands.CONTRACTS.read_text(encoding="utf-8")
     for name, version in SCHEMA_VERSIONS.items():
