@@ -27,10 +27,13 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
-# Style and static checks; .ci/run runs them before the tests.
+# Style, strict typing and the import contracts (stage layering, pm4py/simpy confined); .ci/run runs them
+# before the tests. Settings live in pyproject.toml.
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check procopt tests bench
 	$(BIN)/ruff format --check procopt tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test-slow: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m slow

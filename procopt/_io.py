@@ -12,7 +12,7 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -94,12 +94,15 @@ def write_csv(path: str | Path, frame: Any) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_dir(path: str | Path) -> Iterator[Path]:
+def atomic_dir(path: str | Path, replace: Iterable[str] = ()) -> Iterator[Path]:
     """Build an output folder beside ``path`` and move it into place only if the block succeeds.
 
     Files already in ``path`` that the block does not rewrite are kept (the new folder is merged over
-    the old one at the end), so a failed run never leaves a half-written report behind.
+    the old one at the end), so a failed run never leaves a half-written report behind. ``replace`` names
+    entries of ``path`` (files or folders) that belong to the writer: they are removed just before the new
+    ones move in, so nothing from an earlier run (an old chart, a table of another log) survives beside them.
     """
+    owned = tuple(replace)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -112,6 +115,12 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
     if not target.exists():
         os.replace(staging, target)
         return
+    for name in owned:
+        old = target / name
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old)
+        elif old.exists() or old.is_symlink():
+            old.unlink()
     for item in sorted(staging.rglob("*")):
         if item.is_file():
             dest = target / item.relative_to(staging)

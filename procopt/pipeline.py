@@ -11,11 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procopt.errors import InputError, ProcoptError
 from procopt.report.inputs import ReportInputs, ScenarioInfo
+from procopt.report.run_summary import RunSettings, RunSummary, summarise_run
 from procopt.report.types import Report
+from procopt.sim import defaults
+
+if TYPE_CHECKING:
+    from procopt.model.calibrate import CalibrationOptions
 
 #: ``progress(step, total, message)``: called before each stage starts.
 StageProgress = Callable[[int, int, str], None]
@@ -32,18 +37,18 @@ class PipelineOptions:
     blueprint: Path | None = None
     language: str = "en"
     mapping: Mapping[str, str] | None = None
-    replications: int = 10
-    days: int = 120
-    warmup_days: int = 14
-    seed: int = 1
+    #: --sla / --delivery-activity: the same calibration choices as `procopt model` (None = detect)
+    calibration: CalibrationOptions | None = None
+    replications: int = defaults.REPLICATIONS
+    days: float = defaults.DAYS
+    warmup_days: float = defaults.WARMUP_DAYS
+    seed: int = defaults.SEED
     propose: bool = True
     simulate: bool = True
     fidelity: bool = True
     fidelity_runs: int = 3
     skip_unmatched_scenarios: bool = False  # demo: ignore shipped scenarios that name other logs' activities
     workers: int | None = None
-    #: learn arrivals and durations from the log's last N weeks only (after a process change)
-    recent_weeks: float | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class PipelineResult:
 
     report: Report
     inputs: ReportInputs
+    summary: RunSummary
     notes: tuple[str, ...] = ()
     skipped_scenarios: tuple[str, ...] = ()
     stages: Mapping[str, Any] = field(default_factory=dict)
@@ -98,7 +104,8 @@ def run_all(
     say("mine", t("stage_mine"))
     from procopt.mine import MineOptions, mine
 
-    mining = mine(events, MineOptions(discover_model=False)).to_dict()
+    mining_result = mine(events, MineOptions(discover_model=False))
+    mining = mining_result.to_dict()
 
     say("kpis", t("stage_kpis") if opts.kpis else t("stage_no_kpis"))
     kpis = _kpis(events, opts.kpis) if opts.kpis else None
@@ -106,18 +113,25 @@ def run_all(
     say("conformance", t("stage_conformance") if opts.blueprint else t("stage_no_conformance"))
     conformance = _conformance(events, opts.blueprint) if opts.blueprint else None
 
-    experiment = fidelity = None
+    experiment: dict[str, Any] | None = None
+    fidelity: dict[str, Any] | None = None
     scenario_infos: tuple[ScenarioInfo, ...] = ()
     skipped: list[str] = []
-    delivery = None
+    from procopt.log.delivery import detect_delivery_activity
+
+    wanted = opts.calibration.delivery_activity if opts.calibration else None
+    if wanted is not None:
+        _check_activity(log, events, wanted)  # before the long stages, also when nothing is simulated
+    # the calibrated model's choice when there is a model; the same rule (or the user's choice) otherwise
+    delivery = wanted or detect_delivery_activity(events)
     if opts.simulate:
         say("calibrate", t("stage_calibrate"))
         from procopt.model.calibrate import CalibrationOptions, calibrate
 
-        model = calibrate(events, CalibrationOptions(recent_weeks=opts.recent_weeks))
-        delivery = getattr(model, "delivery_activity", None)
+        model = calibrate(events, opts.calibration or CalibrationOptions())
+        delivery = model.delivery_activity
         scenarios, scenario_infos, skipped = _scenarios(model, given, mining, kpis, opts)
-        say("simulate", t("stage_simulate", n=len(scenarios), replications=opts.replications, days=opts.days))
+        say("simulate", t("stage_simulate", n=len(scenarios), replications=opts.replications, days=f"{opts.days:g}"))
         from procopt.sim.experiment import RunConfig, run_experiment
 
         config = RunConfig(
@@ -133,6 +147,15 @@ def run_all(
         if opts.fidelity:
             say("fidelity", t("stage_fidelity", runs=opts.fidelity_runs))
             fidelity = _fidelity(events, opts, notes, executor)
+    run = RunSettings(opts.replications, opts.days, opts.warmup_days, opts.seed)
+    summary = summarise_run(
+        source=Path(log).name,
+        events=events,
+        delivery_activity=delivery,
+        value_stream=mining_result.value_stream,
+        runs=experiment["runs"] if experiment else (),
+        run=run,
+    )
     for name in skipped:
         notes.append(t("note_skipped", name=name))
     if opts.scenarios and not opts.simulate:
@@ -152,7 +175,8 @@ def run_all(
         fidelity=fidelity,
         scenarios=scenario_infos,
         delivery_activity=delivery,
-        run={"replications": opts.replications, "days": opts.days, "seed": opts.seed},
+        run={"replications": opts.replications, "days": f"{opts.days:g}", "seed": opts.seed},
+        summary=summary,
     )
     stages = {
         "audit": inputs.audit,
@@ -162,7 +186,20 @@ def run_all(
         "experiment": experiment,
         "fidelity": fidelity,
     }
-    return PipelineResult(build_report(inputs), inputs, tuple(notes), tuple(skipped), stages)
+    return PipelineResult(build_report(inputs), inputs, summary, tuple(notes), tuple(skipped), stages)
+
+
+def _check_activity(log: str | Path, events: Any, wanted: str) -> None:
+    from procopt.errors import did_you_mean
+    from procopt.log.columns import ACTIVITY
+
+    acts = sorted(map(str, events[ACTIVITY].unique()))
+    if wanted not in acts:
+        raise InputError(
+            log,
+            f"--delivery-activity: unknown activity {wanted!r}.{did_you_mean(wanted, acts)}",
+            hint="Activities in the log: " + ", ".join(acts[:30]) + ".",
+        )
 
 
 def _stepper(progress: StageProgress | None) -> Callable[[str, str], None]:
@@ -193,11 +230,8 @@ def _fidelity(events: Any, opts: PipelineOptions, notes: list[str], executor: An
     from procopt.report import i18n
 
     try:
-        from procopt.model.calibrate import CalibrationOptions
-
-        options = CalibrationOptions(recent_weeks=opts.recent_weeks)
         result = evaluate_fidelity(
-            events, runs=opts.fidelity_runs, seed=opts.seed, options=options, executor=executor
+            events, runs=opts.fidelity_runs, seed=opts.seed, options=opts.calibration, executor=executor
         )
         return result.to_dict()
     except ProcoptError as exc:  # e.g. a log too short to hold out a test period: say so in the report

@@ -14,7 +14,9 @@ from procopt.cli import main
 @pytest.mark.slow
 def test_demo_end_to_end(tmp_path: Path, repo_root: Path) -> None:
     if not (repo_root / "sample_logs" / "o2c_orders.csv").is_file():
-        pytest.skip("sample logs not generated")
+        pytest.fail(
+            "committed sample logs are missing: regenerate them with `procopt generate` (see sample_logs/README.md)"
+        )
     out = tmp_path / "demo"
     result = CliRunner().invoke(main, ["demo", "--out", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -57,7 +59,9 @@ def test_demo_end_to_end(tmp_path: Path, repo_root: Path) -> None:
 @pytest.mark.slow
 def test_demo_in_chinese_json(tmp_path: Path, repo_root: Path) -> None:
     if not (repo_root / "sample_logs" / "o2c_orders_zh.csv").is_file():
-        pytest.skip("sample logs not generated")
+        pytest.fail(
+            "committed sample logs are missing: regenerate them with `procopt generate` (see sample_logs/README.md)"
+        )
     out = tmp_path / "demo_zh"
     result = CliRunner().invoke(
         main,

@@ -113,10 +113,10 @@ def test_shipped_o2c_scenarios_load() -> None:
 # --- every malformed file has its message ---------------------------------------------------------------
 
 ERRORS = [
-    ({"chnages": []}, "unknown key 'chnages' (did you mean 'changes'?)"),
+    ({"chnages": []}, "unknown key 'chnages'. Did you mean 'changes'?"),
     (
         {"changes": [{"capcity": {"activity": "Enter", "add": 1}}]},
-        "changes[0].capcity: unknown change 'capcity' (did you mean 'capacity'?)",
+        "changes[0].capcity: unknown change 'capcity'. Did you mean 'capacity'?",
     ),
     (
         {"changes": [{"capacity": {"activity": "Enter", "add": 1}, "arrivals": {"scale": 2}}]},
@@ -161,7 +161,7 @@ ERRORS = [
     ),
     (
         {"kpi_targets": {"lead_time_p95_hours": {"max": 3}}},
-        "kpi_targets.lead_time_p95_hours: unknown key 'lead_time_p95_hours' (did you mean 'lead_time_p90_hours'?)",
+        "kpi_targets.lead_time_p95_hours: unknown key 'lead_time_p95_hours'. Did you mean 'lead_time_p90_hours'?",
     ),
     ({"kpi_targets": {"delivery_rate": {"above": 0.9}}}, "kpi_targets.delivery_rate.above: unknown key 'above'"),
     ({"name": "baseline"}, "name: 'baseline' is reserved"),
@@ -181,22 +181,22 @@ def test_malformed_scenarios_are_explained(tmp_path: Path, data: object, message
 NAME_ERRORS = [
     (
         [{"capacity": {"pool": "clerk", "add": 1}}],
-        "changes[0].capacity.pool: unknown pool 'clerk' (did you mean 'clerks'?)",
+        "changes[0].capacity.pool: unknown pool 'clerk'. Did you mean 'clerks'?",
         "Valid pools: 'checkers', 'clerks'.",
     ),
     (
         [{"remove_activity": "Chek"}],
-        "changes[0].remove_activity.activity: unknown activity 'Chek' (did you mean 'Check'?)",
+        "changes[0].remove_activity.activity: unknown activity 'Chek'. Did you mean 'Check'?",
         "Valid activities: 'Check', 'Enter'.",
     ),
     (
         [{"arrivals": {"scale": 1.1}}, {"duration": {"activity": "Entre", "scale": 2}}],
-        "changes[1].duration.activity: unknown activity 'Entre' (did you mean 'Enter'?)",
+        "changes[1].duration.activity: unknown activity 'Entre'. Did you mean 'Enter'?",
         None,
     ),
     (
         [{"skip_activity": {"activity": "Enter", "when": "ordr_value < 5"}}],
-        "changes[0].skip_activity.when: unknown case attribute 'ordr_value' (did you mean 'order_value'?)",
+        "changes[0].skip_activity.when: unknown case attribute 'ordr_value'. Did you mean 'order_value'?",
         None,
     ),
     ([{"capacity": {"pool": "clerks", "set": 0}}], "pool 'clerks' would have 0 people", None),
@@ -237,7 +237,41 @@ def test_every_shipped_scenario_applies_to_a_model_of_its_sample_log() -> None:
     for path in sorted((REPO / "scenarios").glob("*.yaml")):
         log = next((v for k, v in logs.items() if path.name.startswith(k)), "o2c_orders.csv")
         if not (REPO / "sample_logs" / log).exists():
-            pytest.skip("sample logs not generated")
+            pytest.fail(
+                "committed sample logs are missing: regenerate them with `procopt generate` (see sample_logs/README.md)"
+            )
         if log not in models:
             models[log] = calibrate(read_log(REPO / "sample_logs" / log).events.head(6000))
         apply_scenario(models[log], load_scenario(path))  # raises on any unknown name
+
+
+def test_scenario_files_are_versioned_and_an_unversioned_file_is_version_1(tmp_path: Path) -> None:
+    from procopt.scenario import load_scenario
+
+    old = tmp_path / "old.yaml"
+    old.write_text("name: old\nchanges:\n  - arrivals: {scale: 1.1}\n", encoding="utf-8")
+    new = tmp_path / "new.yaml"
+    new.write_text("version: 1\nname: new\nchanges:\n  - arrivals: {scale: 1.1}\n", encoding="utf-8")
+    assert load_scenario(old).changes == load_scenario(new).changes
+    future = tmp_path / "future.yaml"
+    future.write_text("version: 2\nname: future\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="version: unsupported scenario version 2") as info:
+        load_scenario(future)
+    assert info.value.hint == "This procopt reads version: 1."
+
+
+def test_change_kinds_come_from_the_change_classes() -> None:
+    from procopt.scenario import CHANGE_KINDS
+    from procopt.scenario.changes import CHANGE_TYPES
+    from procopt.scenario.load import _kind
+
+    assert tuple(c.kind for c in CHANGE_TYPES) == CHANGE_KINDS
+    assert len(set(CHANGE_KINDS)) == len(CHANGE_KINDS) == 8
+    assert _kind(CHANGE_TYPES[0]("Check")) == "remove_activity"  # type: ignore[call-arg]
+
+
+def test_every_shipped_scenario_declares_its_version(repo_root: Path) -> None:
+    import yaml
+
+    for path in sorted((repo_root / "scenarios").glob("*.yaml")):
+        assert yaml.safe_load(path.read_text(encoding="utf-8"))["version"] == 1, path.name

@@ -21,8 +21,44 @@ def json_option(func: F) -> F:
     )(func)
 
 
-def emit_json(obj: Any) -> None:
-    """Print ``obj`` as stable JSON (sorted keys, Chinese text kept readable)."""
+#: The ``schema_version`` of each command's ``--json`` document (docs/CONTRACTS.md). Bump a command's number
+#: whenever a key of its document is renamed, removed or changes type; adding a key needs no bump.
+SCHEMA_VERSIONS: dict[str, int] = {
+    "extract": 1,
+    "generate": 1,
+    "validate": 1,
+    "mine": 1,
+    "bottlenecks": 1,
+    "approvals": 1,
+    "conformance": 1,
+    "kpi": 1,
+    "model": 1,
+    "simulate": 1,
+    "sweep": 1,
+    "report": 1,
+    "demo": 1,
+}
+
+
+def with_schema_version(obj: Any, command: str) -> Any:
+    """``obj`` with ``schema_version`` first when it is a JSON object (other documents are left as they are)."""
+    if not isinstance(obj, dict):
+        return obj
+    version = obj.get("schema_version", SCHEMA_VERSIONS[command])  # a stage that versions its own document wins
+    return {"schema_version": version, **{k: v for k, v in obj.items() if k != "schema_version"}}
+
+
+def emit_json(obj: Any, command: str | None = None) -> None:
+    """Print ``obj`` as stable JSON (sorted keys, Chinese text kept readable) with its ``schema_version``.
+
+    ``command`` defaults to the name of the click command being run, so each command's document carries the
+    version listed in ``SCHEMA_VERSIONS``.
+    """
+    if command is None:
+        ctx = click.get_current_context(silent=True)
+        command = ctx.info_name if ctx is not None else None
+    if command in SCHEMA_VERSIONS:
+        obj = with_schema_version(obj, command)
     click.echo(dumps_json(obj), nl=False)
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from procopt.cli.common import emit_json, json_option
-from procopt.cli.mine import load_events, map_option
+from procopt.cli.mine import load_events
+from procopt.cli.options import map_option
 
 _KIND = {"skipped": "skipped", "unexpected": "unexpected", "wrong_order": "wrong order"}
 
@@ -28,7 +29,7 @@ _KIND = {"skipped": "skipped", "unexpected": "unexpected", "wrong_order": "wrong
 )
 @map_option
 @json_option
-def command(log: str, model_path: str, alignments: bool, map_text: str | None, as_json: bool) -> None:
+def command(log: str, model_path: str, alignments: bool, map_: str | None, as_json: bool) -> None:
     """Check LOG against a blueprint: fitness, precision and the most common deviations.
 
     \b
@@ -38,7 +39,7 @@ def command(log: str, model_path: str, alignments: bool, map_text: str | None, a
     from procopt.mine.conformance import check_conformance, load_blueprint
 
     load_blueprint(model_path)  # fail on a broken model before reading a large log
-    events = load_events(log, map_text)
+    events = load_events(log, map_)
     result = check_conformance(events, model_path, method="alignments" if alignments else "token_replay")
     if as_json:
         emit_json(result.to_dict())

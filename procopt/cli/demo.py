@@ -12,15 +12,11 @@ from pathlib import Path
 
 import click
 
-from procopt.cli.common import json_option
-from procopt.cli.report import run_and_emit, stage_printer
+from procopt.cli.options import json_option, run_options, seed_option
+from procopt.cli.report import check_out_folder, run_and_emit, stage_printer
 
 REPO = Path(__file__).resolve().parents[2]
-#: Demo budget: 10 replications × 120 days per option keeps `make demo` well under the 3-minute target on
-#: 2 cores while the confidence intervals stay narrow enough to rank the options (5 × 90 left most CIs
-#: straddling zero).
-DEMO_REPLICATIONS = 10
-DEMO_DAYS = 120
+#: The demo simulates with the one set of run defaults (procopt/sim/defaults.py, sized for its time budget).
 DEMO_FIDELITY_RUNS = 3
 
 
@@ -33,7 +29,7 @@ def sample_log(language: str, workdir: Path) -> Path:
     from procopt.generate import generate
 
     path = workdir / name
-    generate("o2c", seed=1, days=120, language=language).write(path)
+    generate("o2c", seed=1, days=120, language="zh" if language == "zh" else "en").write(path)
     return path
 
 
@@ -59,19 +55,20 @@ def _optional(name: str) -> Path | None:
     show_default=True,
     help="Language of the report (zh also uses the Chinese sample log).",
 )
-@click.option(
-    "--replications",
-    type=click.IntRange(min=1),
-    default=DEMO_REPLICATIONS,
-    show_default=True,
-    help="Replications per option.",
-)
-@click.option(
-    "--days", type=click.IntRange(min=15), default=DEMO_DAYS, show_default=True, help="Simulated days per replication."
-)
-@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@run_options
+@seed_option
+@click.option("--force", is_flag=True, help="Write into an --out folder that holds files procopt did not write.")
 @json_option
-def command(out: Path, language: str, replications: int, days: int, seed: int, as_json: bool) -> None:
+def command(
+    out: Path,
+    language: str,
+    replications: int,
+    days: float,
+    warmup_days: float,
+    seed: int,
+    force: bool,
+    as_json: bool,
+) -> None:
     """Run validate → mine → model → simulate → report on the bundled sample O2C log and print the findings.
 
     \b
@@ -82,13 +79,21 @@ def command(out: Path, language: str, replications: int, days: int, seed: int, a
     from procopt.pipeline import PipelineOptions
     from procopt.report.i18n import text
 
+    check_out_folder(out, force=force)
     scenarios = tuple(sorted((REPO / "scenarios").glob("*.yaml"))) if (REPO / "scenarios").is_dir() else ()
     show = stage_printer(not as_json)
     with tempfile.TemporaryDirectory(prefix="procopt-demo-") as tmp:
         log = sample_log(language, Path(tmp))
         if not as_json:
             click.echo(
-                text(language, "cli_demo_intro", log=log.name, n=len(scenarios), replications=replications, days=days),
+                text(
+                    language,
+                    "cli_demo_intro",
+                    log=log.name,
+                    n=len(scenarios),
+                    replications=replications,
+                    days=f"{days:g}",
+                ),
                 err=True,
             )
         english = language == "en"  # kpis.yaml and the blueprint name the English log's activities
@@ -99,6 +104,7 @@ def command(out: Path, language: str, replications: int, days: int, seed: int, a
             language=language,
             replications=replications,
             days=days,
+            warmup_days=warmup_days,
             seed=seed,
             fidelity_runs=DEMO_FIDELITY_RUNS,
             skip_unmatched_scenarios=True,

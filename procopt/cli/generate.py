@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from procopt.cli.common import emit_json, json_option
+from procopt.cli.options import seed_option
 from procopt.errors import InputError
 
 
@@ -94,7 +95,7 @@ def summary_lines(log: Any, out: Path, truth_path: Path | None) -> list[str]:
 
 @click.command("generate")
 @click.argument("kind", type=click.Choice(["o2c", "p2p"]))
-@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Random seed.")
+@seed_option
 @click.option("--days", type=int, default=120, show_default=True, help="Days of ERP operation to simulate.")
 @click.option(
     "--lang",

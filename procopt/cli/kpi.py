@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from procopt.cli.common import emit_json, json_option
-from procopt.cli.mine import load_events, map_option
+from procopt.cli.mine import load_events
+from procopt.cli.options import map_option
 
 _MARK = {"met": "met     ", "at_risk": "AT RISK ", "missed": "MISSED  ", "no_data": "no data "}
 
@@ -33,7 +34,7 @@ def _fmt(value: float | None, unit: str) -> str:
 )
 @map_option
 @json_option
-def command(log: str, kpi_path: str, map_text: str | None, as_json: bool) -> None:
+def command(log: str, kpi_path: str, map_: str | None, as_json: bool) -> None:
     """Compute the KPIs of LOG against their targets and find KPIs that pull against each other.
 
     \b
@@ -44,7 +45,7 @@ def command(log: str, kpi_path: str, map_text: str | None, as_json: bool) -> Non
     from procopt.mine.kpi_config import load_kpis
 
     load_kpis(kpi_path)  # syntax and keys first, before reading a large log
-    events = load_events(log, map_text)
+    events = load_events(log, map_)
     config = load_kpis(kpi_path, activities=sorted(events["concept:name"].astype(str).unique()))
     values, conflicts = evaluate_kpis(events, config)
     if as_json:

@@ -8,16 +8,17 @@ from typing import Any
 import click
 
 from procopt.cli.common import emit_json, json_option
+from procopt.cli.options import map_option
 
 _DEFAULT_OUT = "procopt-mine"
 
 
-def load_events(log: str, map_text: str | None) -> Any:
+def load_events(log: str, map_: str | None) -> Any:
     """Read LOG through procopt.log.read.read_log (imported here so ``--help`` stays fast)."""
     from procopt.log.mapping import parse_map_option
     from procopt.log.read import read_log
 
-    mapping = parse_map_option(map_text, path=log) or None
+    mapping = parse_map_option(map_, path=log) or None
     return read_log(log, mapping=mapping).events
 
 
@@ -28,12 +29,6 @@ def _h(seconds: float | None) -> str:
     return f"{hours / 24:.1f} d" if hours >= 48 else f"{hours:.1f} h"
 
 
-map_option = click.option(
-    "--map",
-    "map_text",
-    metavar="ROLE=COLUMN,...",
-    help="Column mapping overrides, e.g. --map case=订单号,activity=活动,end=结束时间.",
-)
 approvals_option = click.option(
     "--approvals",
     "approval_names",
@@ -220,7 +215,7 @@ def command(
     log: str,
     out_dir: str,
     coverage: float,
-    map_text: str | None,
+    map_: str | None,
     approval_patterns: tuple[str, ...],
     approval_names: str | None,
     as_json: bool,
@@ -246,12 +241,14 @@ def command(
             raise click.UsageError(
                 "--approval-pattern/--approvals: approvals are not analysed out of core (a single file is)"
             )
-        mine_dataset(log, out_dir, coverage, parse_map_option(map_text, path=log) or None, as_json)
+        mine_dataset(log, out_dir, coverage, parse_map_option(map_, path=log) or None, as_json)
         return
-    events = load_events(log, map_text)
+    events = load_events(log, map_)
     options = _with_approvals(_options(coverage, approval_patterns, discover_model=True), approval_names, events, log)
     result = mine(events, options)
-    files = write_outputs(result, out_dir)
+    from procopt.viz.process_map import draw
+
+    files = write_outputs(result, out_dir, draw)
     data = result.to_dict()
     if as_json:
         emit_json({**data, "out_dir": str(out_dir), "files": files})
@@ -267,7 +264,7 @@ def command(
 @click.argument("log", type=click.Path(dir_okay=False))
 @map_option
 @json_option
-def bottlenecks_command(log: str, map_text: str | None, as_json: bool) -> None:
+def bottlenecks_command(log: str, map_: str | None, as_json: bool) -> None:
     """Rank the bottleneck activities and resources of LOG, each with a reason.
 
     \b
@@ -276,7 +273,7 @@ def bottlenecks_command(log: str, map_text: str | None, as_json: bool) -> None:
     """
     from procopt.mine import mine
 
-    result = mine(load_events(log, map_text), _options(0.8, (), discover_model=False))
+    result = mine(load_events(log, map_), _options(0.8, (), discover_model=False))
     data = result.to_dict()
     if as_json:
         emit_json(
@@ -303,7 +300,7 @@ def bottlenecks_command(log: str, map_text: str | None, as_json: bool) -> None:
 @approvals_option
 @json_option
 def approvals_command(
-    log: str, map_text: str | None, approval_patterns: tuple[str, ...], approval_names: str | None, as_json: bool
+    log: str, map_: str | None, approval_patterns: tuple[str, ...], approval_names: str | None, as_json: bool
 ) -> None:
     """Judge each approval step of LOG: candidate for removal, for a threshold, or keep.
 
@@ -313,7 +310,7 @@ def approvals_command(
     """
     from procopt.mine import mine
 
-    events = load_events(log, map_text)
+    events = load_events(log, map_)
     result = mine(events, _with_approvals(_options(0.8, approval_patterns, False), approval_names, events, log))
     data = result.to_dict()
     if as_json:

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import click
 
-from procopt.cli.common import ProgressCallback, emit_json, json_option
+from procopt.cli.common import ProgressCallback, emit_json
 from procopt.cli.executor_options import ExecutorChoice, executor_options
-from procopt.errors import InputError, ModelError
-
-_UNITS = {"s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0, "w": 7 * 86400.0}
-
-
-def parse_span(text: str, option: str = "--sla") -> float:
-    """``"72h"`` / ``"3d"`` / ``"90m"`` / ``"48"`` (hours) -> seconds; InputError when malformed."""
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)?\s*", str(text))
-    if not m or float(m.group(1)) <= 0:
-        raise InputError(
-            None, f"{option} {text!r} is not a duration", hint=f"Write e.g. {option} 72h, {option} 3d or {option} 90m."
-        )
-    return float(m.group(1)) * _UNITS[m.group(2) or "h"]
+from procopt.cli.options import (
+    calibration_from,
+    calibration_options,
+    json_option,
+    map_option,
+    recent_option,
+    seed_option,
+)
+from procopt.errors import ModelError
 
 
 @click.command("model")
@@ -29,15 +24,8 @@ def parse_span(text: str, option: str = "--sla") -> float:
 @click.option(
     "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=str), help="Where to write the model YAML."
 )
-@click.option("--map", "map_", metavar="ROLE=COLUMN,...", help="Name the columns yourself (see `procopt validate`).")
-@click.option(
-    "--sla", metavar="DURATION", help="Due date = arrival + DURATION (e.g. 72h, 3d); overrides the log's due dates."
-)
-@click.option(
-    "--delivery-activity",
-    metavar="ACTIVITY",
-    help="The step that delivers to the customer (detected by name otherwise).",
-)
+@map_option
+@calibration_options
 @click.option(
     "--train-fraction",
     type=click.FloatRange(0.1, 0.95),
@@ -59,14 +47,8 @@ def parse_span(text: str, option: str = "--sla") -> float:
     help="Simulated logs per model in the fidelity check.",
 )
 @click.option("--naive", is_flag=True, help="Calibrate the naive model (durations and routing only).")
-@click.option(
-    "--recent",
-    "recent",
-    type=click.FloatRange(min=0.5),
-    metavar="WEEKS",
-    help="Learn arrivals and durations from the cases of the log's last WEEKS weeks (after a process change).",
-)
-@click.option("--seed", type=int, default=1, show_default=True)
+@recent_option
+@seed_option
 @executor_options
 @json_option
 def command(
@@ -97,15 +79,10 @@ def command(
     """
     from procopt.log.mapping import parse_map_option
     from procopt.log.read import read_log
-    from procopt.model.calibrate import CalibrationOptions, calibrate
+    from procopt.model.calibrate import calibrate
     from procopt.model.io import model_to_dict, save_model
 
-    options = CalibrationOptions(
-        naive=naive,
-        sla_s=parse_span(sla) if sla else None,
-        delivery_activity=delivery_activity,
-        recent_weeks=recent,
-    )
+    options = calibration_from(sla, delivery_activity, naive=naive, recent_weeks=recent)
     bar = ProgressCallback("Reading log")
     try:
         elog = read_log(log, mapping=parse_map_option(map_, path=log) or None, progress=bar)

@@ -10,8 +10,17 @@ from typing import Any
 
 import click
 
-from procopt.cli.common import ProgressCallback, emit_json, json_option
-from procopt.cli.executor_options import ExecutorChoice, executor_options, replications_option
+from procopt.cli.common import ProgressCallback, emit_json
+from procopt.cli.executor_options import ExecutorChoice, executor_options
+from procopt.cli.options import (
+    calibration_from,
+    calibration_options,
+    json_option,
+    map_option,
+    recent_option,
+    run_options,
+    seed_option,
+)
 
 
 def stage_printer(enabled: bool) -> Any:
@@ -46,6 +55,28 @@ def summary_lines(result: Any, out: Path) -> list[str]:
     return lines
 
 
+def check_out_folder(out: Path, *, force: bool) -> None:
+    """Refuse an --out folder holding files procopt did not write, unless --force (before the long run).
+
+    procopt's own files (report.html, report.md, report.json, figures/, tables/) are always replaced as a
+    whole, so nothing from an earlier run is left beside a new report; anything else is never touched.
+    """
+    from procopt.errors import InputError
+    from procopt.report.build import foreign_entries
+
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "--out must be a folder, but a file of that name exists", hint="Choose another --out.")
+    foreign = foreign_entries(out)
+    if foreign and not force:
+        shown = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
+        raise InputError(
+            out,
+            f"the --out folder holds files procopt did not write ({shown})",
+            hint="Choose an empty or new folder, or pass --force to write the report beside them "
+            "(they are left as they are).",
+        )
+
+
 def run_and_emit(log: Path, options: Any, out: Path, *, as_json: bool, progress: Any, executor: Any = None) -> None:
     """Run the whole pipeline on ``log``, write the report to ``out`` and print its summary (or JSON)."""
     from procopt.cli.executor_options import announce
@@ -67,7 +98,9 @@ def run_and_emit(log: Path, options: Any, out: Path, *, as_json: bool, progress:
 
 
 def result_json(result: Any, out: Path) -> dict[str, Any]:
-    """The --json document: files, findings, key facts and each stage's result."""
+    """The --json document: files, findings, key facts, the run summary and each stage's result."""
+    from procopt._io import to_jsonable
+
     return {
         "report": str(out / "report.html"),
         "markdown": str(out / "report.md"),
@@ -79,6 +112,7 @@ def result_json(result: Any, out: Path) -> dict[str, Any]:
         "facts": dict(result.report.facts),
         "notes": list(result.notes),
         "skipped_scenarios": list(result.skipped_scenarios),
+        "run_summary": to_jsonable(result.summary),
         "experiment": result.stages.get("experiment"),
         "fidelity": result.stages.get("fidelity"),
     }
@@ -109,18 +143,10 @@ def result_json(result: Any, out: Path) -> dict[str, Any]:
 @click.option(
     "--lang", "language", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Report language."
 )
-@click.option(
-    "--map", "map_", metavar="ROLE=COLUMN,...", help="Name the columns yourself, e.g. --map case=order_id,end=完成时间."
-)
-@replications_option(10, "Replications per option.")
-@click.option(
-    "--days",
-    type=click.IntRange(min=15),
-    default=120,
-    show_default=True,
-    help="Simulated days of arrivals per replication.",
-)
-@click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same seed, same report).")
+@map_option
+@calibration_options
+@run_options
+@seed_option
 @click.option(
     "--fidelity-runs",
     type=click.IntRange(0, 100),
@@ -128,16 +154,15 @@ def result_json(result: Any, out: Path) -> dict[str, Any]:
     show_default=True,
     help="Simulated logs for the held-out fidelity check (0 = skip it).",
 )
-@click.option(
-    "--recent",
-    "recent",
-    type=click.FloatRange(min=0.5),
-    metavar="WEEKS",
-    help="Calibrate arrivals and durations on the log's last WEEKS weeks (after a process change).",
-)
+@recent_option
 @click.option("--no-simulation", is_flag=True, help="Only the as-is analysis: no model, no options.")
 @click.option("--no-proposals", is_flag=True, help="Simulate only the given scenarios, not procopt's own proposals.")
 @executor_options
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into an --out folder that holds files procopt did not write (procopt's own are always replaced).",
+)
 @json_option
 def command(
     log: Path,
@@ -147,14 +172,18 @@ def command(
     blueprint: Path | None,
     language: str,
     map_: str | None,
+    sla: str | None,
+    delivery_activity: str | None,
     replications: int,
-    days: int,
+    days: float,
+    warmup_days: float,
     seed: int,
     fidelity_runs: int,
     recent: float | None,
     no_simulation: bool,
     no_proposals: bool,
     run_on: ExecutorChoice,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Build the value-stream report for LOG: summary, data quality, process map, value-stream map,
@@ -170,20 +199,22 @@ def command(
     from procopt.pipeline import PipelineOptions
 
     mapping = parse_map_option(map_, path=log)
+    check_out_folder(out, force=force)
     options = PipelineOptions(
         kpis=kpis,
         scenarios=scenarios,
         blueprint=blueprint,
         language=language,
         mapping=mapping or None,
+        calibration=calibration_from(sla, delivery_activity, recent_weeks=recent),
         replications=replications,
         days=days,
+        warmup_days=warmup_days,
         seed=seed,
         propose=not no_proposals,
         simulate=not no_simulation,
         fidelity=fidelity_runs > 0,
         fidelity_runs=max(fidelity_runs, 1),
-        recent_weeks=recent,
         workers=run_on.workers,
     )
     with run_on.open() as executor:

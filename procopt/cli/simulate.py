@@ -7,8 +7,9 @@ from typing import Any
 
 import click
 
-from procopt.cli.common import ProgressCallback, emit_json, json_option
-from procopt.cli.executor_options import ExecutorChoice, announce, executor_options, replications_option
+from procopt.cli.common import ProgressCallback, emit_json
+from procopt.cli.options import json_option, load_model_or_log, model_source, run_options, seed_option
+from procopt.cli.executor_options import ExecutorChoice, announce, executor_options
 
 #: column names of simulated logs written for a model (a log input keeps its own names)
 DEFAULT_NAMES = {
@@ -23,7 +24,7 @@ DEFAULT_NAMES = {
 
 
 @click.command("simulate")
-@click.argument("source", metavar="MODEL_OR_LOG", type=click.Path(dir_okay=False, path_type=str))
+@model_source
 @click.option(
     "--scenario",
     "scenarios",
@@ -31,21 +32,7 @@ DEFAULT_NAMES = {
     type=click.Path(dir_okay=False, path_type=str),
     help="Scenario YAML (repeat for several). Without any, only the baseline runs.",
 )
-@replications_option(20)
-@click.option(
-    "--days",
-    type=click.FloatRange(1, 3650),
-    default=180,
-    show_default=True,
-    help="Days during which cases arrive (warm-up included).",
-)
-@click.option(
-    "--warmup-days",
-    type=click.FloatRange(0, 365),
-    default=14,
-    show_default=True,
-    help="First days not measured (queues fill up).",
-)
+@run_options
 @click.option(
     "--drain-days",
     type=click.FloatRange(0, 3650),
@@ -53,7 +40,7 @@ DEFAULT_NAMES = {
     show_default=True,
     help="How long the run continues after the last arrival so open cases can finish.",
 )
-@click.option("--seed", type=int, default=1, show_default=True)
+@seed_option
 @executor_options
 @click.option(
     "--out",
@@ -61,12 +48,12 @@ DEFAULT_NAMES = {
     type=click.Path(file_okay=False, path_type=str),
     help="Folder for summary.json, per_replication.csv and the simulated logs (logs/<scenario>.csv).",
 )
-@click.option("--map", "map_", metavar="ROLE=COLUMN,...", help="Column mapping when MODEL_OR_LOG is a log.")
-@click.option("--sla", metavar="DURATION", help="When calibrating from a log: due = arrival + DURATION (e.g. 72h).")
-@click.option("--delivery-activity", metavar="ACTIVITY", help="When calibrating from a log: the delivery step.")
 @json_option
 def command(
     source: str,
+    map_: str | None,
+    sla: str | None,
+    delivery_activity: str | None,
     scenarios: tuple[str, ...],
     replications: int,
     days: float,
@@ -75,9 +62,6 @@ def command(
     seed: int,
     run_on: ExecutorChoice,
     out: str | None,
-    map_: str | None,
-    sla: str | None,
-    delivery_activity: str | None,
     as_json: bool,
 ) -> None:
     """Run the baseline and each --scenario on a model (YAML) or on a log (calibrated first).
@@ -94,7 +78,8 @@ def command(
     from procopt.scenario.load import ineffective_changes
     from procopt.sim.experiment import RunConfig, run_experiment
 
-    model, names = _load_source(source, map_, sla, delivery_activity)
+    model, log_names = load_model_or_log(source, map_, sla, delivery_activity)
+    names = {**DEFAULT_NAMES, **{k: v for k, v in log_names.items() if k in DEFAULT_NAMES}}
     loaded = [load_scenario(p) for p in scenarios]
     warnings: list[str] = []
     for s in loaded:  # fail on a bad scenario before any long run
@@ -134,38 +119,14 @@ def command(
         click.echo(f"\nWritten: {out}/summary.json, per_replication.csv, logs/<scenario>.csv")
 
 
-def _load_source(source: str, map_: str | None, sla: str | None, delivery: str | None) -> tuple[Any, dict[str, str]]:
-    if source.lower().endswith((".yaml", ".yml")):
-        from procopt.model.io import load_model
-
-        return load_model(source), dict(DEFAULT_NAMES)
-    from procopt.cli.model import parse_span
-    from procopt.log.mapping import parse_map_option
-    from procopt.log.read import read_log
-    from procopt.model.calibrate import CalibrationOptions, calibrate
-
-    bar = ProgressCallback("Reading log")
-    try:
-        elog = read_log(source, mapping=parse_map_option(map_, path=source) or None, progress=bar)
-    finally:
-        bar.close()
-    model = calibrate(
-        elog.events, CalibrationOptions(sla_s=parse_span(sla) if sla else None, delivery_activity=delivery)
-    )
-    names = dict(DEFAULT_NAMES)
-    mapping = getattr(elog, "mapping", None) or {}
-    if isinstance(mapping, dict):
-        names.update({k: str(v) for k, v in mapping.items() if k in names and isinstance(v, str)})
-    return model, names
-
-
 def _write(out: Path, result: Any, doc: dict[str, Any], names: dict[str, str]) -> None:
     from procopt._io import atomic_dir, write_csv, write_json
+    from procopt.cli.common import with_schema_version
     from procopt.log import columns as C
 
     rename = {C.ROLES[role]: col for role, col in names.items()}
     with atomic_dir(out) as tmp:
-        write_json(tmp / "summary.json", doc)
+        write_json(tmp / "summary.json", with_schema_version(doc, "simulate"))
         per = result.per_replication.copy()
         per["unstable_reasons"] = per["unstable_reasons"].map(lambda rs: "; ".join(rs))
         write_csv(tmp / "per_replication.csv", per)

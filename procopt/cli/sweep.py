@@ -7,12 +7,13 @@ from typing import Any
 
 import click
 
-from procopt.cli.common import ProgressCallback, emit_json, json_option
-from procopt.cli.executor_options import ExecutorChoice, announce, executor_options, replications_option
+from procopt.cli.common import ProgressCallback, emit_json
+from procopt.cli.options import json_option, load_model_or_log, model_source, run_options, seed_option
+from procopt.cli.executor_options import ExecutorChoice, announce, executor_options
 
 
 @click.command("sweep")
-@click.argument("source", metavar="MODEL_OR_LOG", type=click.Path(dir_okay=False, path_type=str))
+@model_source
 @click.option(
     "--vary",
     "vary",
@@ -22,22 +23,8 @@ from procopt.cli.executor_options import ExecutorChoice, announce, executor_opti
     help="A grid dimension (repeat for a grid): arrivals.scale=1.0:1.5:0.05, capacity.<pool>=0:3:1 "
     "(people added), capacity.<pool>.set=2:6:1 (pool size); or a list: arrivals.scale=1,1.2,1.5.",
 )
-@replications_option(5, "Replications per grid point.")
-@click.option(
-    "--days",
-    type=click.FloatRange(1, 3650),
-    default=90,
-    show_default=True,
-    help="Days during which cases arrive (warm-up included).",
-)
-@click.option(
-    "--warmup-days",
-    type=click.FloatRange(0, 365),
-    default=14,
-    show_default=True,
-    help="First days not measured (queues fill up).",
-)
-@click.option("--seed", type=int, default=1, show_default=True)
+@run_options
+@seed_option
 @click.option(
     "--tolerance",
     type=click.FloatRange(0, 1),
@@ -53,7 +40,6 @@ from procopt.cli.executor_options import ExecutorChoice, announce, executor_opti
     required=True,
     help="Folder for sweep.csv, sweep.json and the chart (sweep.png, sweep.svg).",
 )
-@click.option("--map", "map_", metavar="ROLE=COLUMN,...", help="Column mapping when MODEL_OR_LOG is a log.")
 @json_option
 def command(
     source: str,
@@ -66,6 +52,8 @@ def command(
     run_on: ExecutorChoice,
     out: str,
     map_: str | None,
+    sla: str | None,
+    delivery_activity: str | None,
     as_json: bool,
 ) -> None:
     """Run the model over a grid of order volumes (and capacities) and find where delivery collapses.
@@ -90,7 +78,7 @@ def command(
             hint="Cases arrive for --days days; the first --warmup-days are not measured.",
         )
     specs = [parse_vary(v) for v in vary]  # syntax errors before the (slow) model is built
-    model = _load_model(source, map_)
+    model, _ = load_model_or_log(source, map_, sla, delivery_activity)
     varies = [parse_vary(v, pools=list(model.pools)) for v in vary]
     del specs
     bar = ProgressCallback("Sweeping")
@@ -112,30 +100,15 @@ def command(
     finally:
         bar.close()
     title = f"Volume vs delivery: {Path(source).name}"
-    files = write_sweep(result, out, title=title)
+    from procopt.viz.sweep_chart import render_chart
+
+    files = write_sweep(result, out, chart=render_chart(result.rows, result.knees, title=title))
     doc = result.to_dict()
     doc["files"] = {name: str(path) for name, path in files.items()}
     if as_json:
         emit_json(doc)
         return
     click.echo(render_summary(doc))
-
-
-def _load_model(source: str, map_: str | None) -> Any:
-    if source.lower().endswith((".yaml", ".yml")):
-        from procopt.model.io import load_model
-
-        return load_model(source)
-    from procopt.log.mapping import parse_map_option
-    from procopt.log.read import read_log
-    from procopt.model.calibrate import calibrate
-
-    bar = ProgressCallback("Reading log")
-    try:
-        elog = read_log(source, mapping=parse_map_option(map_, path=source) or None, progress=bar)
-    finally:
-        bar.close()
-    return calibrate(elog.events)
 
 
 def render_summary(doc: dict[str, Any]) -> str:

@@ -8,19 +8,14 @@ from typing import Any
 import click
 
 from procopt.cli.common import ProgressCallback, emit_json, json_option
+from procopt.cli.options import map_option
 
 _MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
 
 
 @click.command("validate")
 @click.argument("log", type=click.Path(dir_okay=True, path_type=str))
-@click.option(
-    "--map",
-    "map_",
-    metavar="ROLE=COLUMN,...",
-    help="Name the columns yourself, e.g. --map case=order_id,activity=step,end=完成时间. "
-    "Roles: case, activity, start, end, resource, department, due, lifecycle.",
-)
+@map_option
 @click.option("--object-type", metavar="TYPE", help="For OCEL logs: the object type whose objects are the cases.")
 @click.option(
     "--date-format",

@@ -170,8 +170,9 @@ def _top_ids(variant_of: pd.Series, variants: pd.DataFrame, top: int = 10) -> pd
     return ids.dropna()
 
 
-def write_outputs(result: MiningResult, out_dir: Any) -> list[str]:
-    """Write CSV/JSON/SVG/PNG/BPMN/PNML into ``out_dir`` atomically; returns the file names written."""
+def write_outputs(result: MiningResult, out_dir: Any, draw: Any = None) -> list[str]:
+    """Write CSV/JSON/BPMN/PNML (and SVG/PNG when ``draw`` is given) into ``out_dir`` atomically; returns the
+    file names written. ``draw``: ``procopt.viz.process_map.draw`` (see ``procopt.mine.export.write_outputs``)."""
     from procopt.mine.export import write_outputs as _write
 
-    return _write(result, out_dir)
+    return _write(result, out_dir, draw)

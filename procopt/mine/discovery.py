@@ -204,7 +204,7 @@ def _layout_bpmn(bpmn: Any) -> None:
     from pm4py.visualization.bpmn.variants import classic
     from pm4py.visualization.common import svg_pos_parser
 
-    from procopt.mine.render import graphviz_render
+    from procopt.mine.graphviz import graphviz_render
 
     params = {"format": "svg", "include_name_in_events": False, "endpoints_shape": "box"}
     gviz = classic.apply(bpmn, parameters=params)

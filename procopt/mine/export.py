@@ -15,6 +15,7 @@ departments, lead_time, value_stream, process_map, notes). ``write_outputs`` wri
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from procopt.mine import waiting as WT
 
 if TYPE_CHECKING:
     from procopt.mine import MiningResult
+    from procopt.mine.discovery import ProcessMap
 
 
 def _records(frame: pd.DataFrame, limit: int | None = None) -> list[dict[str, Any]]:
@@ -91,9 +93,17 @@ def _with_hours(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_outputs(result: MiningResult, out_dir: str | Path) -> list[str]:
-    """Write every table, the process map and the models into ``out_dir``; returns sorted file names."""
-    from procopt.mine.render import render_process_map, to_dot
+#: draws a process map: (SVG bytes or None, PNG bytes or None, note or None); see ``procopt.viz.process_map``
+DrawMap = Callable[["ProcessMap"], tuple[bytes | None, bytes | None, str | None]]
+
+
+def write_outputs(result: MiningResult, out_dir: str | Path, draw: DrawMap | None = None) -> list[str]:
+    """Write every table, the process map and the models into ``out_dir``; returns sorted file names.
+
+    ``draw`` paints the process map (SVG/PNG); the CLI passes ``procopt.viz.process_map.draw``. Without it
+    only the DOT source is written (drawing lives in ``procopt.viz``, outside the mining stage).
+    """
+    from procopt.mine.graphviz import to_dot
 
     notes = list(result.notes)
     with atomic_dir(out_dir) as tmp:
@@ -118,13 +128,14 @@ def write_outputs(result: MiningResult, out_dir: str | Path) -> list[str]:
         for name, frame in tables.items():
             write_csv(tmp / f"{name}.csv", frame)
         atomic_write_text(tmp / "process_map.dot", to_dot(result.process_map))
-        drawn = render_process_map(result.process_map)
-        if drawn.svg is not None:
-            atomic_write_bytes(tmp / "process_map.svg", drawn.svg)
-        if drawn.png is not None:
-            atomic_write_bytes(tmp / "process_map.png", drawn.png)
-        if drawn.note:
-            notes.append(drawn.note)
+        if draw is not None:
+            svg, png, note = draw(result.process_map)
+            if svg is not None:
+                atomic_write_bytes(tmp / "process_map.svg", svg)
+            if png is not None:
+                atomic_write_bytes(tmp / "process_map.png", png)
+            if note:
+                notes.append(note)
         if result.models is not None:
             from procopt.mine.discovery import write_models
 

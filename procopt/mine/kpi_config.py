@@ -77,23 +77,15 @@ class KpiConfig:
 
 def load_kpis(path: str | Path, activities: list[str] | None = None) -> KpiConfig:
     """Read and validate a KPI file; ``activities`` (the log's names) lets unknown activities be caught."""
-    import yaml
+    from procopt.config.yaml_io import read_yaml
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "KPI file not found", hint="Pass --kpis path/to/kpis.yaml (see sample_logs/kpis.yaml).")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        raise InputError(
-            path,
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            where=where,
-            hint="Check indentation and that every list item starts with '- '.",
-        ) from exc
-    return parse_kpis(data, path, activities)
+    data = read_yaml(
+        path,
+        missing="KPI file not found",
+        missing_hint="Pass --kpis path/to/kpis.yaml (see sample_logs/kpis.yaml).",
+        syntax_hint="Check indentation and that every list item starts with '- '.",
+    )
+    return parse_kpis(data, Path(path), activities)
 
 
 def _fail(path: Path, where: str, problem: str, hint: str) -> InputError:

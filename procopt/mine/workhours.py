@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from procopt.mine.intervals import union_length
+
 MIN_DAY_H = 8.0
 _DAY = 86400.0
 
@@ -74,7 +76,6 @@ def working_clock(ts: pd.Series, ws_h: np.ndarray, we_h: np.ndarray, weekends: n
 
 def active_days(codes: np.ndarray, start: pd.Series, end: pd.Series, weekends: np.ndarray, n_groups: int) -> np.ndarray:
     """Distinct working days (all days for weekend workers) on which each group had work in progress."""
-    from procopt.mine.performance import union_length
 
     sd = start.dt.normalize().to_numpy().astype("datetime64[D]")
     ed = end.dt.normalize().to_numpy().astype("datetime64[D]")

@@ -12,7 +12,6 @@ durations and routing only — no calendars, no queueing (unlimited capacity), n
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +20,7 @@ import pandas as pd
 
 from procopt.errors import ModelError
 from procopt.log import columns as C
+from procopt.log.delivery import detect_delivery_activity
 from procopt.model.arrivals import fit_arrivals
 from procopt.model.attributes import outcome_attributes
 from procopt.model.batches import detect_batch
@@ -55,22 +55,6 @@ from procopt.model.types import (
     SimulationModel,
 )
 
-DELIVERY_WORDS = (
-    "deliver",
-    "ship",
-    "dispatch",
-    "goods issue",
-    "send goods",
-    "receive goods",
-    "goods receipt",
-    "发货",
-    "交货",
-    "送货",
-    "出库",
-    "交付",
-    "收货",
-    "发运",
-)
 #: a pool with fewer events keeps its department's hours (24/7 without a department): fragmented hours
 #: learned from a handful of events stretch every task across their gaps
 MIN_CALENDAR_EVENTS = 50
@@ -575,6 +559,4 @@ def _delivery_activity(ev: pd.DataFrame, wanted: str | None) -> str | None:
                 hint="Activities in the log: " + ", ".join(acts[:30]) + ".",
             )
         return wanted
-    counts = ev[C.ACTIVITY].value_counts()
-    hits = [a for a in acts if any(re.search(re.escape(w), a.lower()) for w in DELIVERY_WORDS)]
-    return max(hits, key=lambda a: (counts[a], a)) if hits else None
+    return detect_delivery_activity(ev)

@@ -28,7 +28,7 @@ The file is meant to be read and edited by hand (``version: 1``)::
     provenance: {...}                      # what was learned from which log; informative only
 
 Loading checks every key and names the key path of any problem, e.g.
-``model.yaml, activities.Check Credit.duration.kind: unknown kind 'lognorml' (did you mean 'lognormal'?)``.
+``model.yaml, activities.Check Credit.duration.kind: unknown kind 'lognorml'. Did you mean 'lognormal'?``.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ import yaml
 from procopt._io import atomic_write_text, to_jsonable
 from procopt.errors import ModelError
 from procopt.model.types import (
+    START_TOKEN,
     WEEKDAYS,
     Activity,
     Arrivals,
@@ -189,19 +190,10 @@ def save_model(model: SimulationModel, path: str | Path) -> Path:
 
 def load_model(path: str | Path) -> SimulationModel:
     """Read and validate a model YAML file; raises ``ModelError`` naming the key path of any problem."""
+    from procopt.config.yaml_io import read_yaml
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ModelError(path, "file not found", hint="Create one with `procopt model LOG --out model.yaml`.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelError(path, f"cannot read the file ({exc})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        raise ModelError(path, f"not valid YAML ({getattr(exc, 'problem', exc)})", where=where) from None
+    data = read_yaml(path, ModelError, missing_hint="Create one with `procopt model LOG --out model.yaml`.")
     return model_from_dict(data, path)
 
 
@@ -367,9 +359,12 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
 
 def _decision(ck: Checker, raw: Any, where: str, activities: list[str]) -> Decision:
     d = ck.mapping(raw, where, required=("after",), optional=("previous", "visit", "next", "branches"))
-    after = ck.choice(d["after"], f"{where}.after", ["START", *activities], "activity")
+    after = ck.choice(d["after"], f"{where}.after", [START_TOKEN, *activities], "activity")
     prev = (
-        ck.choice(d["previous"], f"{where}.previous", activities, "activity") if d.get("previous") is not None else None
+        # previous may be START: the rule for the case's first step after a given entry (calibrate writes these)
+        ck.choice(d["previous"], f"{where}.previous", [START_TOKEN, *activities], "activity")
+        if d.get("previous") is not None
+        else None
     )
     visit = d.get("visit")
     if visit is not None and (not isinstance(visit, int) or visit < 1):

@@ -7,21 +7,20 @@ wrong, suggests the closest valid name ("did you mean ...?") and lists the valid
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from procopt.errors import InputError
+from procopt.errors import InputError, did_you_mean
 from procopt.model.calendars import parse_clock, parse_hours
 from procopt.model.expr import ExpressionError, parse_condition
 from procopt.model.types import DISTRIBUTION_PARAMS, WEEKDAYS, Distribution
 
 
 def suggest(word: str, options: Sequence[str]) -> str:
-    """`` (did you mean 'X'?)`` for the closest option, or ''."""
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    """``. Did you mean 'X'?`` for the closest option, or '' (the one wording: ``procopt.errors.did_you_mean``)."""
+    hint = did_you_mean(str(word), [str(o) for o in options])
+    return f".{hint}" if hint else ""
 
 
 def listing(options: Sequence[str], limit: int = 25) -> str:

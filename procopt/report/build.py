@@ -17,7 +17,21 @@ from procopt.report.figures import render_figure
 from procopt.report.render import render_html, render_markdown
 from procopt.report.types import RenderedFigure, Report
 
-__all__ = ["ReportFiles", "build_report", "paint_figures", "write_report"]
+#: ``schema_version`` of the ``report.json`` file written beside the report (docs/CONTRACTS.md).
+REPORT_JSON_VERSION = 1
+
+#: What a report folder holds that procopt wrote: replaced as a whole on every run (other files are left alone).
+OWNED = ("report.html", "report.md", "report.json", "figures", "tables")
+
+__all__ = [
+    "OWNED",
+    "REPORT_JSON_VERSION",
+    "ReportFiles",
+    "foreign_entries",
+    "build_report",
+    "paint_figures",
+    "write_report",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,13 +50,21 @@ def paint_figures(report: Report) -> dict[str, RenderedFigure]:
     return {spec.name: render_figure(spec) for section in report.sections for spec in section.figures}
 
 
+def foreign_entries(out_dir: str | Path) -> list[str]:
+    """Names in ``out_dir`` that a report does not own (hidden files aside); empty for a new folder."""
+    folder = Path(out_dir)
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.name not in OWNED and not p.name.startswith("."))
+
+
 def write_report(report: Report, out_dir: str | Path) -> ReportFiles:
     """Write HTML, Markdown, figures (PNG + SVG), tables (CSV) and ``report.json`` into ``out_dir`` atomically."""
     out = Path(out_dir)
     figures = paint_figures(report)
     fig_paths: list[Path] = []
     table_paths: list[Path] = []
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, replace=OWNED) as tmp:
         (tmp / "figures").mkdir()
         (tmp / "tables").mkdir()
         for name, fig in figures.items():
@@ -59,6 +81,7 @@ def write_report(report: Report, out_dir: str | Path) -> ReportFiles:
         write_json(
             tmp / "report.json",
             {
+                "schema_version": REPORT_JSON_VERSION,
                 "title": report.title,
                 "language": report.language,
                 "top_findings": list(report.top_findings),

@@ -187,6 +187,9 @@ def report_facts(inp: ReportInputs) -> dict[str, object]:
         "delivery_activity": inp.delivered["activity"],
         "delivered_cases": inp.delivered["cases"],
         "lead_time_mean_h": inp.delivered["lead_time_mean_h"],
+        "lead_time_simulated_baseline_h": (
+            inp.run_summary.simulated_baseline.mean_h if inp.run_summary.simulated_baseline is not None else None
+        ),
         "on_time_rate": inp.delivered["on_time_rate"],
         "pilot_segment": (f"{inp.segments[0].attribute} = {inp.segments[0].value}" if inp.segments else None),
     }

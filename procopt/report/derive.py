@@ -144,28 +144,3 @@ def top_variant(events: pd.DataFrame) -> tuple[list[str], float]:
         return [], 0.0
     best = sorted(counts[counts == counts.iloc[0]].index)[0]
     return list(best), float(counts.iloc[0] / len(seqs))
-
-
-DELIVERY_WORDS = (
-    "ship",
-    "deliver",
-    "dispatch",
-    "goods issue",
-    "receive goods",
-    "goods receipt",
-    "发货",
-    "交付",
-    "送货",
-    "出库",
-    "收货",
-)
-
-
-def detect_delivery_activity(events: pd.DataFrame) -> str | None:
-    """The activity that delivers to the customer, by name (ship/deliver/发货 …), most frequent first."""
-    names = events[ACTIVITY].value_counts()
-    for name in names.index:
-        low = str(name).lower()
-        if any(word in low for word in DELIVERY_WORDS):
-            return str(name)
-    return None

@@ -1,6 +1,6 @@
 """Report charts with matplotlib: one consistent style, labelled axes with units, readable at A4 width.
 
-This is procopt's door to matplotlib (besides the sweep chart, which calls ``setup_style()`` from here). The
+The chart style (fonts, sizes, palette) lives in ``procopt.viz.style``, shared with the sweep chart. The
 CJK font is registered once, so names like 审批 render in PNG and SVG alike (SVG text is stored as paths,
 so the reader's machine needs no Chinese font either). Figures are built on ``matplotlib.figure.Figure``
 directly, never through pyplot's global state, and saved without timestamps: same data, same bytes.
@@ -13,96 +13,25 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import matplotlib
-from matplotlib import font_manager
 from matplotlib.figure import Figure
 
+from procopt.report import painters
+from procopt.report.painters import wrap_label
 from procopt.report.types import FigureSpec, RenderedFigure
-from procopt.viz import fonts
+from procopt.viz.style import A4_WIDTH_IN, DPI, PALETTE, cjk_font_name, setup_style, style
 
-#: A4 text width in inches (210 mm minus 2 × 20 mm margins) and the PNG resolution.
-A4_WIDTH_IN = 6.7
-DPI = 150
-
-PALETTE = {
-    "processing": "#2b8a3e",
-    "waiting": "#e8590c",
-    "neutral": "#868e96",
-    "highlight": "#c92a2a",
-    "edge": "#1c7ed6",
-    "node": "#e7f5ff",
-    "met": "#2f9e44",
-    "at_risk": "#f08c00",
-    "missed": "#e03131",
-    "unknown": "#adb5bd",
-    "box": "#f1f3f5",
-}
-
-_STATE: dict[str, Any] = {}
-
-
-def cjk_font_name() -> str | None:
-    """Register the bundled CJK font (once) and return its family name, or None when none is found."""
-    if "cjk" in _STATE:
-        return _STATE["cjk"]
-    name: str | None = None
-    for path in fonts.bundled_font_files():
-        try:
-            font_manager.fontManager.addfont(str(path))
-            name = font_manager.FontProperties(fname=str(path)).get_name()
-            break
-        except (OSError, RuntimeError, ValueError):
-            continue
-    if name is None:
-        available = {f.name for f in font_manager.fontManager.ttflist}
-        name = next((n for n in fonts.system_font_names() if n in available), None)
-    _STATE["cjk"] = name
-    return name
-
-
-def style() -> dict[str, Any]:
-    """procopt's rcParams: DejaVu Sans for Latin text with the CJK font as per-glyph fallback."""
-    cjk = cjk_font_name()
-    family = ["DejaVu Sans", cjk] if cjk else ["DejaVu Sans"]
-    return {
-        "font.family": family,
-        "font.size": 8.5,
-        "axes.titlesize": 9.5,
-        "axes.labelsize": 8.5,
-        "xtick.labelsize": 8,
-        "ytick.labelsize": 8,
-        "legend.fontsize": 8,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "grid.linewidth": 0.6,
-        "axes.axisbelow": True,
-        "svg.fonttype": "path",
-        "svg.hashsalt": "procopt",
-        "figure.dpi": DPI,
-        "savefig.bbox": "tight",
-        "savefig.pad_inches": 0.08,
-        "axes.unicode_minus": False,
-    }
-
-
-def setup_style() -> dict[str, Any]:
-    """Apply procopt's chart style globally (for other modules' charts) and return the settings."""
-    settings = style()
-    matplotlib.rcParams.update(settings)
-    return settings
+__all__ = ["A4_WIDTH_IN", "DPI", "PALETTE", "cjk_font_name", "render_figure", "setup_style", "style"]
 
 
 def render_figure(spec: FigureSpec) -> RenderedFigure:
     """Paint ``spec`` with the painter named by ``spec.kind``; returns PNG bytes and SVG text."""
-    from procopt.report import painters
 
     painter: Callable[[Figure, Mapping[str, Any]], None] | None = PAINTERS.get(spec.kind) or getattr(
         painters, f"paint_{spec.kind}", None
     )
     if painter is None:
         raise ValueError(f"no painter for figure kind {spec.kind!r}")
-    with matplotlib.rc_context(style()):
+    with matplotlib.rc_context(style()):  # type: ignore[arg-type]  # rcParams keys are Literal-typed
         fig = Figure(figsize=(A4_WIDTH_IN, float(spec.data.get("height_in", 3.2))))
         painter(fig, spec.data)
         png = io.BytesIO()
@@ -155,7 +84,6 @@ def paint_heatmap(fig: Figure, data: Mapping[str, Any]) -> None:
 
 def paint_options(fig: Figure, data: Mapping[str, Any]) -> None:
     """Two forest plots side by side: Δ mean lead time and Δ delivery rate with 95 % CIs per option."""
-    from procopt.report.painters import wrap_label
 
     rows = list(data["rows"])[::-1]
     names = [wrap_label(r["label"], 30) for r in rows]

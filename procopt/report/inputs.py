@@ -15,9 +15,11 @@ from typing import Any
 import pandas as pd
 
 from procopt.log.columns import ACTIVITY, CASE, END, START
+from procopt.log.delivery import detect_delivery_activity
 from procopt.report import derive
 from procopt.report._fmt import first_of, get, hours, number, records
 from procopt.report.i18n import text
+from procopt.report.run_summary import RunSummary, summarise_run
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,8 @@ class ReportInputs:
     scenarios: tuple[ScenarioInfo, ...] = ()
     delivery_activity: str | None = None
     run: Mapping[str, Any] = field(default_factory=dict)  # replications, days, seed
+    #: the headline numbers, computed once by the pipeline from the typed stage results (see run_summary.py)
+    summary: RunSummary | None = None
 
     def t(self, key: str, **values: object) -> str:
         """Report text in this report's language."""
@@ -94,6 +98,11 @@ class ReportInputs:
         share = number(first_of(vs, "share", "case_share", "cases_share")) if isinstance(vs, Mapping) else None
         if share is None and number(get(vs, "cases")) and self.facts["cases"]:
             share = number(get(vs, "cases")) / self.facts["cases"]
+        if get(vs, "basis") == "dfg":
+            share = None  # a path stitched from the map's busiest edges: no share of cases follows it exactly
+        main = self.summary.main_path if self.summary is not None else None
+        if main is not None:
+            share = main.share
         if not steps:
             path, share = derive.top_variant(self.events)
             times = derive.activity_times(self.events)
@@ -145,7 +154,9 @@ class ReportInputs:
     @cached_property
     def delivery(self) -> str | None:
         """The delivery activity: as given (from the model), else detected by name."""
-        return self.delivery_activity or derive.detect_delivery_activity(self.events)
+        if self.summary is not None:
+            return self.summary.delivery_activity
+        return self.delivery_activity or detect_delivery_activity(self.events)
 
     @cached_property
     def cases_table(self) -> pd.DataFrame:
@@ -153,18 +164,26 @@ class ReportInputs:
         return derive.case_table(self.events, self.delivery)
 
     @cached_property
+    def run_summary(self) -> RunSummary:
+        """The pipeline's summary; built here from the events only when the report is made without one."""
+        if self.summary is not None:
+            return self.summary
+        return summarise_run(
+            source=self.source,
+            events=self.events,
+            delivery_activity=self.delivery,
+            runs=records(get(self.experiment, "runs")),
+        )
+
+    @cached_property
     def delivered(self) -> dict[str, Any]:
         """Over the cases that reached the delivery activity: count, mean lead time (h), on-time rate."""
-        table = self.cases_table
-        if self.delivery is not None:
-            reached = self.events.loc[self.events[ACTIVITY] == self.delivery, CASE].unique()
-            table = table.loc[table.index.isin(reached)]
-        on_time = table["on_time"].dropna().astype(float) if "on_time" in table else pd.Series(dtype=float)
+        observed = self.run_summary.observed
         return {
-            "cases": len(table),
-            "lead_time_mean_h": number(table["lead_time_h"].mean()) if len(table) else None,
-            "on_time_rate": float(on_time.mean()) if len(on_time) else None,
-            "activity": self.delivery,
+            "cases": observed.cases,
+            "lead_time_mean_h": observed.mean_h,
+            "on_time_rate": observed.on_time_rate,
+            "activity": self.run_summary.delivery_activity,
         }
 
     @cached_property

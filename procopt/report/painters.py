@@ -15,8 +15,8 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from procopt.report.figures import A4_WIDTH_IN as A4_IN
-from procopt.report.figures import PALETTE
+from procopt.viz.style import A4_WIDTH_IN as A4_IN
+from procopt.viz.style import PALETTE
 
 
 def wrap_label(label: str, width: int = 14) -> str:

@@ -308,11 +308,22 @@ def options_section(inp: ReportInputs) -> Section:
             )
             + " "
         )
+    observed = inp.run_summary.observed
     para = t(
         "options_para",
         n=len(rows),
+        obs_lt=fmt(observed.mean_h),
+        obs_cases=fmt(observed.cases, 0),
+        obs_on_time=t("options_obs_on_time", rate=pct(observed.on_time_rate))
+        if observed.on_time_rate is not None
+        else "",
+        obs_to=t("options_obs_to_delivery", activity=inp.run_summary.delivery_activity)
+        if inp.run_summary.delivery_activity
+        else t("options_obs_to_end"),
         base_lt=fmt(get(base, "lead_time_hours", "mean")),
-        base_dr=pct(get(base, "delivery_rate", "value")),
+        base_on_time=t("options_obs_on_time", rate=pct(get(base, "delivery_rate", "value")))
+        if number(get(base, "delivery_rate", "value")) is not None
+        else "",
         best=best_text,
     )
     paras = [para]
@@ -342,6 +353,16 @@ def options_section(inp: ReportInputs) -> Section:
         _targets_text(inp, base.get("kpi_targets")),
         t("yes") if base.get("stable", True) is not False else t("unstable"),
     )
+    observed_row = (
+        t("origin_observed"),
+        t("observed_name"),
+        fmt(observed.mean_h),
+        "–",
+        pct(observed.on_time_rate),
+        "–",
+        "–",
+        "–",
+    )
     columns = (
         t("col_origin"),
         t("col_option"),
@@ -352,11 +373,16 @@ def options_section(inp: ReportInputs) -> Section:
         t("col_targets"),
         t("col_stable"),
     )
-    tables = [Table("options", t("h_options"), columns, (base_row, *(_option_table_row(inp, r) for r in rows)))]
+    tables = [
+        Table("options", t("h_options"), columns, (observed_row, base_row, *(_option_table_row(inp, r) for r in rows)))
+    ]
     if stress:
         tables.append(
             Table(
-                "stress_tests", t("stress_caption"), columns, (base_row, *(_option_table_row(inp, r) for r in stress))
+                "stress_tests",
+                t("stress_caption"),
+                columns,
+                (observed_row, base_row, *(_option_table_row(inp, r) for r in stress)),
             )
         )
     bullets = tuple(

@@ -183,7 +183,7 @@ def vsm_section(inp: ReportInputs) -> Section:
     worst = max(steps, key=lambda s: s["waiting_h"] or 0.0)
     if inp.has_start and vs["va_ratio"] is not None:
         para = t(
-            "vsm_para",
+            "vsm_para" if vs["share"] is not None else "vsm_para_dfg",
             steps=len(steps),
             share=pct(vs["share"], 0),
             lead=fmt(vs["lead_time_h"]),

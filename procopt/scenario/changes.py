@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import ClassVar
 
 from procopt.model.calendars import describe
 from procopt.model.staffing import scale_profile
@@ -31,6 +32,8 @@ def _set_activity(model: SimulationModel, name: str, **fields: object) -> Simula
 class RemoveActivity:
     """Drop a step: cases pass straight on to whatever followed it."""
 
+    kind: ClassVar[str] = "remove_activity"  # its key in a scenario file
+
     activity: str
 
     def check(self, model: SimulationModel, ck: Checker, where: str) -> None:
@@ -43,6 +46,8 @@ class RemoveActivity:
 @dataclass(frozen=True, slots=True)
 class SkipActivity:
     """Skip a step for the cases matching ``when`` (e.g. ``order_value < 5000``)."""
+
+    kind: ClassVar[str] = "skip_activity"  # its key in a scenario file
 
     activity: str
     when: str
@@ -60,6 +65,8 @@ class SkipActivity:
 @dataclass(frozen=True, slots=True)
 class SetCapacity:
     """``add`` people to a pool (or ``set`` its size); the pool is named or found through an activity."""
+
+    kind: ClassVar[str] = "capacity"  # its key in a scenario file
 
     pool: str | None = None
     activity: str | None = None
@@ -102,6 +109,8 @@ class SetCapacity:
 class ScaleDuration:
     """Multiply a step's working time by ``scale`` (0.5 = twice as fast, e.g. automated invoicing)."""
 
+    kind: ClassVar[str] = "duration"  # its key in a scenario file
+
     activity: str
     scale: float
 
@@ -120,6 +129,8 @@ class ScaleDuration:
 class ScaleArrivals:
     """Multiply the arrival rate (1.15 = a sales push with 15 % more orders)."""
 
+    kind: ClassVar[str] = "arrivals"  # its key in a scenario file
+
     scale: float
 
     def check(self, model: SimulationModel, ck: Checker, where: str) -> None:
@@ -133,6 +144,8 @@ class ScaleArrivals:
 @dataclass(frozen=True, slots=True)
 class SetPriority:
     """Order a step's queue: fifo | earliest_due_date | highest_value."""
+
+    kind: ClassVar[str] = "priority"  # its key in a scenario file
 
     activity: str
     rule: str
@@ -152,6 +165,8 @@ class SetPriority:
 @dataclass(frozen=True, slots=True)
 class SetBatch:
     """Release a step only at ``times`` (on ``weekdays``), or ``remove`` its batch so work flows at once."""
+
+    kind: ClassVar[str] = "batch"  # its key in a scenario file
 
     activity: str
     times: tuple[str, ...] = ()
@@ -215,6 +230,8 @@ class SetCalendar:
     """New working hours for a pool, e.g. ``Mon-Sat 08:00-20:00``: the whole team works them (any learned
     hour-by-hour staffing, ``Pool.on_duty``, is dropped)."""
 
+    kind: ClassVar[str] = "calendar"  # its key in a scenario file
+
     pool: str
     hours: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 
@@ -243,6 +260,7 @@ class SetDelay:
     activity: str
     scale: float | None = None
     hours: float | None = None
+    kind: ClassVar[str] = "delay"  # its key in a scenario file
 
     def check(self, model: SimulationModel, ck: Checker, where: str) -> None:
         ck.choice(self.activity, f"{where}.activity", _acts(model), "activity")
@@ -276,4 +294,16 @@ Change = (
     | SetBatch
     | SetCalendar
     | SetDelay
+)
+#: every change class, in the order the docs list them; the scenario file's change kinds come from their ``kind``
+CHANGE_TYPES: tuple[type[Change], ...] = (
+    RemoveActivity,
+    SkipActivity,
+    SetCapacity,
+    ScaleDuration,
+    ScaleArrivals,
+    SetPriority,
+    SetBatch,
+    SetCalendar,
+    SetDelay,
 )

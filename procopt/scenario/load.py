@@ -1,7 +1,8 @@
 """Stage 4 (scenario): read a scenario YAML file and apply it to a model.
 
-A scenario file::
+A scenario file (``version`` may be left out: such a file is version 1)::
 
+    version: 1
     name: remove_director_approval
     description: The finance director no longer signs every order.
     changes:
@@ -29,12 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from procopt.config.yaml_io import read_yaml
 from procopt.errors import ScenarioError
 from procopt.model.types import PRIORITY_RULES, SimulationModel
 from procopt.model.validate import Checker
 from procopt.scenario.changes import (
+    CHANGE_TYPES,
     Change,
     RemoveActivity,
     ScaleArrivals,
@@ -56,17 +57,10 @@ KPI_NAMES: dict[str, str] = {
     "throughput_per_week": "cases completed per week",
     "wip": "average cases in progress",
 }
-CHANGE_KINDS = (
-    "remove_activity",
-    "skip_activity",
-    "capacity",
-    "duration",
-    "arrivals",
-    "priority",
-    "batch",
-    "calendar",
-    "delay",
-)
+#: the change kinds a scenario file may use, derived from the change classes (each declares its ``kind``)
+CHANGE_KINDS: tuple[str, ...] = tuple(change.kind for change in CHANGE_TYPES)
+#: the scenario file format this procopt reads; a file without ``version`` is version 1
+SCENARIO_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,26 +77,21 @@ class Scenario:
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file; raises ``ScenarioError`` naming the file and key path."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(path, "file not found", hint="See scenarios/*.yaml for examples.") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ScenarioError(
-            path,
-            f"not valid YAML ({getattr(exc, 'problem', exc)})",
-            where=f"line {mark.line + 1}" if mark is not None else None,
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(path, f"cannot read the file ({exc})") from None
+    data = read_yaml(path, ScenarioError, missing_hint="See scenarios/*.yaml for examples.")
     return scenario_from_dict(data, path, default_name=path.stem)
 
 
 def scenario_from_dict(data: Any, path: str | Path | None = None, *, default_name: str = "scenario") -> Scenario:
     """Build a ``Scenario`` from plain data, checking its shape."""
     ck = Checker(path, ScenarioError)
-    top = ck.mapping(data if data is not None else {}, "", optional=("name", "description", "changes", "kpi_targets"))
+    top = ck.mapping(
+        data if data is not None else {}, "", optional=("version", "name", "description", "changes", "kpi_targets")
+    )
+    version = top.get("version", 1)  # files written before scenarios were versioned are version 1
+    if isinstance(version, bool) or version != SCENARIO_VERSION:
+        ck.fail(
+            "version", f"unsupported scenario version {version!r}", f"This procopt reads version: {SCENARIO_VERSION}."
+        )
     changes = tuple(
         _change(ck, raw, f"changes[{i}]") for i, raw in enumerate(ck.seq(top.get("changes") or [], "changes"))
     )
@@ -248,14 +237,4 @@ def ineffective_changes(model: SimulationModel, scenario: Scenario) -> list[str]
 
 
 def _kind(change: Change) -> str:
-    return {
-        RemoveActivity: "remove_activity",
-        SkipActivity: "skip_activity",
-        SetCapacity: "capacity",
-        ScaleDuration: "duration",
-        ScaleArrivals: "arrivals",
-        SetPriority: "priority",
-        SetBatch: "batch",
-        SetCalendar: "calendar",
-        SetDelay: "delay",
-    }[type(change)]
+    return change.kind

@@ -22,6 +22,7 @@ from scipy import stats
 from procopt.errors import ScenarioError
 from procopt.model.types import SimulationModel
 from procopt.scenario import Scenario, apply_scenario
+from procopt.sim import defaults
 from procopt.sim.engine import DEFAULT_DRAIN_DAYS, Trace, run_replication, trace_to_frame
 from procopt.sim.executor import Executor, LocalExecutor
 from procopt.sim.metrics import replication_metrics
@@ -37,10 +38,11 @@ class RunConfig:
     ``start``: the simulated calendar start (default: the Monday after the calibration log ends).
     """
 
-    replications: int = 20
-    days: float = 180.0
-    warmup_days: float = 14.0
-    seed: int = 1
+    # the one set of run defaults (procopt/sim/defaults.py), shared by every command that simulates
+    replications: int = defaults.REPLICATIONS
+    days: float = defaults.DAYS
+    warmup_days: float = defaults.WARMUP_DAYS
+    seed: int = defaults.SEED
     workers: int | None = None
     drain_days: float = DEFAULT_DRAIN_DAYS
     keep_logs: int = 0

@@ -46,7 +46,9 @@ def test_sample_log_reads_with_zero_options(repo_root: Path, name: str) -> None:
     path = repo_root / "sample_logs" / name
     truth_path = path.with_suffix(".truth.json")
     if not path.exists() or not truth_path.exists():
-        pytest.skip("sample_logs/ not generated yet")
+        pytest.fail(
+            "committed sample logs are missing: regenerate them with `procopt generate` (see sample_logs/README.md)"
+        )
     truth = json.loads(truth_path.read_text(encoding="utf-8"))["measured"]
     log = read_log(path)
     assert log.mapping == EXPECTED_MAPPING[name]

@@ -138,7 +138,9 @@ def test_kpi_file_errors_name_the_place(tmp_path: Path, body: str, where: str, m
 def test_kpi_cli_on_sample_and_error_exit(tmp_path: Path) -> None:
     log = SAMPLE / "o2c_orders.csv"
     if not log.is_file():
-        pytest.skip("sample_logs/o2c_orders.csv has not been generated yet")
+        pytest.fail(
+            "committed sample logs are missing: regenerate them with `procopt generate` (see sample_logs/README.md)"
+        )
     runner = CliRunner()
     result = runner.invoke(main, ["kpi", str(log), "--kpis", str(SAMPLE / "kpis.yaml"), "--json"])
     assert result.exit_code == 0, result.output

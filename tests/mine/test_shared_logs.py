@@ -37,7 +37,9 @@ def test_mine_runs_on_shared_log(rel: str, shared_logs: Path, tmp_path: Path) ->
 
     events = read_log(shared_logs / rel).events
     result = mine(events)
-    files = write_outputs(result, tmp_path / "out")
+    from procopt.viz.process_map import draw
+
+    files = write_outputs(result, tmp_path / "out", draw)
     assert "mining.json" in files and "activities.csv" in files
     data = result.to_dict()
     assert data["summary"]["cases"] > 0

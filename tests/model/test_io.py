@@ -54,11 +54,11 @@ def _broken(tmp_path: Path, edit) -> Path:
 CASES = [
     (
         lambda d: d["activities"]["Check"]["duration"].update(kind="lognorml"),
-        "activities.Check.duration.kind: unknown kind 'lognorml' (did you mean 'lognormal'?)",
+        "activities.Check.duration.kind: unknown kind 'lognorml'. Did you mean 'lognormal'?",
     ),
     (
         lambda d: d["activities"]["Enter"].update(pool="clerk"),
-        "activities.Enter.pool: unknown pool 'clerk' (did you mean 'clerks'?)",
+        "activities.Enter.pool: unknown pool 'clerk'. Did you mean 'clerks'?",
     ),
     (lambda d: d["activities"]["Enter"]["duration"].pop("value_s"), "activities.Enter.duration: missing key 'value_s'"),
     (
@@ -67,7 +67,7 @@ CASES = [
     ),
     (
         lambda d: d["activities"]["Enter"].update(durration=1),
-        "activities.Enter.durration: unknown key 'durration' (did you mean 'duration'?)",
+        "activities.Enter.durration: unknown key 'durration'. Did you mean 'duration'?",
     ),
     (
         lambda d: d["pools"]["clerks"].update(capacity=0),
@@ -75,7 +75,7 @@ CASES = [
     ),
     (
         lambda d: d["pools"]["clerks"].update(calendar="offfice"),
-        "pools.clerks.calendar: unknown calendar 'offfice' (did you mean 'office'?)",
+        "pools.clerks.calendar: unknown calendar 'offfice'. Did you mean 'office'?",
     ),
     (
         lambda d: d["calendars"]["office"].update(Mon=["8-17"]),
@@ -83,7 +83,7 @@ CASES = [
     ),
     (
         lambda d: d["routing"][1]["next"].update(Chek=0.5),
-        "routing[1].next: unknown activity 'Chek' (did you mean 'Check'?)",
+        "routing[1].next: unknown activity 'Chek'. Did you mean 'Check'?",
     ),
     (
         lambda d: d["routing"][1].update(branches=[{"when": "order_value >", "next": {"Check": 1}}]),

@@ -118,3 +118,61 @@ def test_scenario_naming_another_logs_activity_is_refused(toy_csv: Path, tmp_pat
     )
     assert result.exit_code == 2, result.output
     assert "Approve Order (Finance Director)" in result.output and "Traceback" not in result.output
+
+
+def test_a_second_report_leaves_nothing_of_the_first(toy_csv: Path, tmp_path: Path) -> None:
+    """procopt's own files are replaced as a whole: a chart or table of an earlier run does not survive."""
+    out = tmp_path / "rep"
+    assert _invoke("report", str(toy_csv), "--no-simulation", "--out", str(out)).exit_code == 0
+    stale = [out / "tables" / "options.csv", out / "figures" / "old_chart.png"]
+    for path in stale:
+        path.write_text("from an earlier run", encoding="utf-8")
+    result = _invoke("report", str(toy_csv), "--no-simulation", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert not any(path.exists() for path in stale)
+    assert (out / "tables" / "value_stream.csv").is_file()
+
+
+def test_a_folder_with_other_files_needs_force(toy_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rep"
+    out.mkdir()
+    mine = out / "notes.txt"
+    mine.write_text("keep me", encoding="utf-8")
+    refused = CliRunner().invoke(main, ["report", str(toy_csv), "--no-simulation", "--out", str(out)])
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
+    assert "the --out folder holds files procopt did not write (notes.txt)" in refused.output
+    assert "--force" in refused.output and not (out / "report.html").exists()
+    forced = _invoke("report", str(toy_csv), "--no-simulation", "--out", str(out), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert (out / "report.html").is_file() and mine.read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--delivery-activity", "Ship Good"],
+            "--delivery-activity: unknown activity 'Ship Good'. Did you mean 'Ship Goods'?",
+        ),
+        (["--sla", "soon"], "--sla 'soon' is not a duration"),
+    ],
+    ids=["unknown-delivery-activity", "bad-sla"],
+)
+def test_calibration_options_are_checked_before_the_run(
+    toy_csv: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = CliRunner().invoke(main, ["report", str(toy_csv), "--no-simulation", "--out", str(tmp_path / "o"), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_delivery_activity_reaches_the_report(toy_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rep"
+    result = _invoke(
+        "report", str(toy_csv), "--no-simulation", "--out", str(out), "--delivery-activity", "Approve Order", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["facts"]["delivery_activity"] == "Approve Order"
+    assert data["run_summary"]["delivery_activity"] == "Approve Order"
+    assert data["run_summary"]["observed"]["mean_h"] == pytest.approx(data["facts"]["lead_time_mean_h"])

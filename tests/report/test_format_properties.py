@@ -24,11 +24,10 @@ def test_seconds_and_hours_agree(value: float) -> None:
 @given(finite)
 def test_signed_always_has_a_sign(value: float) -> None:
     text = signed(value)
-    assert (
-        text[0] in "+-"
-        and float(text.replace(",", "")) == round(value, 1)
-        or text[1:].replace(",", "") == f"{abs(value):.1f}"
-    )
+    assert text[0] in "+-", text  # the sign is always written, also for zero and positive values
+    assert text[1:].replace(",", "") == f"{abs(value):.1f}" or float(text[1:].replace(",", "")) == 0.0
+    if round(value, 1) != 0:
+        assert (text[0] == "-") == (value < 0)
 
 
 @given(finite, finite)

@@ -72,8 +72,9 @@ def test_a_volume_push_is_a_stress_test_not_the_recommendation() -> None:
     stress_para = next(p for p in options.paragraphs if "Stress tests" in p)
     assert 'under +15% volume, "combined_fix" changes lead time by -20.0 h [-25.0, -15.0]' in stress_para
     tables = {t.name: t for t in options.tables}
-    assert [r[1] for r in tables["options"].rows] == ["baseline", "drop_approval", "add_analyst"]
-    assert [r[1] for r in tables["stress_tests"].rows] == ["baseline", "combined_fix"]
+    observed, baseline = "observed (real cases)", "simulated baseline"
+    assert [r[1] for r in tables["options"].rows] == [observed, baseline, "drop_approval", "add_analyst"]
+    assert [r[1] for r in tables["stress_tests"].rows] == [observed, baseline, "combined_fix"]
     assert [r["label"] for r in options.figures[0].data["rows"]] == ["drop_approval", "add_analyst"]
 
 

@@ -233,3 +233,30 @@ def test_kpi_and_conformance_sections_from_their_results() -> None:
         'The most common deviation is "unexpected: Rework" in 118 cases.'
     )
     assert conf.tables[0].rows[0] == ("unexpected: Rework", "118", "SO-1, SO-2, SO-3")
+
+
+def test_a_main_path_stitched_from_the_map_claims_no_share_of_cases() -> None:
+    """Production's contradiction: "the most common variant covers 1.3 %" then "100 % follow the main path"."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _data import toy_events, toy_mining
+
+    from procopt.report.build import build_report
+    from procopt.report.inputs import ReportInputs
+
+    mining = toy_mining()
+    path = ["Create Order", "Check Credit", "Approve Order", "Ship Goods"]
+    steps = [
+        {"activity": a, "department": "Sales", "processing_mean_s": 1800.0, "wait_mean_s": 3600.0 * (i + 1)}
+        for i, a in enumerate(path)
+    ]
+    for basis, expected in (("dfg", "few cases follow it exactly"), ("variant", "of cases follow it exactly")):
+        vs = {"basis": basis, "cases": 60, "path": path, "steps": steps, "lead_time_mean_s": 20 * 3600.0}
+        vs |= {"processing_mean_s": 7200.0, "value_added_ratio": 0.1}
+        report = build_report(ReportInputs(source="t.csv", events=toy_events(), mining={**mining, "value_stream": vs}))
+        para = {s.key: s for s in report.sections}["vsm"].paragraphs[0]
+        assert expected in para, para
+        if basis == "dfg":
+            assert "%" not in para.split("h from start")[0]

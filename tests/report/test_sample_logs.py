@@ -95,7 +95,9 @@ def _run(repo: Path, name: str, language: str, out: Path) -> tuple[dict, object,
 def sample(request: pytest.FixtureRequest, repo_root: Path, tmp_path_factory: pytest.TempPathFactory):
     name, language = request.param
     if not (repo_root / "sample_logs" / f"{name}.csv").is_file():
-        pytest.skip(f"sample_logs/{name}.csv not generated yet")
+        pytest.fail(
+            "committed sample logs are missing: regenerate them with `procopt generate` (see sample_logs/README.md)"
+        )
     truth, result, page = _run(repo_root, name, language, tmp_path_factory.mktemp(name))
     return language, truth, result, page
 

@@ -3,137 +3,114 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hst
 
 from procopt.report import stage_text as st
+from procopt.report._fmt import without_subject
 
-# the shapes MiningResult.to_dict() gives for the Chinese sample log (fields copied from a real run)
-QUEUE = {
-    "activity": "信用检查",
-    "score": 0.7648,
-    "kind": "queue",
-    "reason": "信用检查: 51% of all waiting time, median wait 24.7 h, the 财务部 staff doing it are 91% busy, "
-    "on average 17.7 cases waiting.",
-    "wait_share": 0.5064,
-    "wait_median_s": 88862.5,
-    "utilisation": 0.9119,
-    "queue_mean_first_half": 23.2,
-    "queue_mean_second_half": 12.28,
-    "department": "财务部",
-}
-BATCHING = {
-    "activity": "财务总监审批",
-    "kind": "batching",
-    "reason": "财务总监审批: 12% of all waiting time ...",
-    "wait_share": 0.1249,
-    "wait_median_s": 18534.0,
-    "utilisation": 0.012,
-    "department": "财务部",
-}
-IDLE = {
-    "activity": "拣货",
-    "kind": "idle_wait",
-    "reason": "拣货: 25% ...",
-    "wait_share": 0.2504,
-    "wait_median_s": 45781.5,
-    "utilisation": 0.4697,
-    "department": "仓储部",
-}
-MINING = {
-    "batches": [
-        {
-            "activity": "财务总监审批",
-            "release_times": ["16:00"],
-            "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri"],
-            "batched_share": 1.0,
-            "pattern": "daily at 16:00 (Mon-Fri)",
-        }
-    ],
-    "activities": [{"activity": "发货", "wait_median_s": 7200.0, "wait_share": 0.05, "department": "物流部"}],
-}
-REMOVAL = {
-    "activity": "财务总监审批",
-    "verdict": "candidate_for_removal",
-    "reason": "财务总监审批: passes 100.0% of 1,483 decisions",
-    "decisions": 1483,
-    "approval_rate": 1.0,
-    "wait_median_s": 18534.0,
-    "estimated_saving_h": 8.4619,
-    "follows_activity": "销售经理审批",
-    "follows_approval_share": 1.0,
-    "stopped_cases": 0,
-    "open_cases": 0,
-}
-THRESHOLD = {
-    "activity": "销售经理审批",
-    "verdict": "candidate_for_threshold",
-    "reason": "销售经理审批: rejects only ...",
-    "decisions": 1594,
-    "rejections": 110,
-    "approval_rate": 0.931,
-    "wait_median_s": 0.0,
-    "estimated_saving_h": 0.6059,
-    "threshold_attribute": "订单金额",
-    "threshold_value": 20000.0,
-    "share_below_threshold": 0.7836,
-    "open_cases": 1,
-}
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def zh_mining() -> dict[str, Any]:
+    """A fresh ``MiningResult.to_dict()`` of the committed Chinese sample log: when ``mine`` changes its output,
+    these tests see the new fields (no copy of an old run)."""
+    from procopt.log.read import read_log
+    from procopt.mine import MineOptions, mine
+
+    path = REPO / "sample_logs" / "o2c_orders_zh.csv"
+    assert path.is_file(), "sample_logs/o2c_orders_zh.csv is committed; regenerate it with `procopt generate`"
+    return mine(read_log(path).events, MineOptions(discover_model=False)).to_dict()
+
+
+def _pick(rows: list[dict[str, Any]], **match: object) -> dict[str, Any]:
+    found = [r for r in rows if all(r.get(k) == v for k, v in match.items())]
+    assert found, f"the fresh mining result has no row with {match}"
+    return found[0]
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.0f}%"
+
+
+def _hours(seconds: float) -> str:
+    h = seconds / 3600
+    return f"{h / 24:.1f} 天" if h >= 48 else f"{h:.1f} 小时"
+
+
 ENGLISH = re.compile(r"[A-Za-z]{2,}")
 
 
-def test_queue_bottleneck_in_chinese_has_the_stage_numbers() -> None:
-    assert st.bottleneck_sentence("zh", QUEUE, MINING) == (
-        "信用检查：占全部等待时间的 51%，等待时间中位数 24.7 小时，执行该活动的财务部人员的繁忙程度为 91%，平均有 17.7 个案例在排队。"
-    )
-    assert st.bottleneck_sentence("en", QUEUE, MINING) == QUEUE["reason"]  # English: the stage's own sentence
+def test_queue_bottleneck_in_chinese_has_the_stage_numbers(zh_mining: dict[str, Any]) -> None:
+    queue = _pick(zh_mining["bottlenecks"], kind="queue")
+    sentence = st.bottleneck_sentence("zh", queue, zh_mining)
+    assert sentence.startswith(f"{queue['activity']}：占全部等待时间的 {_pct(queue['wait_share'])}，")
+    assert f"等待时间中位数 {_hours(queue['wait_median_s'])}" in sentence
+    assert f"繁忙程度为 {_pct(queue['utilisation'])}" in sentence
+    assert not ENGLISH.search(sentence.replace(str(queue["activity"]), ""))
+    assert st.bottleneck_sentence("en", queue, zh_mining) == queue["reason"]  # English: the stage's own sentence
 
 
-def test_batching_and_idle_waits_in_chinese() -> None:
-    batching = st.bottleneck_reason("zh", BATCHING, MINING)
-    assert batching == (
-        "占全部等待时间的 12%，等待时间中位数 5.1 小时——这是批处理造成的延误，而非产能不足：工作在周一至周五的 16:00"
-        "批量放行（占 100% 的实例），而执行该活动的财务部人员的繁忙程度仅为 1%。"
-    )
-    idle = st.bottleneck_reason("zh", IDLE, MINING)
-    assert idle.startswith(
-        "占全部等待时间的 25%，等待时间中位数 12.7 小时，但执行该活动的仓储部人员的繁忙程度仅为 47%——并非产能不足"
-    )
-    assert not ENGLISH.search(batching + idle)
+def test_batching_wait_in_chinese(zh_mining: dict[str, Any]) -> None:
+    batch = _pick(zh_mining["batches"], activity="财务总监审批")
+    bottleneck = _pick(zh_mining["bottlenecks"], activity="财务总监审批")
+    text = st.bottleneck_reason("zh", bottleneck, zh_mining)
+    assert text.startswith(f"占全部等待时间的 {_pct(bottleneck['wait_share'])}，")
+    if bottleneck["kind"] == "batching":
+        assert "这是批处理造成的延误，而非产能不足" in text
+        assert st.batch_pattern("zh", batch) in text
+    assert not ENGLISH.search(text)
 
 
-def test_missing_fields_come_from_the_activity_table_or_are_left_out() -> None:
+def test_every_bottleneck_of_a_fresh_run_reads_in_chinese(zh_mining: dict[str, Any]) -> None:
+    assert zh_mining["bottlenecks"]
+    for b in zh_mining["bottlenecks"]:
+        text = st.bottleneck_reason("zh", b, zh_mining)
+        assert text and not ENGLISH.search(text), text
+
+
+def test_missing_fields_come_from_the_activity_table_or_are_left_out(zh_mining: dict[str, Any]) -> None:
+    row = _pick(zh_mining["activities"], activity="发货")
     thin = {"activity": "发货", "kind": "queueing", "reason": "发货: 5% of all waiting time"}
-    assert st.bottleneck_sentence("zh", thin, MINING) == "发货：占全部等待时间的 5%，等待时间中位数 2.0 小时。"
+    expected = f"发货：占全部等待时间的 {_pct(row['wait_share'])}，等待时间中位数 {_hours(row['wait_median_s'])}。"
+    assert st.bottleneck_sentence("zh", thin, zh_mining) == expected
     assert st.bottleneck_sentence("zh", thin, None) == "发货：等待时间中位数 –。"
-    long_wait = {**QUEUE, "wait_median_s": 3 * 86400.0}
-    assert "等待时间中位数 3.0 天" in st.bottleneck_reason("zh", long_wait, MINING)
+    long_wait = {**_pick(zh_mining["bottlenecks"], kind="queue"), "wait_median_s": 3 * 86400.0}
+    assert "等待时间中位数 3.0 天" in st.bottleneck_reason("zh", long_wait, zh_mining)
 
 
-def test_batch_patterns() -> None:
-    assert st.batch_pattern("zh", MINING["batches"][0]) == "周一至周五的 16:00"
+def test_batch_patterns(zh_mining: dict[str, Any]) -> None:
+    director = _pick(zh_mining["batches"], activity="财务总监审批")
+    assert director["release_times"] == ["16:00"]  # the generator's truth: a 16:00 signing round
+    assert st.batch_pattern("zh", director).endswith("16:00")
     assert (
         st.batch_pattern("zh", {"release_times": ["10:00", "15:00"], "weekdays": ["Mon", "Wed"]})
         == "周一、周三的 10:00 和 15:00"
     )
     assert st.batch_pattern("zh", {"release_times": ["09:00"], "weekdays": []}) == "每天 09:00"
-    assert st.batch_pattern("en", MINING["batches"][0]) == "daily at 16:00 (Mon-Fri)"
+    assert st.batch_pattern("en", director) == director["pattern"]
 
 
-def test_approval_evidence_in_chinese() -> None:
-    assert st.approval_reason("zh", REMOVAL) == (
-        "1,483 次审批中通过 100.0%，只增加等待（等待中位数 5.1 小时，每个案例约 8.5 小时）；在 100% 的案例中紧接在 销售经理审批 之后。"
-    )
-    threshold = st.approval_reason("zh", THRESHOLD)
+def test_approval_evidence_in_chinese(zh_mining: dict[str, Any]) -> None:
+    removal = _pick(zh_mining["approvals"], verdict="candidate_for_removal")
+    text = st.approval_reason("zh", removal)
+    assert text.startswith(f"{removal['decisions']:,} 次审批中通过 {100 * removal['approval_rate']:.1f}%，只增加等待")
+    assert f"每个案例约 {removal['estimated_saving_h']:.1f} 小时" in text
+    threshold_row = _pick(zh_mining["approvals"], verdict="candidate_for_threshold")
+    threshold = st.approval_reason("zh", threshold_row)
     assert threshold.startswith(
-        "只驳回 订单金额 高于 20,000 的案例（全部 110 次驳回都在其上）；低于该值的 1,249 次审批全部通过"
+        f"只驳回 {threshold_row['threshold_attribute']} 高于 {threshold_row['threshold_value']:,.0f} 的案例"
     )
-    assert "可为 78% 的案例每例节省约 0.6 小时" in threshold and "1 个案例在该步骤后结束且接近日志末尾" in threshold
+    assert f"可为 {_pct(threshold_row['share_below_threshold'])} 的案例" in threshold
     keep = st.approval_reason("zh", {"activity": "付款审批", "verdict": "keep", "decisions": 400, "approval_rate": 0.8})
     assert keep == "400 次审批中驳回 20.0%——它能发现真正的问题。"
-    assert st.approval_reason("en", REMOVAL) == "passes 100.0% of 1,483 decisions"
-    for a in (REMOVAL, THRESHOLD):
+    assert st.approval_reason("en", removal) == without_subject(removal["reason"], removal["activity"])
+    for a in (removal, threshold_row):
         assert not re.search(r"decisions|passes|rejects|case\(s\)", st.approval_sentence("zh", a))
 
 
@@ -185,12 +162,14 @@ def test_kpi_conflict_and_deviation_in_chinese() -> None:
     assert st.deviation_text("en", {"kind": "skipped", "activity": "Inspect"}) == "skipped: Inspect"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(hst.text(min_size=1, max_size=30).filter(lambda s: s.strip() == s and s), hst.floats(0, 1), hst.floats(0, 1e6))
-def test_names_pass_through_untouched(name: str, share: float, wait_s: float) -> None:
-    b = {**QUEUE, "activity": name, "wait_share": share, "wait_median_s": wait_s, "department": name}
+def test_names_pass_through_untouched(zh_mining: dict[str, Any], name: str, share: float, wait_s: float) -> None:
+    queue = _pick(zh_mining["bottlenecks"], kind="queue")
+    b = {**queue, "activity": name, "wait_share": share, "wait_median_s": wait_s, "department": name}
     sentence = st.bottleneck_sentence("zh", b, {})
     assert sentence.startswith(f"{name}：占全部等待时间的 {100 * share:.0f}%")
     assert f"执行该活动的{name}人员" in sentence
-    a = {**REMOVAL, "activity": name, "follows_activity": name}
-    assert st.approval_sentence("zh", a).startswith(f"{name}：1,483 次审批")
+    removal = _pick(zh_mining["approvals"], verdict="candidate_for_removal")
+    a = {**removal, "activity": name, "follows_activity": name}
+    assert st.approval_sentence("zh", a).startswith(f"{name}：{removal['decisions']:,} 次审批")

@@ -295,7 +295,7 @@ def test_cli_missing_model_file(tmp_path: Path) -> None:
 
 
 def test_chart_is_byte_stable_and_renders_chinese() -> None:
-    from procopt.sim.sweep import render_chart
+    from procopt.viz.sweep_chart import render_chart
 
     rows = [
         {

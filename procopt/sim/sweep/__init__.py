@@ -12,10 +12,9 @@ A ``--vary`` spec names one dimension of the grid:
 ``capacity.<pool>=0:3:1`` (people added to the pool), ``capacity.<pool>.set=2:6:1`` (pool size set outright).
 """
 
-from procopt.sim.sweep.chart import group_label, render_chart
 from procopt.sim.sweep.knee import Knee, find_knee
 from procopt.sim.sweep.run import SweepResult, check_varies, run_sweep, write_sweep
-from procopt.sim.sweep.spec import MAX_POINTS, Vary, parse_vary, sweep_grid
+from procopt.sim.sweep.spec import MAX_POINTS, Vary, group_label, parse_vary, sweep_grid
 
 __all__ = [
     "MAX_POINTS",
@@ -26,7 +25,6 @@ __all__ = [
     "find_knee",
     "group_label",
     "parse_vary",
-    "render_chart",
     "run_sweep",
     "sweep_grid",
     "write_sweep",

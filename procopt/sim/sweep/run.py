@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from procopt.errors import ScenarioError, did_you_mean
-from procopt.sim.sweep.chart import group_label, render_chart
 from procopt.sim.sweep.knee import Knee, find_knee
-from procopt.sim.sweep.spec import VARY_EXAMPLE, Vary, _fail, sweep_grid
+from procopt.sim.sweep.spec import VARY_EXAMPLE, Vary, _fail, group_label, sweep_grid
 
 ProgressFn = Callable[[int, int], None]
 
@@ -175,15 +174,16 @@ def _clip(value: float | None, low: float, high: float | None) -> float | None:
     return min(high, value) if high is not None else value
 
 
-def write_sweep(result: SweepResult, out_dir: Any, *, title: str) -> dict[str, Any]:
-    """Write ``sweep.csv``, ``sweep.json``, ``sweep.png`` and ``sweep.svg`` into ``out_dir`` atomically."""
+def write_sweep(result: SweepResult, out_dir: Any, *, chart: tuple[bytes, str]) -> dict[str, Any]:
+    """Write ``sweep.csv``, ``sweep.json`` and the drawn ``chart`` (``sweep.png``, ``sweep.svg``) into ``out_dir``
+    atomically; the chart comes from ``procopt.viz.sweep_chart.render_chart`` (drawing stays out of ``sim``)."""
     from pathlib import Path
 
     import pandas as pd
 
     from procopt._io import atomic_dir, atomic_write_bytes, atomic_write_text, write_csv, write_json
 
-    png, svg = render_chart(result.rows, result.knees, title=title)
+    png, svg = chart
     with atomic_dir(out_dir) as tmp:
         write_csv(tmp / "sweep.csv", pd.DataFrame(list(result.rows)))
         write_json(tmp / "sweep.json", result.to_dict())

@@ -9,8 +9,9 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from procopt.errors import ScenarioError, did_you_mean
 
@@ -141,3 +142,14 @@ def sweep_grid(varies: Sequence[Vary]) -> list[dict[str, float]]:
             hint="Use larger steps or fewer --vary options.",
         )
     return points
+
+
+def group_label(point: Mapping[str, Any], varies: Sequence[Vary]) -> str:
+    """Readable name of a point's capacity setting, e.g. "+1 in 审批, 3 in Warehouse" ("" when none varied)."""
+    parts = []
+    for v in varies:
+        if v.target != "capacity":
+            continue
+        n = int(point[v.column])
+        parts.append(f"{n:+d} in {v.key}" if v.mode == "add" else f"{n} in {v.key}")
+    return ", ".join(parts)

@@ -1,4 +1,8 @@
-"""The sweep's trade-off chart (matplotlib, procopt's report style with the CJK font): PNG + SVG bytes."""
+"""The sweep's trade-off chart (matplotlib, procopt's chart style with the CJK font): PNG + SVG bytes.
+
+Drawing lives in ``procopt.viz`` (used by the CLI and the report only); ``procopt.sim.sweep`` computes the
+grid and its knees and writes the tables.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from procopt.sim.sweep.knee import Knee, _num
-from procopt.sim.sweep.spec import Vary
-
-
-def group_label(point: Mapping[str, Any], varies: Sequence[Vary]) -> str:
-    """Readable name of a point's capacity setting, e.g. "+1 in 审批, 3 in Warehouse" ("" when none varied)."""
-    parts = []
-    for v in varies:
-        if v.target != "capacity":
-            continue
-        n = int(point[v.column])
-        parts.append(f"{n:+d} in {v.key}" if v.mode == "add" else f"{n} in {v.key}")
-    return ", ".join(parts)
 
 
 def render_chart(rows: Sequence[Mapping[str, Any]], knees: Sequence[Knee], *, title: str) -> tuple[bytes, str]:
@@ -30,13 +22,13 @@ def render_chart(rows: Sequence[Mapping[str, Any]], knees: Sequence[Knee], *, ti
     import matplotlib
     from matplotlib.figure import Figure
 
-    from procopt.report.figures import A4_WIDTH_IN, DPI, style
+    from procopt.viz.style import A4_WIDTH_IN, DPI, style
 
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for r in rows:
         groups.setdefault(str(r.get("group", "")), []).append(r)
     has_delivery = any(_num(r.get("delivery_rate")) is not None for r in rows)
-    with matplotlib.rc_context(style()):
+    with matplotlib.rc_context(style()):  # type: ignore[arg-type]  # rcParams keys are Literal-typed
         fig = Figure(figsize=(A4_WIDTH_IN, 5.6 if has_delivery else 3.2))
         axes = fig.subplots(2 if has_delivery else 1, 1, sharex=True, squeeze=False)[:, 0]
         panels = ([("delivery_rate", 100.0, "On-time delivery (%)")] if has_delivery else []) + [
