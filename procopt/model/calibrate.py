@@ -80,6 +80,7 @@ class CalibrationOptions:
         sla_s: due date = arrival + this many seconds (overrides the log's DUE column).
         delivery_activity: the step that delivers to the customer (detected by name when None).
         max_attribute_rows: real cases kept for attribute resampling.
+        duration_attributes: durations per value of the attribute that clearly explains them.
         seed: for subsampling attribute rows only (calibration is otherwise deterministic).
     """
 
@@ -93,6 +94,8 @@ class CalibrationOptions:
     delivery_activity: str | None = None
     max_attribute_rows: int = 5000
     seed: int = 0
+    #: durations per value of a case attribute where one clearly explains them (False: per activity only)
+    duration_attributes: bool = True
 
 
 def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOptions()) -> SimulationModel:
@@ -185,7 +188,7 @@ def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOpt
             extra = extra_delay(inst, cal, batch, duration.mean_s)
         elif options.extra_delays and not naive and not has_start:
             extra = extra_delay_complete_only(inst, cal, batch, duration.mean_s)
-        by = _duration_by(inst, dur, attrs) if has_start and not naive else None
+        by = _duration_by(inst, dur, attrs) if has_start and not naive and options.duration_attributes else None
         activities[act] = Activity(act, pname, duration, batch=batch, extra_delay=extra, duration_by=by)
     if not has_start:
         estimated.append(
