@@ -39,7 +39,8 @@ class PipelineOptions:
     propose: bool = True
     simulate: bool = True
     fidelity: bool = True
-    fidelity_runs: int = 3
+    #: simulated logs of the held-out check; a verdict (better/worse than naive) needs 10, fewer give none
+    fidelity_runs: int = 10
     skip_unmatched_scenarios: bool = False  # demo: ignore shipped scenarios that name other logs' activities
     workers: int | None = None
 
@@ -104,9 +105,7 @@ def run_all(
     delivery = None
     if opts.simulate:
         say("calibrate", t("stage_calibrate"))
-        from procopt.model.calibrate import calibrate
-
-        model = calibrate(events)
+        model, fidelity = _calibrate(events, opts, notes, sim_progress)
         delivery = getattr(model, "delivery_activity", None)
         scenarios, scenario_infos, skipped = _scenarios(model, given, mining, kpis, opts)
         say("simulate", t("stage_simulate", n=len(scenarios), replications=opts.replications, days=opts.days))
@@ -122,7 +121,6 @@ def run_all(
         experiment = run_experiment(model, scenarios, config, progress=sim_progress).to_dict()
         if opts.fidelity:
             say("fidelity", t("stage_fidelity", runs=opts.fidelity_runs))
-            fidelity = _fidelity(events, opts, notes)
     for name in skipped:
         notes.append(t("note_skipped", name=name))
     if opts.scenarios and not opts.simulate:
@@ -178,15 +176,39 @@ def _conformance(events: Any, path: Path) -> dict[str, Any]:
     return conformance.check_conformance(events, path).to_dict()
 
 
-def _fidelity(events: Any, opts: PipelineOptions, notes: list[str]) -> dict[str, Any] | None:
-    from procopt.fidelity import evaluate_fidelity
-    from procopt.report import i18n
+def _calibrate(
+    events: Any, opts: PipelineOptions, notes: list[str], progress: SimProgress | None
+) -> tuple[Any, dict[str, Any] | None]:
+    """The model, chosen and checked on a held-out period when ``opts.fidelity`` (see ``fidelity.verdict``).
 
-    try:
-        return evaluate_fidelity(events, runs=opts.fidelity_runs, seed=opts.seed).to_dict()
-    except ProcoptError as exc:  # e.g. a log too short to hold out a test period: say so in the report
-        notes.append(i18n.text(opts.language, "note_fidelity", code=type(exc).__name__, message=exc.message))
-        return None
+    The fidelity dict is the matched-reading scorecard (``procopt``, ``naive``, ...) plus ``published`` (the
+    protocol as published) and ``validation`` (the verdict); None when the check was off or impossible.
+    """
+    from procopt.model.calibrate import calibrate
+
+    if not opts.fidelity:
+        return calibrate(events), None
+    from procopt.fidelity.verdict import validate_and_fit
+    from procopt.model.io import validation_to_dict
+    from procopt.report import i18n
+    from procopt.sim.executor import LocalExecutor
+
+    checked = validate_and_fit(
+        events,
+        runs=opts.fidelity_runs,
+        seed=opts.seed,
+        executor=LocalExecutor(opts.workers),
+        progress=progress,
+    )
+    validation = validation_to_dict(checked.validation)
+    if not checked.reports:  # e.g. a log too short to hold out a test period: say so in the report
+        notes.append(i18n.text(opts.language, "note_fidelity", code="ModelError", message=checked.validation.reason))
+        return checked.model, {"validation": validation}
+    doc: dict[str, Any] = checked.reports["matched"].to_dict()
+    doc["reading"] = "matched"
+    doc["published"] = checked.reports["published"].to_dict()
+    doc["validation"] = validation
+    return checked.model, doc
 
 
 def _scenarios(

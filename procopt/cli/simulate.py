@@ -116,15 +116,55 @@ def command(
     finally:
         bar.close()
     doc = result.to_dict()
+    doc["validation"] = _validation_doc(model)
     if out:
         _write(Path(out), result, doc, names)
         doc["out"] = out
     if as_json:
         emit_json(doc)
         return
+    click.echo(render_verdict_banner(doc["validation"]))
     click.echo(render_runs(doc))
     if out:
         click.echo(f"\nWritten: {out}/summary.json, per_replication.csv, logs/<scenario>.csv")
+
+
+def _validation_doc(model: Any) -> dict[str, Any]:
+    """The model's held-out verdict as plain data (``not_validated`` when it never had one)."""
+    from procopt.model.io import validation_to_dict
+    from procopt.model.types import Validation
+
+    v = model.validation or Validation(
+        verdict="not_validated",
+        reason="no held-out check was run for this model; `procopt model LOG --out model.yaml` runs one",
+    )
+    return validation_to_dict(v)
+
+
+def render_verdict_banner(v: dict[str, Any]) -> str:
+    """One prominent line (two when worse) on how far the model's timing can be trusted."""
+    verdict = v.get("verdict")
+    if verdict == "better":
+        text = (
+            f"Model verdict: better than the naive baseline on held-out timing ({v.get('runs')} runs, "
+            f"{v.get('reading')} reading)."
+        )
+    elif verdict == "worse":
+        text = (
+            f"WARNING: model verdict WORSE than the naive baseline on held-out timing ({v.get('runs')} runs, "
+            f"{v.get('reading')} reading): {v.get('reason')}.\n  Compare options with it, but do not plan a "
+            "pilot on its lead times."
+        )
+        if v.get("advice"):
+            text += " What would help: " + "; ".join(v["advice"]) + "."
+    else:
+        text = f"Model verdict: not validated ({v.get('reason') or 'no held-out check'})."
+    replaced = v.get("replaced") or []
+    if replaced:
+        text += "\n  simpler parts chosen by the held-out check: " + ", ".join(
+            f"{r['component']} -> {r['replacement']}" for r in replaced
+        )
+    return text + "\n"
 
 
 def _load_source(source: str, map_: str | None, sla: str | None, delivery: str | None) -> tuple[Any, dict[str, str]]:
@@ -239,7 +279,10 @@ def render_runs(doc: dict[str, Any]) -> str:
             notes.append("busiest: " + ", ".join(f"{k} {v:.0%}" if v >= 0.005 else f"{k} <1%" for v, k in busy))
         for kpi, t in r["kpi_targets"].items():
             bound = ", ".join(f"{k} {v:g}" for k, v in t["target"].items())
-            notes.append(f"{kpi} {_fmt(t['value'], '.3g')} ({bound}): {'met' if t['met'] else 'MISSED'}")
+            if t.get("value") is None:  # no data is not a miss
+                notes.append(f"{kpi} ({bound}): not measured (no data for it in this run)")
+            else:
+                notes.append(f"{kpi} {_fmt(t['value'], '.3g')} ({bound}): {'met' if t['met'] else 'MISSED'}")
         lines.append(f"\n{r['scenario']}:")
         lines += [f"  {n}" for n in notes]
     return "\n".join(lines)

@@ -189,8 +189,9 @@ def _summarise(name: str, desc: str, sub: pd.DataFrame, targets: dict[str, Any])
     checks = {}
     for kpi, bounds in targets.items():
         v = values.get(kpi)
-        met = v is not None and all((v <= b) if k == "max" else (v >= b) for k, b in bounds.items())
-        checks[kpi] = {"target": dict(bounds), "value": v, "met": bool(met)}
+        # no data is "not measured" (met: None), never a miss
+        met = None if v is None else all((v <= b) if k == "max" else (v >= b) for k, b in bounds.items())
+        checks[kpi] = {"target": dict(bounds), "value": v, "met": None if met is None else bool(met)}
     out["kpi_targets"] = checks
     return out
 
