@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Callable
+
 import pandas as pd
 import pytest
 
 from procopt.fidelity.paired import compare
 from procopt.fidelity.recipe import Recipe, dimensions
 from procopt.fidelity.verdict import VERDICT_RUNS, validate_and_fit
-from procopt.log import columns as C
 from procopt.model.io import model_from_dict, model_to_dict
 from procopt.sim.executor import LocalExecutor
-
-
-def sped_up_log(cases: int = 240, seed: int = 0, change_at: float = 0.55) -> pd.DataFrame:
-    """Three one-hour steps per case, 24/7, ten people (no queueing). Until ``change_at`` of the arrivals every
-    step waits two days for a document before it starts; afterwards the documents come with the order and
-    cases flow straight through. The held-out period is all fast: a model that replays the learned waits
-    must lose to the naive one (durations only), which is right by construction."""
-    rng = np.random.default_rng(seed)
-    t0 = pd.Timestamp("2024-01-01")
-    rows = []
-    for i in range(cases):
-        t = t0 + pd.Timedelta(hours=float(i * 8 + rng.uniform(0, 4)))
-        slow = i < change_at * cases
-        for step in ("Receive", "Check", "Ship"):
-            if slow and step != "Receive":
-                t += pd.Timedelta(hours=float(rng.uniform(36, 60)))
-            work = pd.Timedelta(minutes=float(rng.uniform(40, 80)))
-            rows.append((f"c{i:04d}", step, t, t + work, f"p{rng.integers(10)}"))
-            t = t + work
-    frame = pd.DataFrame(rows, columns=[C.CASE, C.ACTIVITY, C.START, C.END, C.RESOURCE])
-    frame[C.SOURCE_ROW] = np.arange(1, len(frame) + 1)
-    return C.normalise_frame(frame)
 
 
 def test_compare_uses_the_paired_spread() -> None:
@@ -57,7 +35,7 @@ def test_recipe_options_follow_the_picks() -> None:
 
 
 @pytest.fixture(scope="module")
-def sped_up() -> pd.DataFrame:
+def sped_up(sped_up_log: Callable[..., pd.DataFrame]) -> pd.DataFrame:
     return sped_up_log()
 
 
@@ -88,14 +66,14 @@ def test_too_few_runs_give_no_verdict(sped_up: pd.DataFrame) -> None:
     assert out.validation.replaced == ()
 
 
-def test_tiny_log_is_not_validated_but_still_fitted() -> None:
+def test_tiny_log_is_not_validated_but_still_fitted(sped_up_log: Callable[..., pd.DataFrame]) -> None:
     tiny = sped_up_log(cases=3)
     out = validate_and_fit(tiny, runs=VERDICT_RUNS, search=False, executor=LocalExecutor(1))
     assert out.validation.verdict == "not_validated" and "too few" in out.validation.reason
     assert out.model.activities and out.reports == {}
 
 
-def test_validation_round_trips_through_the_model_file() -> None:
+def test_validation_round_trips_through_the_model_file(sped_up_log: Callable[..., pd.DataFrame]) -> None:
     tiny = sped_up_log(cases=3)
     model = validate_and_fit(tiny, search=False, executor=LocalExecutor(1)).model
     back = model_from_dict(model_to_dict(model))
