@@ -109,7 +109,7 @@ def run_all(
         delivery = getattr(model, "delivery_activity", None)
         scenarios, scenario_infos, skipped = _scenarios(model, given, mining, kpis, opts)
         say("simulate", t("stage_simulate", n=len(scenarios), replications=opts.replications, days=opts.days))
-        from procopt.sim.experiment import RunConfig, run_experiment
+        from procopt.sim.experiment import RunConfig, case_p99_hours, run_experiment, run_out_days
 
         config = RunConfig(
             replications=opts.replications,
@@ -117,6 +117,7 @@ def run_all(
             warmup_days=opts.warmup_days,
             seed=opts.seed,
             workers=opts.workers,
+            drain_days=run_out_days(case_p99_hours(events)),
         )
         experiment = run_experiment(model, scenarios, config, progress=sim_progress).to_dict()
         if opts.fidelity:

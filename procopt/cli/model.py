@@ -140,6 +140,9 @@ def command(
         model = dataclasses.replace(
             model, validation=Validation(verdict="not_validated", reason="the hold-out check was switched off")
         )
+    from procopt.cli.simulate import with_case_p99
+
+    model = with_case_p99(model, elog.events)
     save_model(model, out)
     validation = model.validation
     reports = checked.reports if checked is not None else {}

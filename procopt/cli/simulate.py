@@ -48,9 +48,9 @@ DEFAULT_NAMES = {
 @click.option(
     "--drain-days",
     type=click.FloatRange(0, 3650),
-    default=60,
-    show_default=True,
-    help="How long the run continues after the last arrival so open cases can finish.",
+    default=None,
+    help="How long the run continues after the last arrival so open cases can finish "
+    "(default: 1.5 x the log's 99th-percentile case duration, at least 7 days; 60 without it).",
 )
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option(
@@ -75,7 +75,7 @@ def command(
     replications: int,
     days: float,
     warmup_days: float,
-    drain_days: float,
+    drain_days: float | None,
     seed: int,
     workers: int | None,
     out: str | None,
@@ -95,7 +95,7 @@ def command(
     ("vs baseline") carry tight 95 % confidence intervals. Overloaded scenarios are flagged unstable.
     """
     from procopt.scenario import apply_scenario, load_scenario
-    from procopt.sim.experiment import RunConfig, run_experiment
+    from procopt.sim.experiment import RunConfig, run_experiment, run_out_days
 
     model, names = _load_source(source, map_, sla, delivery_activity)
     loaded = [load_scenario(p) for p in scenarios]
@@ -107,7 +107,7 @@ def command(
         warmup_days=warmup_days,
         seed=seed,
         workers=workers,
-        drain_days=drain_days,
+        drain_days=drain_days if drain_days is not None else run_out_days(_p99(model)),
         keep_logs=1 if out else 0,
     )
     bar = ProgressCallback("Simulating")
@@ -127,6 +127,11 @@ def command(
     click.echo(render_runs(doc))
     if out:
         click.echo(f"\nWritten: {out}/summary.json, per_replication.csv, logs/<scenario>.csv")
+
+
+def _p99(model: Any) -> float | None:
+    value = (model.provenance or {}).get("case_p99_h")
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 def _validation_doc(model: Any) -> dict[str, Any]:
@@ -167,6 +172,18 @@ def render_verdict_banner(v: dict[str, Any]) -> str:
     return text + "\n"
 
 
+def with_case_p99(model: Any, events: Any) -> Any:
+    """The model with the log's 99th-percentile case duration in its provenance (sets the run-out)."""
+    import dataclasses
+
+    from procopt.sim.experiment import case_p99_hours
+
+    p99 = case_p99_hours(events)
+    if p99 is None:
+        return model
+    return dataclasses.replace(model, provenance={**dict(model.provenance), "case_p99_h": round(p99, 2)})
+
+
 def _load_source(source: str, map_: str | None, sla: str | None, delivery: str | None) -> tuple[Any, dict[str, str]]:
     if source.lower().endswith((".yaml", ".yml")):
         from procopt.model.io import load_model
@@ -185,6 +202,7 @@ def _load_source(source: str, map_: str | None, sla: str | None, delivery: str |
     model = calibrate(
         elog.events, CalibrationOptions(sla_s=parse_span(sla) if sla else None, delivery_activity=delivery)
     )
+    model = with_case_p99(model, elog.events)
     names = dict(DEFAULT_NAMES)
     mapping = getattr(elog, "mapping", None) or {}
     if isinstance(mapping, dict):
@@ -277,6 +295,14 @@ def render_runs(doc: dict[str, Any]) -> str:
             notes.append("no pool has a capacity limit (the log names no resources), so nobody queues")
         if busy:
             notes.append("busiest: " + ", ".join(f"{k} {v:.0%}" if v >= 0.005 else f"{k} <1%" for v, k in busy))
+        if r.get("truncated"):
+            share = r.get("unfinished_share")
+            pct = f"{share:.0%} of cases" if isinstance(share, (int, float)) else "some cases"
+            notes.append(
+                f"truncated, not overloaded: {pct} were still running when the run-out "
+                f"({cfg.get('drain_days', 60):g} days after the last arrival) ended; their lead times are lower "
+                "bounds (raise --drain-days to let them finish)"
+            )
         for kpi, t in r["kpi_targets"].items():
             bound = ", ".join(f"{k} {v:g}" for k, v in t["target"].items())
             if t.get("value") is None:  # no data is not a miss

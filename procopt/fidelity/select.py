@@ -73,6 +73,7 @@ def search_calibration(
         return SearchResult(base, (), f"fewer than {MIN_INNER_CASES} cases on a side of the inner split")
     split = make_split(inner_train, inner_test)
     run_seeds = tuple(seeds[:SEARCH_RUNS])
+
     def task(recipe: Recipe, naive: bool = False) -> Task:
         if max_cases is None:
             return Task(split, recipe, naive, run_seeds)
