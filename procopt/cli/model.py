@@ -303,12 +303,28 @@ def render_model(model: Any, out: str) -> str:
         due_text = "none (the log has no due dates; use --sla 72h to set one)"
     lines += [
         "",
-        f"Delivery activity: {model.delivery_activity or 'none (lead time ends at the last step)'}",
+        f"Delivery activity: {_delivery_text(model)}",
         f"Due dates: {due_text}",
     ]
     for note in s["estimated"]:
         lines.append(f"Estimated: {note}")
     return "\n".join(lines)
+
+
+def _delivery_text(model: Any) -> str:
+    """The delivery step and why: the last of the delivery-like steps of a case, the others named."""
+    from procopt.model.calibrate import DELIVERY_WORDS
+
+    chosen = model.delivery_activity
+    if not chosen:
+        return "none (lead time ends at the last step; --delivery-activity names one)"
+    others = sorted(a for a in model.activities if a != chosen and any(w in a.lower() for w in DELIVERY_WORDS))
+    if not others:
+        return chosen
+    return (
+        f"{chosen} (the delivery-like step that most often ends a case's delivery path; also found: "
+        f"{', '.join(others)}; --delivery-activity chooses another)"
+    )
 
 
 def render_fidelity(report: Any, matched: Any = None) -> str:

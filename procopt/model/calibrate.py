@@ -375,4 +375,14 @@ def _delivery_activity(ev: pd.DataFrame, wanted: str | None) -> str | None:
         return wanted
     counts = ev[C.ACTIVITY].value_counts()
     hits = [a for a in acts if any(re.search(re.escape(w), a.lower()) for w in DELIVERY_WORDS)]
-    return max(hits, key=lambda a: (counts[a], a)) if hits else None
+    return _ends_delivery_path(ev, hits, counts) if hits else None
+
+
+def _ends_delivery_path(ev: pd.DataFrame, hits: list[str], counts: pd.Series) -> str:
+    """Among frequent delivery-like steps ("prepare delivery", "make delivery"), the one that most often comes
+    last in its case: delivery is done when its path ends, not when it is prepared."""
+    top = max(int(counts[a]) for a in hits)
+    frequent = [a for a in hits if counts[a] >= 0.5 * top]
+    sub = ev[ev[C.ACTIVITY].isin(frequent)]
+    last = sub.groupby(C.CASE, sort=False)[C.ACTIVITY].last().value_counts()
+    return max(frequent, key=lambda a: (int(last.get(a, 0)), int(counts[a]), a))

@@ -135,3 +135,17 @@ def test_case_p99_reads_starts_when_present() -> None:
         }
     )
     assert case_p99_hours(frame) == pytest.approx(48.0)
+
+
+def test_delivery_step_is_the_one_that_ends_the_delivery_path() -> None:
+    from procopt.cli.model import _delivery_text
+    from procopt.model.calibrate import calibrate
+
+    rows = []
+    for i in range(30):
+        day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=i)
+        for k, act in enumerate(("place order", "prepare delivery", "make delivery", "confirm payment")):
+            rows.append({"case": f"c{i}", "activity": act, "end": day + pd.Timedelta(hours=k + 1)})
+    model = calibrate(C.make_events(rows))
+    assert model.delivery_activity == "make delivery"  # not "prepare delivery", though both are as frequent
+    assert "also found: prepare delivery" in _delivery_text(model)
