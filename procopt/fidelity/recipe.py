@@ -168,3 +168,28 @@ def recent_arrivals(events: pd.DataFrame, weeks: int, model: SimulationModel) ->
     if len(recent) < 20 or recent.max() - recent.min() < pd.Timedelta(days=7):
         return model.arrivals  # too little to learn a weekly profile from
     return dataclasses.replace(fit_arrivals(recent), scale=model.arrivals.scale)
+
+
+def in_use(model: SimulationModel, name: str, events: pd.DataFrame | None = None) -> bool:
+    """True when changing dimension ``name`` away from its default can change ``model`` (else trying it is waste):
+    no learned calendar, extra delay, attribute-dependent duration, capacity, batch or attribute branch means
+    nothing to simplify; the arrival window matters only for logs clearly longer than the recent window."""
+    acts = model.activities.values()
+    if name == "calendars":
+        return any(not c.is_always for c in model.calendars.values())
+    if name == "extra_delays":
+        return any(a.extra_delay is not None for a in acts)
+    if name == "durations":
+        return any(a.duration_by is not None for a in acts)
+    if name == "resources":
+        return any(p.capacity is not None for p in model.pools.values())
+    if name == "batches":
+        return any(a.batch is not None for a in acts)
+    if name == "routing":
+        return any(b.when for d in model.routing.decisions for b in d.branches)
+    if name == "arrivals":
+        if events is None or events.empty:
+            return False
+        span = events[C.END].max() - events[C.START].fillna(events[C.END]).min()
+        return bool(span > pd.Timedelta(weeks=int(RECENT_WEEKS * 1.5)))
+    return True

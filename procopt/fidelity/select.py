@@ -4,7 +4,8 @@ Simod's idea, done cheaply. The training period is split again by time (its firs
 rest is an inner test period); the held-out period is never looked at here. From the default recipe, each
 dimension's alternatives are tried one dimension at a time (not a full grid), all in one parallel batch
 through the executor seam, each scored over a few simulated logs in the matched reading against the naive
-model on the same inner split. Every alternative that beats the default by a clear margin is kept, the
+model on the same inner split (dimensions the default model does not use, e.g. batches when none were found,
+are not tried). Every alternative that beats the default by a clear margin is kept, the
 combination is scored once more, and the better of the combination and the best single change wins.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from procopt.fidelity.paired import Outcome, Task, evaluate, make_split, objective
-from procopt.fidelity.recipe import Recipe, dimensions
+from procopt.fidelity.recipe import Recipe, build_model, dimensions, in_use
 from procopt.fidelity.split import holdout_split
 from procopt.log.columns import CASE
 from procopt.sim.executor import Executor, LocalExecutor
@@ -79,7 +80,14 @@ def search_calibration(
             return Task(split, recipe, naive, run_seeds)
         return Task(split, recipe, naive, run_seeds, max_cases=max_cases)
 
-    singles = [base.with_pick(d.name, c.label) for d in dimensions() for c in d.choices if c.label != base.pick(d.name)]
+    default_model = build_model(inner_train, base)
+    singles = [
+        base.with_pick(d.name, c.label)
+        for d in dimensions()
+        if in_use(default_model, d.name, inner_train)
+        for c in d.choices
+        if c.label != base.pick(d.name)
+    ]
     ex = executor or LocalExecutor()
     first: list[Outcome] = ex.map(evaluate, [task(base, naive=True), task(base), *[task(r) for r in singles]], progress)
     naive, default = first[0], first[1]

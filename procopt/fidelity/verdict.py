@@ -40,7 +40,7 @@ from procopt.fidelity.paired import (
     make_split,
     objective,
 )
-from procopt.fidelity.recipe import SIMPLIFYING, Recipe, build_model, dimensions
+from procopt.fidelity.recipe import SIMPLIFYING, Recipe, build_model, dimensions, in_use
 from procopt.fidelity.select import SearchResult, search_calibration
 from procopt.fidelity.split import holdout_split
 from procopt.log.columns import CASE, END, has_start_times
@@ -71,10 +71,10 @@ class ValidatedModel:
         return len(self.validation.replaced)
 
     def wholesale(self) -> bool:
-        """True when every simplifying component fell back (the model is the naive one in disguise)."""
-        names = {r.component for r in self.validation.replaced}
-        available = {d.name for d in dimensions()} & set(SIMPLIFYING)
-        return bool(available) and available <= names
+        """True when fallbacks left nothing beyond the naive model (no calendar, delay, capacity, batch, ...)."""
+        if not self.validation.replaced:
+            return False
+        return not any(in_use(self.model, d.name) for d in dimensions() if d.name in SIMPLIFYING)
 
 
 def _metric_text(c: Comparison) -> str:
@@ -189,8 +189,11 @@ def validate_and_fit(
     replaced: list[ReplacedComponent] = []
     if runs >= VERDICT_RUNS:
         while behind(comps):
+            fitted = build_model(split.train, recipe)
             options_left = [
-                d for d in dimensions() if d.name in SIMPLIFYING and recipe.pick(d.name) != d.choices[-1].label
+                d
+                for d in dimensions()
+                if d.name in SIMPLIFYING and recipe.pick(d.name) != d.choices[-1].label and in_use(fitted, d.name)
             ]
             if not options_left:
                 break
