@@ -41,6 +41,8 @@ class PipelineOptions:
     fidelity: bool = True
     #: simulated logs of the held-out check; a verdict (better/worse than naive) needs 10, fewer give none
     fidelity_runs: int = 10
+    #: choose the calibration settings on a split inside the training period (``fidelity.select``)
+    search: bool = True
     skip_unmatched_scenarios: bool = False  # demo: ignore shipped scenarios that name other logs' activities
     workers: int | None = None
 
@@ -198,6 +200,7 @@ def _calibrate(
         events,
         runs=opts.fidelity_runs,
         seed=opts.seed,
+        search=opts.search,
         executor=LocalExecutor(opts.workers),
         progress=progress,
     )
