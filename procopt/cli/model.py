@@ -315,7 +315,7 @@ def _delivery_text(model: Any) -> str:
     """The delivery step and why: the last of the delivery-like steps of a case, the others named."""
     from procopt.model.calibrate import DELIVERY_WORDS
 
-    chosen = model.delivery_activity
+    chosen = str(model.delivery_activity or "")
     if not chosen:
         return "none (lead time ends at the last step; --delivery-activity names one)"
     others = sorted(a for a in model.activities if a != chosen and any(w in a.lower() for w in DELIVERY_WORDS))
