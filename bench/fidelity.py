@@ -370,7 +370,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--model-size", action="store_true", help="instead: calibration cost and model size on PermitLog"
     )
+    parser.add_argument(
+        "--merge", type=Path, nargs="+", help="instead: print one table from the --json files of earlier runs"
+    )
     args = parser.parse_args(argv)
+    if args.merge:
+        merged: dict[str, dict[str, Any]] = {}
+        for path in args.merge:
+            merged.update(json.loads(path.read_text(encoding="utf-8")))
+        print(markdown_table({n: merged[n] for n in LOGS if n in merged}))
+        return 0
     if args.what_if:
         print(what_if_check(seed=args.seed))
         return 0
@@ -438,6 +447,8 @@ def main(argv: list[str] | None = None) -> int:
             gap = reference_check(events, checked.model, args.seed)
             results[name]["reference_gap"] = gap
             print(f"{name}: largest gap to log-distance-measures on one run: {gap:.2e}", file=sys.stderr)
+        if args.json:  # after every log, so a long run keeps what it has measured
+            args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
         if args.diagnose:
             report = evaluate_fidelity(events, runs=3, seed=args.seed, keep_logs=True, censor=True)
             print_diagnosis(name, report)
