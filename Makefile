@@ -41,6 +41,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/mine.py
 	$(BIN)/python bench/sim.py
 	$(BIN)/python bench/fidelity.py
+	$(BIN)/python bench/extract.py --postgres
 
 clean:
 	rm -rf $(VENV) build *.egg-info

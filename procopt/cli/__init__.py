@@ -19,6 +19,7 @@ from procopt.errors import ProcoptError
 
 #: command name -> module (in pipeline order, which is also the order of ``--help``).
 COMMANDS: dict[str, str] = {
+    "extract": "procopt.cli.extract",
     "generate": "procopt.cli.generate",
     "validate": "procopt.cli.validate",
     "mine": "procopt.cli.mine",

@@ -141,6 +141,20 @@ def summary_lines(log: Any, out: Path, truth_path: Path | None) -> list[str]:
     default=None,
     help="Also write the ground truth as JSON.",
 )
+@click.option(
+    "--tables",
+    "tables_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write the company as SAP tables (one CSV per table) into this folder, for `procopt extract`.",
+)
+@click.option(
+    "--sap-release",
+    type=click.Choice(["ecc", "s4hana"]),
+    default="ecc",
+    show_default=True,
+    help="Table layout for --tables: ECC (MKPF/MSEG, VBUK) or S/4HANA (MATDOC).",
+)
 @json_option
 def command(
     kind: str,
@@ -153,6 +167,8 @@ def command(
     duration: tuple[str, ...],
     out: Path,
     truth_path: Path | None,
+    tables_dir: Path | None,
+    sap_release: str,
     as_json: bool,
 ) -> None:
     """Generate a sample ERP event log from a known true process, with its ground truth.
@@ -178,6 +194,11 @@ def command(
     log.write(out)
     if truth_path is not None:
         log.truth.write(truth_path)
+    tables: dict[str, int] = {}
+    if tables_dir is not None:
+        from procopt.generate.sap_tables import write_sap_tables
+
+        tables = write_sap_tables(log, tables_dir, sap_release)  # type: ignore[arg-type]
     if as_json:
         from procopt.log import columns as C
 
@@ -189,8 +210,13 @@ def command(
                 "activity_instances": len(log.events),
                 "rows": len(log.raw),
                 "truth": log.truth.to_dict(),
+                "tables": tables,
             }
         )
         return
     for line in summary_lines(log, out, truth_path):
         click.echo(line)
+    if tables_dir is not None:
+        click.echo(
+            f"SAP tables ({sap_release}) written to {tables_dir}: " + ", ".join(f"{t} {n:,}" for t, n in tables.items())
+        )

@@ -22,16 +22,31 @@ _MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
     "Roles: case, activity, start, end, resource, department, due, lifecycle.",
 )
 @click.option("--object-type", metavar="TYPE", help="For OCEL logs: the object type whose objects are the cases.")
+@click.option(
+    "--date-format",
+    metavar="FORMAT",
+    help="How the file writes dates: dmy (31/12/2024), mdy (12/31/2024), ymd, iso, or a pattern such as "
+    "'%m/%d/%Y %H:%M'. Detected when left out; an ambiguous day/month order is warned about.",
+)
+@click.option(
+    "--keep-markers",
+    is_flag=True,
+    help="Keep artificial Start/End marker events that exports add at case boundaries (removed by default).",
+)
 @json_option
-def command(log: str, map_: str | None, object_type: str | None, as_json: bool) -> None:
+def command(
+    log: str, map_: str | None, object_type: str | None, date_format: str | None, keep_markers: bool, as_json: bool
+) -> None:
     """Read LOG, show how its columns were mapped and audit its data quality.
 
     \b
     Example:
       procopt validate orders.csv
       procopt validate export.csv --map case=单据编号,end=过账时间 --json
+      procopt validate us_export.csv --date-format mdy
 
-    Exit status 0 when the log could be read (even with warnings), 2 when it cannot be read.
+    Exit status 0 when the log could be read (even with warnings), 2 when it cannot be read (including start
+    and end columns that look swapped, and a case column that cannot be told from a resource column).
     """
     from procopt.log.mapping import parse_map_option
     from procopt.log.read import read_log
@@ -39,7 +54,14 @@ def command(log: str, map_: str | None, object_type: str | None, as_json: bool) 
     mapping = parse_map_option(map_, path=log)
     bar = ProgressCallback("Reading log")
     try:
-        result = read_log(log, mapping=mapping or None, object_type=object_type, progress=bar)
+        result = read_log(
+            log,
+            mapping=mapping or None,
+            object_type=object_type,
+            progress=bar,
+            date_format=date_format,
+            keep_markers=keep_markers,
+        )
     finally:
         bar.close()
     if as_json:
@@ -63,12 +85,19 @@ def render_summary(result: Any) -> str:
         ("activities", f"{audit.activities:,}"),
         ("span", f"{_ts(audit.span_start)} → {_ts(audit.span_end)}"),
         ("start times", _starts(result)),
+        *_time_rows(audit),
+        ("resources", _resources(audit.resource_role)),
     ]
+    if audit.markers:
+        rows.append(("markers", ", ".join(repr(m) for m in audit.markers) + _marker_fate(audit)))
     width = max(len(k) for k, _ in rows)
     lines += [f"  {k:<{width}}  {v}" for k, v in rows]
     lines += ["", "Column mapping (role -> column in the file):"]
     role_w = max(len(r) for r in audit.mapping) if audit.mapping else 4
-    lines += [f"  {role:<{role_w}}  {col}" for role, col in audit.mapping.items()]
+    lines += [
+        f"  {role:<{role_w}}  {col}" + ("  (inferred, see column_inferred)" if role in audit.inferred else "")
+        for role, col in audit.mapping.items()
+    ]
     lines.append("")
     if not audit.findings:
         lines.append("No data-quality findings.")
@@ -93,6 +122,44 @@ def render_summary(result: Any) -> str:
     if not audit.ok:
         lines += ["", "Rows with errors were left out; the rest of the log can be analysed."]
     return "\n".join(lines)
+
+
+def _time_rows(audit: Any) -> list[tuple[str, str]]:
+    """One line per time column: the format read, and what was assumed (ambiguity, zone, end of day)."""
+    out = []
+    for t in audit.timestamps:
+        notes = []
+        if t.given:
+            notes.append("from --date-format")
+        if t.ambiguous:
+            notes.append(f"AMBIGUOUS, could be {_shown(t.alternative)}")
+        if t.zone:
+            notes.append(f"local wall-clock time; offsets follow daylight saving, e.g. {t.zone}")
+        if t.reading != "as written":
+            notes.append(f"date only, read as the {t.reading} (23:59:59)")
+        elif t.date_only:
+            notes.append("date only")
+        out.append((f"{t.role} format", t.shown + (f" ({'; '.join(notes)})" if notes else "")))
+    return out
+
+
+def _shown(fmt: str | None) -> str:
+    from procopt.log.timestamps import show_format
+
+    return show_format(fmt or "none")
+
+
+def _resources(role: str) -> str:
+    return {
+        "staff": "staff (the resource column names who did the work)",
+        "case_party": "case parties: the resource column names customers or applicants, not staff",
+        "none": "none (no resource column)",
+    }[role]
+
+
+def _marker_fate(audit: Any) -> str:
+    kept = audit.finding("artificial_markers")
+    return " (kept)" if kept is not None and kept.severity == "warning" else " (removed: artificial start/end markers)"
 
 
 def _starts(result: Any) -> str:

@@ -67,9 +67,70 @@ class Finding:
         }
 
 
+#: Fewer cases than this and the audit warns that waiting-time percentiles, bottleneck rankings and
+#: calibrated distributions rest on too few observations (a median or P90 of a handful of cases moves with
+#: every case; 30 is the usual floor for a stable mean or median estimate).
+MIN_CASES = 30
+
+#: What the "resource" column names: people doing the work, the customer/applicant of each case, or nothing.
+ResourceRole = Literal["staff", "case_party", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class TimeColumn:
+    """How one time column (start, end or due) was read.
+
+    Attributes:
+        role: ``start``, ``end`` or ``due``.
+        column: its name in the file.
+        format: the detected or given format (``ISO8601``, a strptime pattern, ``native`` for typed values).
+        shown: the format as users write it (``mm/dd/yyyy HH:MM``).
+        ambiguous: day and month could be swapped and still read every value.
+        alternative: that other reading, None when not ambiguous.
+        reason: why ``format`` was preferred to ``alternative`` (empty when not ambiguous).
+        given: the format came from ``--date-format``.
+        date_only: the values carry no time of day.
+        reading: how the values are taken: ``as written``, or ``end of day`` for date-only due dates.
+        zone: the IANA zone whose daylight-saving offsets the values carry (wall-clock kept), else None.
+    """
+
+    role: str
+    column: str
+    format: str
+    shown: str
+    ambiguous: bool = False
+    alternative: str | None = None
+    reason: str = ""
+    given: bool = False
+    date_only: bool = False
+    reading: str = "as written"
+    zone: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict in the JSON shape of the audit's ``timestamps`` entries."""
+        return {
+            "column": self.column,
+            "format": self.format,
+            "shown": self.shown,
+            "ambiguous": self.ambiguous,
+            "alternative": self.alternative,
+            "reason": self.reason,
+            "given": self.given,
+            "date_only": self.date_only,
+            "reading": self.reading,
+            "zone": self.zone,
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class AuditReport:
-    """Summary of an event log and its data-quality findings (errors first)."""
+    """Summary of an event log and its data-quality findings (errors first).
+
+    ``timestamps`` says how each time column was read, ``resource_role`` what the resource column names
+    (``staff``, ``case_party`` -- customers or applicants, one or two cases each -- or ``none``), ``inferred``
+    how roles not named in the header were found (role -> one sentence), ``markers`` the artificial
+    start/end activities removed from the events.
+    """
 
     rows: int
     cases: int
@@ -78,6 +139,10 @@ class AuditReport:
     span_end: pd.Timestamp | None
     mapping: Mapping[str, str] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
+    timestamps: tuple[TimeColumn, ...] = ()
+    resource_role: ResourceRole = "none"
+    inferred: Mapping[str, str] = field(default_factory=dict)
+    markers: tuple[str, ...] = ()
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -94,13 +159,17 @@ class AuditReport:
         return next((f for f in self.findings if f.code == code), None)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"rows","cases","activities","span":{"start","end"},"mapping":{...},"findings":[...]}``."""
+        """The ``validate --json`` document; its schema is in docs/CONTRACTS.md."""
         return {
             "rows": int(self.rows),
             "cases": int(self.cases),
             "activities": int(self.activities),
             "span": {"start": _iso(self.span_start), "end": _iso(self.span_end)},
             "mapping": dict(self.mapping),
+            "inferred": dict(self.inferred),
+            "timestamps": {t.role: t.to_dict() for t in self.timestamps},
+            "resource_role": self.resource_role,
+            "markers": list(self.markers),
             "findings": [f.to_dict() for f in self.findings],
         }
 
@@ -120,6 +189,9 @@ def audit_log(
     mapping: Mapping[str, str] | None = None,
     rows: int | None = None,
     findings: Sequence[Finding] = (),
+    timestamps: Sequence[TimeColumn] = (),
+    inferred: Mapping[str, str] | None = None,
+    markers: Sequence[str] = (),
 ) -> AuditReport:
     """Audit a contract event table.
 
@@ -127,10 +199,17 @@ def audit_log(
         events: the event table (see ``columns.py``).
         mapping: role -> source column used to read it (shown in the report).
         rows: rows (events) read from the file; defaults to ``len(events)``.
-        findings: findings already made while reading (parsing, lifecycle pairing).
+        findings: findings already made while reading (parsing, lifecycle pairing, markers).
+        timestamps: how each time column was read.
+        inferred: roles found without a recognised header name, and how.
+        markers: artificial start/end activities already removed from ``events``.
     """
     found = list(findings)
+    role: ResourceRole = "none"
     if not events.empty:
+        role, more = classify_resource(events)
+        found += more
+        found += _too_few_cases(events)
         found += _end_before_start(events)
         found += _duplicates(events)
         found += _spellings(events)
@@ -149,11 +228,68 @@ def audit_log(
         span_end=None if span_end is None or pd.isna(span_end) else span_end,
         mapping=dict(mapping or {}),
         findings=sort_findings(found),
+        timestamps=tuple(timestamps),
+        resource_role=role,
+        inferred=dict(inferred or {}),
+        markers=tuple(markers),
     )
 
 
 def _rows_of(events: pd.DataFrame, mask: np.ndarray | pd.Series) -> tuple[int, ...]:
     return tuple(int(r) for r in events.loc[np.asarray(mask), C.SOURCE_ROW].head(MAX_EXAMPLES))
+
+
+#: A resource column names case parties (customers, applicants) rather than staff when at least this many
+#: distinct values exist and most of its rows belong to values seen in at most ``PARTY_MAX_CASES`` cases:
+#: a clerk handles dozens of cases, an applicant appears in their own one or two.
+PARTY_MIN_VALUES = 20
+PARTY_MAX_CASES = 2
+PARTY_ROW_SHARE = 0.5
+
+
+def classify_resource(events: pd.DataFrame) -> tuple[ResourceRole, list[Finding]]:
+    """Say whether the resource column names staff or case parties (customers, applicants).
+
+    Returns ``("none", [])`` without resource values, ``("case_party", [finding])`` when most rows belong to
+    values that each appear in only one or two cases (and there are many such values), else ``("staff", [])``.
+    """
+    if C.RESOURCE not in events.columns:
+        return "none", []
+    pairs = events[[C.CASE, C.RESOURCE]].dropna()
+    if pairs.empty:
+        return "none", []
+    cases_per_value = pairs.groupby(C.RESOURCE, sort=False)[C.CASE].nunique()
+    rare = cases_per_value[cases_per_value <= PARTY_MAX_CASES]
+    share = float(pairs[C.RESOURCE].isin(rare.index).mean())
+    many = len(cases_per_value) >= max(PARTY_MIN_VALUES, 0.2 * pairs[C.CASE].nunique())
+    if not (many and share >= PARTY_ROW_SHARE):
+        return "staff", []
+    message = (
+        f"The resource column has {len(cases_per_value):,} distinct values and {share:.0%} of its rows belong to "
+        f"values that appear in at most {PARTY_MAX_CASES} cases (median {cases_per_value.median():.0f} case(s) "
+        "per value): it names the customer or applicant of each case, not the staff doing the work. It is "
+        "kept as an attribute, but workload, capacity and teams are not derived from it "
+        "(resource_role = case_party). Map the staff column with --map resource=COLUMN if the log has one."
+    )
+    examples = tuple(str(v) for v in rare.index[:MAX_EXAMPLES])
+    return "case_party", [Finding("resource_is_case_party", "warning", len(cases_per_value), message, examples)]
+
+
+def _too_few_cases(events: pd.DataFrame) -> list[Finding]:
+    cases = int(events[C.CASE].nunique())
+    if cases >= MIN_CASES:
+        return []
+    return [
+        Finding(
+            "too_few_cases",
+            "warning",
+            cases,
+            f"Only {cases} case(s): too few for the diagnostics (procopt needs at least {MIN_CASES}). Waiting-time "
+            "percentiles, bottleneck scores and calibrated durations from so few cases change with every case; "
+            "read them as anecdotes and extract a longer window before deciding anything.",
+            (),
+        )
+    ]
 
 
 def _end_before_start(events: pd.DataFrame) -> list[Finding]:

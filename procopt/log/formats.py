@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from procopt.errors import InputError, did_you_mean
@@ -79,29 +80,83 @@ def _offset(text: str) -> pd.Timedelta:
 
 
 def to_local(frame: pd.DataFrame, offsets: dict[str, int]) -> tuple[pd.DataFrame, list[Finding]]:
-    """Turn tz-aware columns into naive wall-clock time at the most frequent offset."""
+    """Turn tz-aware columns into naive local wall-clock time.
+
+    One offset: the wall-clock time at that offset. Two offsets that are the winter and summer offsets of one
+    IANA zone (the converted offsets reproduce the counts written in the file): each value's own wall-clock
+    time, as written, so daylight-saving changes do not move local hours. Anything else: the most frequent
+    offset, reported as a warning.
+    """
     target = max(sorted(offsets), key=lambda k: offsets[k]) if offsets else "+00:00"
     findings: list[Finding] = []
     frame = frame.copy()
-    for col in frame.columns:
-        dtype = frame[col].dtype
-        if pd.api.types.is_datetime64_any_dtype(dtype) and getattr(dtype, "tz", None) is not None:
+    aware = [
+        col
+        for col in frame.columns
+        if pd.api.types.is_datetime64_any_dtype(frame[col].dtype) and getattr(frame[col].dtype, "tz", None) is not None
+    ]
+    zone = _dst_zone_of(frame, aware, offsets) if len(offsets) > 1 else None
+    for col in aware:
+        if zone is not None:
+            frame[col] = frame[col].dt.tz_convert(zone).dt.tz_localize(None)
+        else:
             frame[col] = (frame[col].dt.tz_convert("UTC") + _offset(target)).dt.tz_localize(None)
-    if len(offsets) > 1:
+    detail = ", ".join(f"{k}: {n}" for k, n in sorted(offsets.items()))
+    if zone is not None:
+        findings.append(dst_finding(detail, zone, "The timestamps carry"))
+    elif len(offsets) > 1:
         shifted = sum(n for k, n in offsets.items() if k != target)
-        detail = ", ".join(f"{k}: {n}" for k, n in sorted(offsets.items()))
         findings.append(
             Finding(
                 "mixed_timezone_offsets",
                 "warning",
                 shifted,
-                f"Timestamps carry {len(offsets)} different UTC offsets ({detail}); all were converted to the most "
-                f"frequent one, {target}, so {shifted} value(s) moved by the offset difference. Usually this is "
-                "daylight-saving time; hour-of-day figures can be off by an hour for those values.",
+                f"Timestamps carry {len(offsets)} different UTC offsets ({detail}) that no single time zone's "
+                f"daylight-saving rules explain; all were converted to the most frequent one, {target}, so "
+                f"{shifted} value(s) moved by the offset difference and their hour of day may be off.",
                 tuple(sorted(offsets)),
             )
         )
     return frame, findings
+
+
+def dst_finding(detail: str, zone: str, what: str) -> Finding:
+    """The info finding for offsets that are one zone's daylight-saving changes (wall-clock time kept).
+
+    ``what`` is the subject and verb, e.g. ``"The timestamps carry"`` or ``"Column 'x' (end) carries"``.
+    """
+    return Finding(
+        "daylight_saving_offsets",
+        "info",
+        sum(int(part.rsplit(": ", 1)[1]) for part in detail.split(", ")),
+        f"{what} two UTC offsets ({detail}) that follow the daylight-saving rules of one time zone "
+        f"(e.g. {zone}); every value keeps its local wall-clock time as written, so a winter 00:00 stays "
+        "00:00 and working hours and release times are not shifted by an hour.",
+        (zone,),
+    )
+
+
+_TIME_KEYS = ("time:timestamp", "start_timestamp")
+
+
+def _dst_zone_of(frame: pd.DataFrame, aware: list[str], offsets: dict[str, int]) -> str | None:
+    """A zone whose offsets at the log's instants give exactly the offset counts written in the file."""
+    from procopt.log.timestamps import _offset_minutes, dst_candidates, zone_offsets_minutes
+
+    cols = [c for c in _TIME_KEYS if c in aware]
+    if not cols:
+        return None
+    utc = pd.concat([frame[c].dropna().dt.tz_convert("UTC") for c in cols], ignore_index=True)
+    if utc.empty:
+        return None
+    want = {_offset_minutes(k): n for k, n in offsets.items()}
+    tolerance = 0.001 * sum(want.values()) + 1
+    for name in dst_candidates(set(want), utc)[:8]:
+        values, counts = np.unique(zone_offsets_minutes(utc, name), return_counts=True)
+        got = {int(m): int(n) for m, n in zip(values, counts, strict=True)}
+        if set(got) <= set(want) and all(abs(got.get(m, 0) - n) <= tolerance for m, n in want.items()):
+            return name
+    return None
 
 
 def read_xes(path: Path) -> tuple[pd.DataFrame, list[Finding], str]:

@@ -24,6 +24,39 @@ MAP_ROLES: tuple[str, ...] = (*C.ROLES, "lifecycle")
 #: The roles a log cannot do without.
 REQUIRED_ROLES: tuple[str, ...] = ("case", "activity", "end")
 
+#: Business objects a case follows. A column named after one (``requisition``, ``purchase_order``,
+#: ``ticket_no``) is taken as the case id when no more specific name is there; the audit says so.
+BUSINESS_OBJECTS: tuple[str, ...] = (
+    "requisition",
+    "purchase_requisition",
+    "purchase_order",
+    "sales_order",
+    "order",
+    "work_order",
+    "production_order",
+    "service_order",
+    "ticket",
+    "incident",
+    "service_request",
+    "request",
+    "claim",
+    "application",
+    "invoice",
+    "contract",
+    "permit",
+    "declaration",
+    "loan",
+    "complaint",
+    "quotation",
+    "quote",
+    "shipment",
+    "delivery",
+    "patient",
+    "trip",
+    "expense_report",
+)
+OBJECT_SUFFIXES: tuple[str, ...] = ("", "_id", "_no", "_nr", "_number", "_num", "_key", "_ref", "_code")
+
 #: Header synonyms per role, most specific first. Matching ignores case, width, spaces, ``_ - . :``.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "case": (
@@ -63,6 +96,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "案例编号",
         "案例号",
         "流程编号",
+        "工单号",
+        "工单编号",
+        "发票号",
+        "合同号",
+        "采购申请号",
+        # the business object a case follows, with or without an id suffix (ticket, ticket_no, requisition_id)
+        *(f"{obj}{suffix}" for obj in BUSINESS_OBJECTS for suffix in OBJECT_SUFFIXES),
         "id",
     ),
     "activity": (
@@ -106,6 +146,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "completion_time",
         "complete_time",
         "completed",
+        "complete",
+        "completion",
+        "completed_at",
+        "completion_timestamp",
         "end",
         "end_date",
         "finish_time",
@@ -184,6 +228,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "生命周期",
     ),
 }
+
+#: Case headers procopt knew before business objects were added: common enough to need no explanation.
+_CASE_NAMES = frozenset(SYNONYMS["case"][: SYNONYMS["case"].index("工单号")])
 
 _SEPARATORS = re.compile(r"[\s_\-.:/]+")
 _PREFIXES = ("event_", "evt_")
@@ -293,8 +340,12 @@ def resolve_mapping(
     user: Mapping[str, str] | None = None,
     *,
     path: str | Path | None = None,
+    infer_case: bool = False,
 ) -> dict[str, str]:
     """Combine the user's mapping with the guess for the other roles and check the result.
+
+    With ``infer_case`` a missing case column is not an error (as long as activity and end are found): the
+    caller infers it from the data (:func:`procopt.log.infer.infer_case_column`).
 
     Raises:
         InputError: a user-named column does not exist (lists the columns, suggests the closest), or a
@@ -323,6 +374,8 @@ def resolve_mapping(
     guessed = guess_mapping([n for n in names if n not in taken])
     mapping = {**{r: c for r, c in guessed.items() if r not in user}, **user}
     missing = [r for r in REQUIRED_ROLES if r not in mapping]
+    if infer_case and missing == ["case"]:
+        missing = []
     if missing:
         roles = " and ".join(repr(r) for r in missing)
         examples = ",".join(f"{r}={_example(r)}" for r in missing)
@@ -332,6 +385,21 @@ def resolve_mapping(
             hint=f"Columns found: {_list(names)}. Name them with --map, e.g. --map {examples}.",
         )
     return {role: mapping[role] for role in MAP_ROLES if role in mapping}
+
+
+def how_guessed(role: str, header: str) -> str | None:
+    """A sentence saying how a guessed column was recognised, when the name alone is not self-evident.
+
+    Only business-object names (``ticket`` as the case id) and new timestamp words (``completion``) are
+    explained; ``case_id`` or ``timestamp`` need no explanation.
+    """
+    key = normalise_header(header)
+    objects = {normalise_header(f"{o}{s}") for o in BUSINESS_OBJECTS for s in OBJECT_SUFFIXES}
+    if role == "case" and key in objects - {normalise_header(n) for n in _CASE_NAMES}:
+        return f"by name: {header!r} names the business object each case follows"
+    if role == "end" and key in ("complete", "completion", "completed", "completed_at", "completion_timestamp"):
+        return f"by name: {header!r} is the completion time of each event"
+    return None
 
 
 def _example(role: str) -> str:

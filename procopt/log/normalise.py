@@ -11,7 +11,7 @@ running count per group), never a Python loop over rows.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +19,9 @@ import pandas as pd
 
 from procopt.errors import InputError
 from procopt.log import columns as C
-from procopt.log.audit import MAX_EXAMPLES, Finding
-from procopt.log.timestamps import parse_timestamps
+from procopt.log.audit import MAX_EXAMPLES, Finding, TimeColumn
+from procopt.log.formats import dst_finding
+from procopt.log.timestamps import ORDERS, parse_timestamps, resolve_date_format, show_format
 
 START_WORDS = frozenset({"start", "started", "begin", "begun", "开始", "start_activity"})
 COMPLETE_WORDS = frozenset({"complete", "completed", "end", "ended", "finish", "finished", "done", "完成", "结束"})
@@ -52,21 +53,40 @@ class Normalised:
     events: pd.DataFrame
     findings: tuple[Finding, ...]
     has_start: bool
+    timestamps: tuple[TimeColumn, ...] = ()
 
 
 def _examples(rows: pd.Series | np.ndarray) -> tuple[int, ...]:
     return tuple(int(r) for r in np.asarray(rows)[:MAX_EXAMPLES])
 
 
-def normalise_events(raw: pd.DataFrame, mapping: Mapping[str, str], *, path: str | Path | None = None) -> Normalised:
+def normalise_events(
+    raw: pd.DataFrame,
+    mapping: Mapping[str, str],
+    *,
+    path: str | Path | None = None,
+    date_format: str | None = None,
+) -> Normalised:
     """Rename mapped columns to the contract, parse times, pair lifecycle rows, order rows.
 
     Args:
         raw: the table as read, in file order; may already carry ``SOURCE_ROW``.
         mapping: role -> source column (see :mod:`procopt.log.mapping`).
         path: the input file, named in errors.
+        date_format: ``dmy``, ``mdy``, ``ymd``, ``iso`` or a strptime pattern for text time columns
+            (``--date-format``); detected per column when None.
+
+    Raises:
+        InputError: ``date_format`` is not valid, or no end time can be read.
     """
+    try:
+        exact, candidates = resolve_date_format(date_format)
+    except ValueError as exc:
+        raise InputError(
+            path, str(exc), hint="E.g. --date-format mdy for 03/14/2024, or --date-format '%d.%m.%Y %H:%M'."
+        ) from None
     findings: list[Finding] = []
+    times: list[TimeColumn] = []
     frame = _rename(raw, mapping)
     findings += _missing(frame, mapping, ("case", "activity", "end", "lifecycle", "start", "due"))
     keep = (
@@ -77,8 +97,14 @@ def normalise_events(raw: pd.DataFrame, mapping: Mapping[str, str], *, path: str
     frame[C.ACTIVITY] = _as_str(frame[C.ACTIVITY])
     for role, col in _TIME_ROLES.items():
         if role in mapping:
-            frame[col], more = _parse(frame, role, mapping[role], path)
+            # an ambiguous day/month order is settled once, on the end column, and used for the others
+            settled = next((t for t in times if t.ambiguous), None)
+            frame[col], more, info = _parse(frame, role, mapping[role], path, exact, candidates, settled)
             findings += more
+            times += [info] if info is not None else []
+    if any(t.ambiguous for t in times):
+        findings.append(_ambiguous([t for t in times if t.ambiguous]))
+    findings = _one_dst_finding(findings)
     if frame[C.END].isna().any():
         frame = frame[frame[C.END].notna()].copy()
     if "lifecycle" in mapping:
@@ -88,7 +114,7 @@ def normalise_events(raw: pd.DataFrame, mapping: Mapping[str, str], *, path: str
     if C.DUE in frame.columns and frame[C.DUE].notna().any():
         frame[C.DUE] = frame.groupby(C.CASE, sort=False)[C.DUE].transform("first")
     events = finish_frame(frame)
-    return Normalised(events, tuple(findings), C.has_start_times(events))
+    return Normalised(events, tuple(findings), C.has_start_times(events), tuple(times))
 
 
 def _rename(raw: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
@@ -178,9 +204,22 @@ def _missing(frame: pd.DataFrame, mapping: Mapping[str, str], roles: tuple[str, 
     return out
 
 
-def _parse(frame: pd.DataFrame, role: str, src: str, path: str | Path | None) -> tuple[pd.Series, list[Finding]]:
+def _parse(
+    frame: pd.DataFrame,
+    role: str,
+    src: str,
+    path: str | Path | None,
+    exact: str | None = None,
+    candidates: tuple[str, ...] | None = None,
+    settled: TimeColumn | None = None,
+) -> tuple[pd.Series, list[Finding], TimeColumn | None]:
     col = _TIME_ROLES[role]
-    parsed = parse_timestamps(frame[col])
+    parsed = parse_timestamps(frame[col], fmt=exact, candidates=candidates)
+    if parsed.ambiguous and settled is not None and parsed.format[:2] != settled.format[:2]:
+        order = ORDERS["mdy" if settled.format.startswith("%m") else "dmy"]
+        again = parse_timestamps(frame[col], candidates=order)
+        parsed = replace(again, ambiguous=True, alternative=parsed.format, reason=f"as in column {settled.column!r}")
+    given = exact is not None or candidates is not None
     findings: list[Finding] = []
     present = frame[col].notna()
     if parsed.bad_rows and len(parsed.bad_rows) >= int(present.sum()):
@@ -188,10 +227,12 @@ def _parse(frame: pd.DataFrame, role: str, src: str, path: str | Path | None) ->
         if role == "end":
             raise InputError(
                 path,
-                f"no value in the {role} column {src!r} can be read as a date/time (e.g. {shown})",
+                f"no value in the {role} column {src!r} can be read as a date/time (e.g. {shown})"
+                + (" with the given --date-format" if given else ""),
                 where=f"column {src!r}",
                 hint="Use ISO dates (2024-03-05 14:05:00) or a day-first format such as "
-                "05.03.2024 14:05, or point --map end=COLUMN at the right column.",
+                "05.03.2024 14:05, give the format with --date-format (e.g. mdy or '%m/%d/%Y %H:%M'), "
+                "or point --map end=COLUMN at the right column.",
             )
         findings.append(
             Finding(
@@ -203,7 +244,7 @@ def _parse(frame: pd.DataFrame, role: str, src: str, path: str | Path | None) ->
                 (),
             )
         )
-        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]"), findings
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]"), findings, None
     if parsed.bad_rows:
         rows = frame[C.SOURCE_ROW].to_numpy()[list(parsed.bad_rows[:MAX_EXAMPLES])]
         values = frame[col].to_numpy()[list(parsed.bad_rows[:MAX_EXAMPLES])]
@@ -219,6 +260,9 @@ def _parse(frame: pd.DataFrame, role: str, src: str, path: str | Path | None) ->
                 tuple(int(r) for r in rows),
             )
         )
+    if parsed.zone is not None:
+        detail = ", ".join(f"{k}: {n}" for k, n in parsed.offsets.items())
+        findings.append(dst_finding(detail, parsed.zone, f"Column {src!r} ({role}) carries"))
     if parsed.target_offset is not None:
         detail = ", ".join(f"{k}: {n}" for k, n in parsed.offsets.items())
         findings.append(
@@ -226,14 +270,70 @@ def _parse(frame: pd.DataFrame, role: str, src: str, path: str | Path | None) ->
                 "mixed_timezone_offsets",
                 "warning",
                 parsed.shifted,
-                f"Column {src!r} ({role}) mixes UTC offsets ({detail}); all values were converted "
-                f"to the most frequent offset {parsed.target_offset}, so {parsed.shifted} value(s) "
-                "moved. Usually this is daylight-saving time: hour-of-day figures may be off by an "
-                "hour for those values.",
+                f"Column {src!r} ({role}) mixes UTC offsets ({detail}) that no single time zone's "
+                f"daylight-saving rules explain; all values were converted to the most frequent offset "
+                f"{parsed.target_offset}, so {parsed.shifted} value(s) moved and their hour of day may be off.",
                 tuple(parsed.offsets),
             )
         )
-    return parsed.values, findings
+    values = parsed.values
+    reading = "as written"
+    if role == "due" and parsed.date_only:
+        # A promise "by 5 March" is kept when delivery happens any time that day.
+        values = values + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
+        reading = "end of day"
+        findings.append(
+            Finding(
+                "due_date_only",
+                "info",
+                int(values.notna().sum()),
+                f"Column {src!r} (due) gives dates without a time of day; each is read as the end of that day "
+                "(23:59:59), so a case finished any time on its due date counts as on time.",
+                (),
+            )
+        )
+    info = TimeColumn(
+        role=role,
+        column=src,
+        format=parsed.format,
+        shown=show_format(parsed.format),
+        ambiguous=parsed.ambiguous,
+        alternative=parsed.alternative,
+        reason=parsed.reason,
+        given=given,
+        date_only=parsed.date_only,
+        reading=reading,
+        zone=parsed.zone,
+    )
+    return values, findings, info
+
+
+def _one_dst_finding(findings: list[Finding]) -> list[Finding]:
+    """Several time columns in one zone: report it once (the first column's message, every column's count)."""
+    dst = [f for f in findings if f.code == "daylight_saving_offsets"]
+    if len(dst) < 2:
+        return findings
+    others = len(dst) - 1
+    message = dst[0].message + f" The {others} other time column(s) carry offsets of the same zone and are read alike."
+    merged = replace(dst[0], count=sum(f.count for f in dst), message=message)
+    return [f for f in findings if f.code != "daylight_saving_offsets"] + [merged]
+
+
+def _ambiguous(columns: list[TimeColumn]) -> Finding:
+    """One warning for all time columns whose day/month order had to be guessed."""
+    first = columns[0]
+    chosen, alt = first.shown, show_format(first.alternative or "")
+    names = ", ".join(f"{t.column!r} ({t.role})" for t in columns)
+    order = "mdy" if (first.alternative or "").startswith("%m") else "dmy"
+    return Finding(
+        "ambiguous_date_format",
+        "warning",
+        len(columns),
+        f"The dates in {names} can be read day-first or month-first: no value has a day above 12. "
+        f"{first.reason[0].upper() + first.reason[1:]}. If the dates are really {alt}, every span and "
+        f"duration is wrong: say so with --date-format {order}.",
+        (chosen, alt),
+    )
 
 
 def _apply_lifecycle(frame: pd.DataFrame, by_resource: bool) -> tuple[pd.DataFrame, list[Finding]]:

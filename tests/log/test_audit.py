@@ -39,7 +39,8 @@ def _codes(report: object) -> dict[str, Finding]:
 
 def test_clean_log_has_no_findings() -> None:
     report = audit_log(C.make_events(_base()))
-    assert report.findings == ()
+    # 10 cases are below MIN_CASES: the only finding says so
+    assert [f.code for f in report.findings] == ["too_few_cases"]
     assert (report.rows, report.cases, report.activities) == (30, 10, 3)
     assert report.span_start == h(0) and report.span_end == h(11)
     assert report.ok
@@ -104,7 +105,18 @@ def test_findings_sorted_by_severity_and_json_shape(tmp_path: Path) -> None:
     severities = [f.severity for f in report.findings]
     assert severities == sorted(severities, key=["error", "warning", "info"].index)
     d = json.loads(dumps_json(report.to_dict()))
-    assert set(d) == {"rows", "cases", "activities", "span", "mapping", "findings"}
+    assert set(d) == {
+        "rows",
+        "cases",
+        "activities",
+        "span",
+        "mapping",
+        "inferred",
+        "timestamps",
+        "resource_role",
+        "markers",
+        "findings",
+    }
     assert set(d["span"]) == {"start", "end"}
     assert d["rows"] == 6 and d["cases"] == 3
     assert d["mapping"] == {"case": "order_id", "activity": "activity", "end": "end_time", "resource": "user"}

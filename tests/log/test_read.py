@@ -36,7 +36,7 @@ def test_o2c_sample_zero_options() -> None:
     assert first[C.START] == pd.Timestamp("2024-03-04 09:00")
     assert first[C.END] == pd.Timestamp("2024-03-04 09:10")
     assert first[C.RESOURCE] == "alice" and first[C.DEPARTMENT] == "Sales"
-    assert first[C.DUE] == pd.Timestamp("2024-03-10")
+    assert first[C.DUE] == pd.Timestamp("2024-03-10 23:59:59")  # a date alone is the end of that day
     assert first["order_value"] == pytest.approx(1200.5)  # other columns kept, typed
     assert list(ev.columns[: len(C.CANONICAL)]) == list(C.CANONICAL)
     assert log.details["engine"] == "pyarrow"
@@ -166,13 +166,27 @@ def test_xes_parsers_agree(capfd: pytest.CaptureFixture[str]) -> None:
 
 
 def test_mixed_offsets_in_csv_are_reported(tmp_path: Path) -> None:
+    # +01:00 and +08:00 are not the winter and summer offsets of any one zone
     text = "case,activity,time\n" + "\n".join(
-        ["A,x,2024-03-30T10:00:00+01:00", "A,y,2024-03-30T12:00:00+01:00", "B,x,2024-04-02T10:00:00+02:00"]
+        ["A,x,2024-03-30T10:00:00+01:00", "A,y,2024-03-30T12:00:00+01:00", "B,x,2024-04-02T17:00:00+08:00"]
     )
     log = read_log(_write(tmp_path / "tz.csv", text + "\n"))
     finding = log.audit.finding("mixed_timezone_offsets")
     assert finding is not None and finding.count == 1 and finding.severity == "warning"
-    assert log.events[C.END].tolist()[2] == pd.Timestamp("2024-04-02 09:00")
+    assert log.events[C.END].tolist()[2] == pd.Timestamp("2024-04-02 10:00")
+
+
+def test_daylight_saving_offsets_keep_wall_clock_and_are_reported(tmp_path: Path) -> None:
+    # Europe/Amsterdam: +01:00 in winter, +02:00 after 31 March 2024; every event happened at local midnight
+    text = "case,activity,time\n" + "\n".join(
+        ["A,x,2024-03-29T00:00:00+01:00", "A,y,2024-03-30T00:00:00+01:00", "B,x,2024-04-02T00:00:00+02:00"]
+    )
+    log = read_log(_write(tmp_path / "dst.csv", text + "\n"))
+    assert all(t.hour == 0 for t in log.events[C.END])
+    assert log.audit.finding("mixed_timezone_offsets") is None
+    finding = log.audit.finding("daylight_saving_offsets")
+    assert finding is not None and finding.severity == "info" and "Europe/" in finding.examples[0]
+    assert log.audit.timestamps[0].zone == finding.examples[0]
 
 
 def test_user_mapping_and_clashing_names(tmp_path: Path) -> None:

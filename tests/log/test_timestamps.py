@@ -46,14 +46,24 @@ def test_single_offset_keeps_wall_clock() -> None:
 
 
 def test_mixed_offsets_convert_to_most_frequent() -> None:
-    values = pd.Series(["2024-03-30 10:00:00+01:00", "2024-03-30 11:00:00+01:00", "2024-04-02 10:00:00+02:00"])
+    # +02:00 in winter is no daylight-saving change of a +01:00 zone
+    values = pd.Series(["2024-01-30 10:00:00+01:00", "2024-01-30 11:00:00+01:00", "2024-02-02 10:00:00+02:00"])
     parsed = parse_timestamps(values)
     assert parsed.offsets == {"+01:00": 2, "+02:00": 1}
+    assert parsed.zone is None
     assert parsed.target_offset == "+01:00"
     assert parsed.shifted == 1
     # 10:00+02:00 is 09:00+01:00
-    assert parsed.values.tolist()[2] == pd.Timestamp("2024-04-02 09:00")
+    assert parsed.values.tolist()[2] == pd.Timestamp("2024-02-02 09:00")
     assert parsed.values.is_monotonic_increasing
+
+
+def test_daylight_saving_offsets_keep_wall_clock() -> None:
+    values = pd.Series(["2024-03-30 00:00:00+01:00", "2024-03-30 08:00:00+01:00", "2024-04-02 00:00:00+02:00"])
+    parsed = parse_timestamps(values)
+    assert parsed.zone is not None and parsed.zone.startswith("Europe/")
+    assert parsed.target_offset is None and parsed.shifted == 0
+    assert [t.hour for t in parsed.values] == [0, 8, 0]
 
 
 def test_z_suffix_is_utc() -> None:
@@ -125,6 +135,9 @@ def test_property_offsets_keep_order_and_majority_wall_clock(moments: list[datet
         return f"{m:%Y-%m-%dT%H:%M:%S}{sign}{abs(off) // 60:02d}:{abs(off) % 60:02d}"
 
     parsed = parse_timestamps(pd.Series([fmt(m, o) for m, o in zip(moments, offsets, strict=True)]))
+    if parsed.zone is not None:  # the offsets happen to be one zone's daylight-saving changes: wall-clock kept
+        assert parsed.values.tolist() == [pd.Timestamp(m) for m in moments]
+        return
     counts = pd.Series(offsets).value_counts()
     majority = counts[counts == counts.max()].index
     for m, o, got in zip(moments, offsets, parsed.values, strict=True):
