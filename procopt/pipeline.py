@@ -46,7 +46,10 @@ class PipelineOptions:
     propose: bool = True
     simulate: bool = True
     fidelity: bool = True
-    fidelity_runs: int = 3
+    #: simulated logs of the held-out check; a verdict (better/worse than naive) needs 10, fewer give none
+    fidelity_runs: int = 10
+    #: choose the calibration settings on a split inside the training period (``fidelity.select``)
+    search: bool = True
     skip_unmatched_scenarios: bool = False  # demo: ignore shipped scenarios that name other logs' activities
     workers: int | None = None
 
@@ -126,13 +129,13 @@ def run_all(
     delivery = wanted or detect_delivery_activity(events)
     if opts.simulate:
         say("calibrate", t("stage_calibrate"))
-        from procopt.model.calibrate import CalibrationOptions, calibrate
-
-        model = calibrate(events, opts.calibration or CalibrationOptions())
+        if opts.fidelity:  # the held-out check chooses the calibration, so it runs first
+            say("fidelity", t("stage_fidelity", runs=opts.fidelity_runs))
+        model, fidelity = _calibrate(events, opts, notes, sim_progress, executor)
         delivery = model.delivery_activity
         scenarios, scenario_infos, skipped = _scenarios(model, given, mining, kpis, opts)
         say("simulate", t("stage_simulate", n=len(scenarios), replications=opts.replications, days=f"{opts.days:g}"))
-        from procopt.sim.experiment import RunConfig, run_experiment
+        from procopt.sim.experiment import RunConfig, case_p99_hours, run_experiment, run_out_days
 
         config = RunConfig(
             replications=opts.replications,
@@ -140,13 +143,11 @@ def run_all(
             warmup_days=opts.warmup_days,
             seed=opts.seed,
             workers=opts.workers,
+            drain_days=run_out_days(case_p99_hours(events)),
         )
         experiment = run_experiment(
             model, scenarios, config, progress=sim_progress, executor=executor, announce=announce
         ).to_dict()
-        if opts.fidelity:
-            say("fidelity", t("stage_fidelity", runs=opts.fidelity_runs))
-            fidelity = _fidelity(events, opts, notes, executor)
     run = RunSettings(opts.replications, opts.days, opts.warmup_days, opts.seed)
     summary = summarise_run(
         source=Path(log).name,
@@ -225,18 +226,42 @@ def _conformance(events: Any, path: Path) -> dict[str, Any]:
     return conformance.check_conformance(events, path).to_dict()
 
 
-def _fidelity(events: Any, opts: PipelineOptions, notes: list[str], executor: Any = None) -> dict[str, Any] | None:
-    from procopt.fidelity import evaluate_fidelity
-    from procopt.report import i18n
+def _calibrate(
+    events: Any, opts: PipelineOptions, notes: list[str], progress: SimProgress | None, executor: Any = None
+) -> tuple[Any, dict[str, Any] | None]:
+    """The model, chosen and checked on a held-out period when ``opts.fidelity`` (see ``fidelity.verdict``).
 
-    try:
-        result = evaluate_fidelity(
-            events, runs=opts.fidelity_runs, seed=opts.seed, options=opts.calibration, executor=executor
-        )
-        return result.to_dict()
-    except ProcoptError as exc:  # e.g. a log too short to hold out a test period: say so in the report
-        notes.append(i18n.text(opts.language, "note_fidelity", code=type(exc).__name__, message=exc.message))
-        return None
+    The fidelity dict is the matched-reading scorecard (``procopt``, ``naive``, ...) plus ``published`` (the
+    protocol as published) and ``validation`` (the verdict); None when the check was off or impossible.
+    """
+    from procopt.model.calibrate import CalibrationOptions, calibrate
+
+    options = opts.calibration or CalibrationOptions()
+    if not opts.fidelity:
+        return calibrate(events, options), None
+    from procopt.fidelity.verdict import validate_and_fit
+    from procopt.model.io import validation_to_dict
+    from procopt.report import i18n
+    from procopt.sim.executor import LocalExecutor
+
+    checked = validate_and_fit(
+        events,
+        options,
+        runs=opts.fidelity_runs,
+        seed=opts.seed,
+        search=opts.search,
+        executor=executor or LocalExecutor(opts.workers),
+        progress=progress,
+    )
+    validation = validation_to_dict(checked.validation)
+    if not checked.reports:  # e.g. a log too short to hold out a test period: say so in the report
+        notes.append(i18n.text(opts.language, "note_fidelity", code="ModelError", message=checked.validation.reason))
+        return checked.model, {"validation": validation}
+    doc: dict[str, Any] = checked.reports["matched"].to_dict()
+    doc["reading"] = "matched"
+    doc["published"] = checked.reports["published"].to_dict()
+    doc["validation"] = validation
+    return checked.model, doc
 
 
 def _scenarios(

@@ -17,7 +17,8 @@ from procopt.cli.report import check_out_folder, run_and_emit, stage_printer
 
 REPO = Path(__file__).resolve().parents[2]
 #: The demo simulates with the one set of run defaults (procopt/sim/defaults.py, sized for its time budget).
-DEMO_FIDELITY_RUNS = 3
+#: A verdict (better or worse than naive) needs 10 simulated logs; the settings search is left to `procopt report`.
+DEMO_FIDELITY_RUNS = 10
 
 
 def sample_log(language: str, workdir: Path) -> Path:
@@ -107,6 +108,7 @@ def command(
             warmup_days=warmup_days,
             seed=seed,
             fidelity_runs=DEMO_FIDELITY_RUNS,
+            search=False,
             skip_unmatched_scenarios=True,
         )
         run_and_emit(log, options, out, as_json=as_json, progress=show)

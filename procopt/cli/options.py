@@ -191,7 +191,9 @@ def load_model_or_log(
         elog = read_log(source, mapping=parse_map_option(map_, path=source) or None, progress=bar)
     finally:
         bar.close()
-    model = calibrate(elog.events, options)
+    from procopt.sim.experiment import with_case_p99
+
+    model = with_case_p99(calibrate(elog.events, options), elog.events)  # the run-out follows the log's cases
     mapping = getattr(elog, "mapping", None) or {}
     names = {str(k): str(v) for k, v in mapping.items() if isinstance(v, str)} if isinstance(mapping, dict) else {}
     return model, names

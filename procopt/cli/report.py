@@ -44,6 +44,8 @@ def summary_lines(result: Any, out: Path) -> list[str]:
     lines = [text(lang, "cli_written", path=out / "report.html"), "", text(lang, "cli_findings")]
     lines += [f"  {i}. {f}" for i, f in enumerate(result.report.top_findings, 1)]
     summary = result.report.sections[0]
+    if facts.get("model_verdict") and len(summary.bullets) >= 2:  # how far the timing can be trusted, up front
+        lines += ["", summary.bullets[-2]]
     if summary.bullets:
         lines += ["", summary.bullets[-1]]
     if facts.get("options_ranked") or facts.get("stress_tests"):
@@ -150,9 +152,15 @@ def result_json(result: Any, out: Path) -> dict[str, Any]:
 @click.option(
     "--fidelity-runs",
     type=click.IntRange(0, 100),
-    default=3,
+    default=10,
     show_default=True,
-    help="Simulated logs for the held-out fidelity check (0 = skip it).",
+    help="Simulated logs for the held-out fidelity check (0 = skip it; fewer than 10 give no verdict).",
+)
+@click.option(
+    "--search/--no-search",
+    default=True,
+    show_default=True,
+    help="Choose the calibration settings on a time split inside the training period.",
 )
 @recent_option
 @click.option("--no-simulation", is_flag=True, help="Only the as-is analysis: no model, no options.")
@@ -180,6 +188,7 @@ def command(
     seed: int,
     fidelity_runs: int,
     recent: float | None,
+    search: bool,
     no_simulation: bool,
     no_proposals: bool,
     run_on: ExecutorChoice,
@@ -216,6 +225,7 @@ def command(
         fidelity=fidelity_runs > 0,
         fidelity_runs=max(fidelity_runs, 1),
         workers=run_on.workers,
+        search=search,
     )
     with run_on.open() as executor:
         run_and_emit(log, options, out, as_json=as_json, progress=stage_printer(not as_json), executor=executor)

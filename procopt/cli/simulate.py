@@ -36,9 +36,9 @@ DEFAULT_NAMES = {
 @click.option(
     "--drain-days",
     type=click.FloatRange(0, 3650),
-    default=60,
-    show_default=True,
-    help="How long the run continues after the last arrival so open cases can finish.",
+    default=None,
+    help="How long the run continues after the last arrival so open cases can finish "
+    "(default: 1.5 x the log's 99th-percentile case duration, at least 7 days; 60 without it).",
 )
 @seed_option
 @executor_options
@@ -58,7 +58,7 @@ def command(
     replications: int,
     days: float,
     warmup_days: float,
-    drain_days: float,
+    drain_days: float | None,
     seed: int,
     run_on: ExecutorChoice,
     out: str | None,
@@ -76,7 +76,7 @@ def command(
     """
     from procopt.scenario import apply_scenario, load_scenario
     from procopt.scenario.load import ineffective_changes
-    from procopt.sim.experiment import RunConfig, run_experiment
+    from procopt.sim.experiment import RunConfig, run_experiment, run_out_days
 
     model, log_names = load_model_or_log(source, map_, sla, delivery_activity)
     names = {**DEFAULT_NAMES, **{k: v for k, v in log_names.items() if k in DEFAULT_NAMES}}
@@ -91,7 +91,7 @@ def command(
         warmup_days=warmup_days,
         seed=seed,
         workers=run_on.workers,
-        drain_days=drain_days,
+        drain_days=drain_days if drain_days is not None else run_out_days(_p99(model)),
         keep_logs=1 if out else 0,
     )
     bar = ProgressCallback("Simulating")
@@ -106,17 +106,62 @@ def command(
         if (vs.get("lead_time_mean_hours") or {}).get("diff") == 0.0:
             warnings.append(f"{run['scenario']}: exactly the same lead times as the baseline: the change had no effect")
     doc["warnings"] = warnings
+    doc["validation"] = _validation_doc(model)
     if out:
         _write(Path(out), result, doc, names)
         doc["out"] = out
     if as_json:
         emit_json(doc)
         return
+    click.echo(render_verdict_banner(doc["validation"]))
     click.echo(render_runs(doc))
     for w in warnings:
         click.echo(f"Warning: {w}")
     if out:
         click.echo(f"\nWritten: {out}/summary.json, per_replication.csv, logs/<scenario>.csv")
+
+
+def _p99(model: Any) -> float | None:
+    value = (model.provenance or {}).get("case_p99_h")
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _validation_doc(model: Any) -> dict[str, Any]:
+    """The model's held-out verdict as plain data (``not_validated`` when it never had one)."""
+    from procopt.model.io import validation_to_dict
+    from procopt.model.types import Validation
+
+    v = model.validation or Validation(
+        verdict="not_validated",
+        reason="no held-out check was run for this model; `procopt model LOG --out model.yaml` runs one",
+    )
+    return validation_to_dict(v)
+
+
+def render_verdict_banner(v: dict[str, Any]) -> str:
+    """One prominent line (two when worse) on how far the model's timing can be trusted."""
+    verdict = v.get("verdict")
+    if verdict == "better":
+        text = (
+            f"Model verdict: better than the naive baseline on held-out timing ({v.get('runs')} runs, "
+            f"{v.get('reading')} reading)."
+        )
+    elif verdict == "worse":
+        text = (
+            f"WARNING: model verdict WORSE than the naive baseline on held-out timing ({v.get('runs')} runs, "
+            f"{v.get('reading')} reading): {v.get('reason')}.\n  Compare options with it, but do not plan a "
+            "pilot on its lead times."
+        )
+        if v.get("advice"):
+            text += " What would help: " + "; ".join(v["advice"]) + "."
+    else:
+        text = f"Model verdict: not validated ({v.get('reason') or 'no held-out check'})."
+    replaced = v.get("replaced") or []
+    if replaced:
+        text += "\n  simpler parts chosen by the held-out check: " + ", ".join(
+            f"{r['component']} -> {r['replacement']}" for r in replaced
+        )
+    return text + "\n"
 
 
 def _write(out: Path, result: Any, doc: dict[str, Any], names: dict[str, str]) -> None:
@@ -205,9 +250,20 @@ def render_runs(doc: dict[str, Any]) -> str:
             notes.append("no pool has a capacity limit (the log names no resources), so nobody queues")
         if busy:
             notes.append("busiest: " + ", ".join(f"{k} {v:.0%}" if v >= 0.005 else f"{k} <1%" for v, k in busy))
+        if r.get("truncated"):
+            share = r.get("unfinished_share")
+            pct = f"{share:.0%} of cases" if isinstance(share, (int, float)) else "some cases"
+            notes.append(
+                f"truncated, not overloaded: {pct} were still running when the run-out "
+                f"({cfg.get('drain_days', 60):g} days after the last arrival) ended; their lead times are lower "
+                "bounds (raise --drain-days to let them finish)"
+            )
         for kpi, t in r["kpi_targets"].items():
             bound = ", ".join(f"{k} {v:g}" for k, v in t["target"].items())
-            notes.append(f"{kpi} {_fmt(t['value'], '.3g')} ({bound}): {'met' if t['met'] else 'MISSED'}")
+            if t.get("value") is None:  # no data is not a miss
+                notes.append(f"{kpi} ({bound}): not measured (no data for it in this run)")
+            else:
+                notes.append(f"{kpi} {_fmt(t['value'], '.3g')} ({bound}): {'met' if t['met'] else 'MISSED'}")
         lines.append(f"\n{r['scenario']}:")
         lines += [f"  {n}" for n in notes]
     return "\n".join(lines)

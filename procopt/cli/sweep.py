@@ -100,6 +100,8 @@ def command(
     finally:
         bar.close()
     title = f"Volume vs delivery: {Path(source).name}"
+    if not result.capacity_known:
+        title += " (capacity unknown: no staff data)"
     from procopt.viz.sweep_chart import render_chart
 
     files = write_sweep(result, out, chart=render_chart(result.rows, result.knees, title=title))

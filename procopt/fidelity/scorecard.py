@@ -189,13 +189,39 @@ def score_logs(
         ``{ngd, aed_hours, ced_hours, red_hours, ctd_hours, lead_time_mean_rel_error, delivery_rate_error,
         <cause>_wait_error per cause}``, None where a metric is not computable.
     """
+    if not simulated:
+        return dict.fromkeys(METRIC_KEYS)
+    return average_scores(
+        score_each(
+            real,
+            simulated,
+            due_available=due_available,
+            use_start=use_start,
+            max_cases=max_cases,
+            seed=seed,
+            reference=reference,
+            delivery_activity=delivery_activity,
+        )
+    )
+
+
+def score_each(
+    real: pd.DataFrame,
+    simulated: Sequence[pd.DataFrame],
+    *,
+    due_available: bool,
+    use_start: bool | None = None,
+    max_cases: int | None = DEFAULT_MAX_CASES,
+    seed: int = 0,
+    reference: bool = False,
+    delivery_activity: str | None = None,
+) -> list[dict[str, float | None]]:
+    """Like ``score_logs`` but one scorecard per simulated log (for paired comparisons between models)."""
     if use_start is None:
         use_start = bool(real[START].notna().mean() >= 0.5) if len(real) else False
     real_p = prepare_log(real, use_start=use_start, max_cases=max_cases, seed=seed)
-    if not simulated:
-        return dict.fromkeys(METRIC_KEYS)
     real_mix = cause_mix(real) if use_start else None
-    per_log = [
+    return [
         {
             **score_pair(
                 real_p,
@@ -208,4 +234,3 @@ def score_logs(
         }
         for i, sim in enumerate(simulated)
     ]
-    return average_scores(per_log)

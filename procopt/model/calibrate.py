@@ -72,6 +72,7 @@ class CalibrationOptions:
         sla_s: due date = arrival + this many seconds (overrides the log's DUE column).
         delivery_activity: the step that delivers to the customer (detected by name when None).
         max_attribute_rows: real cases kept for attribute resampling.
+        duration_attributes: durations per value of the attribute that clearly explains them.
         seed: for subsampling attribute rows only (calibration is otherwise deterministic).
         resource_column: ``auto`` pools the resource column unless it names customers (one person per
             case, see ``pools.resources_name_cases``); ``use`` always pools it; ``ignore`` never does.
@@ -108,6 +109,8 @@ class CalibrationOptions:
     resource_speeds: bool = True
     recent_weeks: float | None = None
     priorities: bool = True
+    #: durations per value of a case attribute where one clearly explains them (False: per activity only)
+    duration_attributes: bool = True
 
 
 @dataclass(slots=True)
@@ -362,7 +365,7 @@ def _fit_activities(
                 extra = extra_delay(inst, delay_cal, batch, duration.mean_s)
         elif options.extra_delays and not naive and not has_start:
             extra = extra_delay_complete_only(inst, cal, batch, duration.mean_s)
-        by = _duration_by(inst, dur, log.attrs) if has_start and not naive else None
+        by = _duration_by(inst, dur, log.attrs) if has_start and not naive and options.duration_attributes else None
         priority = "fifo"
         if options.priorities and options.queueing and not naive and has_start and pools[pname].capacity is not None:
             priority = learn_priority(inst, value, due)

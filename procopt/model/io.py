@@ -53,8 +53,10 @@ from procopt.model.types import (
     Distribution,
     DuePolicy,
     Pool,
+    ReplacedComponent,
     Routing,
     SimulationModel,
+    Validation,
 )
 from procopt.model.validate import Checker
 
@@ -140,8 +142,63 @@ def model_to_dict(model: SimulationModel) -> dict[str, Any]:
                 "due_offsets_s": list(model.attributes.due_offsets_s),
             },
             "provenance": dict(model.provenance),
+            **({"validation": validation_to_dict(model.validation)} if model.validation is not None else {}),
         }
         | ({"parallel": {n: list(m) for n, m in model.parallel.items()}} if model.parallel else {})
+    )
+
+
+def validation_to_dict(v: Validation) -> dict[str, Any]:
+    """The ``validation`` section of the model file (also ``procopt model --json``'s ``validation``)."""
+    return to_jsonable(
+        {
+            "verdict": v.verdict,
+            "reading": v.reading,
+            "runs": v.runs,
+            "replaced": [
+                {"component": r.component, "replacement": r.replacement, "reason": r.reason} for r in v.replaced
+            ],
+            "scores": {k: dict(m) for k, m in v.scores.items()},
+            "spread": dict(v.spread),
+            "settings": dict(v.settings),
+            "advice": list(v.advice),
+            "test_cases": v.test_cases,
+            "reason": v.reason,
+        }
+    )
+
+
+def _validation(ck: Checker, raw: Any) -> Validation:
+    """Read the ``validation`` section back (written by the held-out check; informative, but checked)."""
+    from procopt.model.types import VERDICTS
+
+    keys = ("verdict", "reading", "runs", "replaced", "scores", "spread", "settings", "advice", "test_cases", "reason")
+    v = ck.mapping(raw, "validation", required=("verdict",), optional=keys[1:])
+    replaced = []
+    for i, r in enumerate(ck.seq(v.get("replaced", []), "validation.replaced")):
+        m = ck.mapping(r, f"validation.replaced[{i}]", required=("component", "replacement"), optional=("reason",))
+        replaced.append(ReplacedComponent(str(m["component"]), str(m["replacement"]), str(m.get("reason", ""))))
+    scores = {
+        str(k): {
+            str(mk): None if mv is None else ck.number(mv, f"validation.scores.{k}.{mk}")
+            for mk, mv in ck.mapping(m, f"validation.scores.{k}").items()
+        }
+        for k, m in ck.mapping(v.get("scores") or {}, "validation.scores").items()
+    }
+    return Validation(
+        verdict=ck.choice(v["verdict"], "validation.verdict", list(VERDICTS), "verdict"),
+        reading=str(v.get("reading", "matched")),
+        runs=int(ck.number(v.get("runs", 0), "validation.runs", minimum=0.0)),
+        replaced=tuple(replaced),
+        scores=scores,
+        spread={
+            str(k): None if x is None else ck.number(x, f"validation.spread.{k}")
+            for k, x in ck.mapping(v.get("spread") or {}, "validation.spread").items()
+        },
+        settings={str(k): str(x) for k, x in ck.mapping(v.get("settings") or {}, "validation.settings").items()},
+        advice=tuple(str(a) for a in ck.seq(v.get("advice", []), "validation.advice")),
+        test_cases=int(ck.number(v.get("test_cases", 0), "validation.test_cases", minimum=0.0)),
+        reason=str(v.get("reason", "")),
     )
 
 
@@ -204,7 +261,7 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
         data,
         "",
         required=("version", "arrivals", "calendars", "pools", "activities", "routing"),
-        optional=("due", "delivery_activity", "attributes", "provenance", "parallel"),
+        optional=("due", "delivery_activity", "attributes", "provenance", "parallel", "validation"),
     )
     if top["version"] != 1:
         ck.fail("version", f"unsupported model version {top['version']!r}", "This procopt reads version: 1.")
@@ -354,6 +411,7 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
         dict(top.get("provenance") or {}),
         1,
         parallel,
+        _validation(ck, top["validation"]) if top.get("validation") is not None else None,
     )
 
 

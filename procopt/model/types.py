@@ -221,6 +221,43 @@ class DuePolicy:
     working_days: bool = False
 
 
+#: ``Validation.verdict`` values: better (not behind the naive baseline beyond the run-to-run spread on lead-time
+#: error or CTD), worse (behind on one of them), not_validated (no held-out check, or too few runs to judge)
+VERDICTS: tuple[str, ...] = ("better", "worse", "not_validated")
+
+
+@dataclass(frozen=True, slots=True)
+class ReplacedComponent:
+    """A part of the calibration replaced by a simpler one because the held-out check preferred it."""
+
+    component: str  # e.g. "extra_delays"
+    replacement: str  # e.g. "none"
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Validation:
+    """How the model did on a held-out period beside the naive baseline (written by ``procopt.fidelity``).
+
+    ``reading``: which reading of the test period the verdict uses ("matched": the simulated logs are cut where
+    the real log ends, as the real test cases are). ``scores``: per model ("procopt", "naive") the mean lead-time
+    error and CTD in that reading; ``spread``: per metric the standard deviation of the paired differences over
+    the runs. ``settings``: the calibration choice per dimension (e.g. ``calendars: learned``). ``advice``: what
+    would help when the verdict is not "better".
+    """
+
+    verdict: str = "not_validated"
+    reading: str = "matched"
+    runs: int = 0
+    replaced: tuple[ReplacedComponent, ...] = ()
+    scores: Mapping[str, Mapping[str, float | None]] = field(default_factory=dict)
+    spread: Mapping[str, float | None] = field(default_factory=dict)
+    settings: Mapping[str, str] = field(default_factory=dict)
+    advice: tuple[str, ...] = ()
+    test_cases: int = 0
+    reason: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class SimulationModel:
     """A calibrated, self-contained simulation model (``version: 1``)."""
@@ -238,3 +275,5 @@ class SimulationModel:
     #: parallel blocks (AND-split and join): block name -> the activities that run at the same time; routing
     #: refers to a block by its name, and the case continues when all of them are done
     parallel: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the held-out check's verdict (None: the model was never validated)
+    validation: Validation | None = None

@@ -29,8 +29,12 @@ def build_report(inputs: ReportInputs) -> Report:
         dec.pilot_section(inputs),
     ]
     findings = top_findings(inputs)
+    verdict = dec.verdict_sentence(inputs)
     summary = Section(
-        "summary", inputs.t("h_summary"), (inputs.t("summary_intro"),), bullets=findings + (next_step(inputs),)
+        "summary",
+        inputs.t("h_summary"),
+        (inputs.t("summary_intro"),),
+        bullets=findings + ((verdict,) if verdict else ()) + (next_step(inputs),),
     )
     subtitle = [
         inputs.t(
@@ -127,6 +131,8 @@ def next_step(inp: ReportInputs) -> str:
     if not options:
         key = "next_step_only_stress" if dec.stress_rows(inp) else "next_step_none"
         return t("summary_next", step=t(key))
+    if dec.model_verdict(inp) == "worse":  # ranked, but no pilot rests on timing the model gets wrong
+        return t("summary_next", step=t("next_step_model_worse", advice=dec.advice_text(inp)))
     stable = [o for o in options if o["stable"]]
     gains = [o for o in stable if (number(o["dr_diff"]) or 0) > 0 or (number(o["lt_diff"]) or 0) < 0]
     sure = [o for o in gains if o["significant"]]
@@ -148,7 +154,10 @@ def next_step(inp: ReportInputs) -> str:
 
 
 def recommended_option(inp: ReportInputs) -> str | None:
-    """The action the next step recommends piloting (None when no action is clearly beyond noise)."""
+    """The action the next step recommends piloting (None when no action is clearly beyond noise, or when
+    the model's timing is worse than the naive baseline's)."""
+    if dec.model_verdict(inp) == "worse":
+        return None
     sure = [
         o
         for o in dec.action_rows(inp)
@@ -171,6 +180,7 @@ def report_facts(inp: ReportInputs) -> dict[str, object]:
         "approvals": {str(a["activity"]): a.get("verdict") for a in dec.approvals(inp)},
         "options_ranked": [o["name"] for o in options],
         "recommended_option": recommended_option(inp),
+        "model_verdict": dec.model_verdict(inp),
         "stress_tests": [
             {
                 "name": o["name"],

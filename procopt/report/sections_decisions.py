@@ -390,7 +390,7 @@ def options_section(inp: ReportInputs) -> Section:
         for s in inp.scenarios
         if s.origin == "proposed" and s.description
     )
-    if inp.fidelity:
+    if inp.fidelity and get(inp.fidelity, "procopt") is not None:
         tables.append(_fidelity_table(inp))
     figures = (fig,) if rows else ()
     return Section(
@@ -398,11 +398,51 @@ def options_section(inp: ReportInputs) -> Section:
     )
 
 
+def model_verdict(inp: ReportInputs) -> str | None:
+    """The held-out verdict ("better", "worse", "not_validated"), None when no check ran."""
+    v = get(inp.fidelity, "validation", "verdict")
+    return str(v) if v else None
+
+
+def advice_text(inp: ReportInputs) -> str:
+    """What would help a model that does not beat the naive baseline (from the validation)."""
+    tips = get(inp.fidelity, "validation", "advice") or []
+    return inp.t("item_sep").join(str(x) for x in tips) or inp.t("verdict_advice_default")
+
+
+def verdict_sentence(inp: ReportInputs) -> str | None:
+    """The model's held-out verdict in one sentence for the summary (None when no check ran)."""
+    t = inp.t
+    verdict = model_verdict(inp)
+    if verdict is None:
+        return None
+    v = get(inp.fidelity, "validation") or {}
+    replaced = [f"{r.get('component')} → {r.get('replacement')}" for r in v.get("replaced") or []]
+    tail = (" " + t("verdict_replaced", items=t("item_sep").join(replaced))) if replaced else ""
+    if verdict == "worse":
+        return t("verdict_worse", runs=v.get("runs"), reason=v.get("reason", ""), advice=advice_text(inp)) + tail
+    if verdict == "better":
+        return (
+            t(
+                "verdict_better",
+                runs=v.get("runs"),
+                lt_err=pct(abs(number(get(inp.fidelity, "procopt", "lead_time_mean_rel_error")) or 0.0)),
+                naive_lt_err=pct(abs(number(get(inp.fidelity, "naive", "lead_time_mean_rel_error")) or 0.0)),
+                ctd=fmt(get(inp.fidelity, "procopt", "ctd_hours")),
+                naive_ctd=fmt(get(inp.fidelity, "naive", "ctd_hours")),
+            )
+            + tail
+        )
+    return t("verdict_not_validated", reason=v.get("reason", "")) + tail
+
+
 def _trust(inp: ReportInputs) -> str:
     t = inp.t
     fid = inp.fidelity
-    if not fid:
+    if not fid or get(fid, "procopt") is None:
         return t("options_trust_none")
+    if model_verdict(inp) == "worse":
+        return verdict_sentence(inp) or t("options_trust_none")
     return t(
         "options_trust",
         lt_err=pct(abs(number(get(fid, "procopt", "lead_time_mean_rel_error")) or 0.0)),
@@ -416,7 +456,8 @@ def _fidelity_table(inp: ReportInputs) -> Table:
     t = inp.t
     fid = inp.fidelity or {}
     rows = tuple((t(f"fid_{k}"), fmt(get(fid, "procopt", k), 3), fmt(get(fid, "naive", k), 3)) for k in FIDELITY_KEYS)
-    return Table("fidelity", t("fidelity_caption"), (t("col_metric"), t("col_procopt"), t("col_naive")), rows)
+    caption = t("fidelity_caption") + (" " + t("fidelity_matched") if fid.get("reading") == "matched" else "")
+    return Table("fidelity", caption, (t("col_metric"), t("col_procopt"), t("col_naive")), rows)
 
 
 def pilot_section(inp: ReportInputs) -> Section:

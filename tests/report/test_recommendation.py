@@ -126,3 +126,48 @@ def test_chinese_console_summary(toy_csv: Path, tmp_path: Path) -> None:
     assert "[1/8] 读取 toy_orders.csv" in text
     for english in ("Report written", "Top findings", "Recommended next step", "reading", "Note:"):
         assert english not in text
+
+
+def _validation(verdict: str) -> dict:
+    return {
+        "procopt": {"lead_time_mean_rel_error": 2.7, "ctd_hours": 283.0},
+        "naive": {"lead_time_mean_rel_error": 0.5, "ctd_hours": 57.0},
+        "reading": "matched",
+        "validation": {
+            "verdict": verdict,
+            "reading": "matched",
+            "runs": 10,
+            "reason": "behind the naive model on CTD 283.0 h vs naive 57.0 h (spread 20.0 h)",
+            "replaced": [{"component": "extra_delays", "replacement": "none", "reason": "x"}],
+            "advice": ["a start-time column"],
+        },
+    }
+
+
+def test_a_model_worse_than_naive_ranks_options_but_recommends_no_pilot() -> None:
+    runs = [_run("add_analyst", -10.0, (-14.0, -6.0), 0.05, (0.01, 0.11))]
+    inputs = replace(
+        toy_inputs("en"), experiment={"runs": [BASE, *runs]}, scenarios=ACTIONS, fidelity=_validation("worse")
+    )
+    report = build_report(inputs)
+    assert report.facts["options_ranked"] == ["add_analyst"]
+    assert report.facts["recommended_option"] is None and report.facts["model_verdict"] == "worse"
+    step = report.sections[0].bullets[-1]
+    assert "do not plan a pilot" in step and "a start-time column" in step and 'pilot "add_analyst"' not in step
+    warning = report.sections[0].bullets[-2]
+    assert warning.startswith("WARNING") and "WORSE than a naive baseline" in warning
+    assert "extra_delays → none" in warning
+    options = {s.key: s for s in report.sections}["options"]
+    assert any(p.startswith("WARNING") for p in options.paragraphs)
+    zh = build_report(replace(inputs, language="zh"))
+    assert zh.facts["recommended_option"] is None and "警告" in zh.sections[0].bullets[-2]
+
+
+def test_a_model_better_than_naive_keeps_its_recommendation() -> None:
+    runs = [_run("add_analyst", -10.0, (-14.0, -6.0), 0.05, (0.01, 0.11))]
+    inputs = replace(
+        toy_inputs("en"), experiment={"runs": [BASE, *runs]}, scenarios=ACTIONS, fidelity=_validation("better")
+    )
+    report = build_report(inputs)
+    assert report.facts["recommended_option"] == "add_analyst"
+    assert report.sections[0].bullets[-2].startswith("Model check: on a held-out part")

@@ -26,12 +26,20 @@ class Knee:
     next_value: float | None
     unstable_from_per_week: float | None
     today_per_week: float | None = None
+    #: False when no pool has a capacity limit (the log names no staff): no claim on how much volume holds
+    capacity_known: bool = True
 
     def sentence(self) -> str:
         """The knee in plain language, e.g. for a sales-vs-production meeting."""
         metric = "on-time delivery" if self.criterion == "delivery_rate" else "P90 lead time"
         fmt = _pct if self.criterion == "delivery_rate" else _hours
         lead = f"With {self.group}: " if self.group else ""
+        if not self.capacity_known:
+            return _cap(
+                f"{lead}capacity is unknown: the log names no staff, so the model has no capacity limit and cannot "
+                f"say how much volume the team can absorb ({metric} at the lowest volume swept: "
+                f"{fmt(self.base_value)}). Add a resource column, or sweep capacity.* with a known team size."
+            )
         if self.knee_per_week is None:
             why = (
                 "the queues grow without bound there"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,8 @@ class SweepResult:
     replications: int
     days: float
     seed: int
+    #: False when no pool has a capacity limit and none is swept: the curve says nothing about capacity
+    capacity_known: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``: the grid, the knees (with their sentence) and the run settings."""
@@ -31,6 +34,7 @@ class SweepResult:
             "replications": self.replications,
             "days": self.days,
             "seed": self.seed,
+            "capacity_known": self.capacity_known,
             "points": [dict(r) for r in self.rows],
             "knees": [
                 {
@@ -120,8 +124,17 @@ def run_sweep(
     check_varies(varies, model)
     points = sweep_grid(varies)
     scenarios = [_scenario_for(p, varies, model) for p in points]
+    from procopt.sim.experiment import run_out_days
+
+    p99 = (model.provenance or {}).get("case_p99_h")
     config = RunConfig(
-        replications=replications, days=days, warmup_days=warmup_days, seed=seed, workers=workers, keep_logs=0
+        replications=replications,
+        days=days,
+        warmup_days=warmup_days,
+        seed=seed,
+        workers=workers,
+        keep_logs=0,
+        drain_days=run_out_days(float(p99) if isinstance(p99, (int, float)) else None),
     )
     result = run_experiment(model, scenarios, config, progress=progress, executor=executor, announce=announce)
     by_name = {r["scenario"]: r for r in result.runs}
@@ -130,8 +143,12 @@ def run_sweep(
     for r in rows:
         groups.setdefault(r["group"], []).append(r)
     today = float(model.arrivals.cases_per_week)
-    knees = tuple(find_knee(g, group=name, tolerance=tolerance, today_per_week=today) for name, g in groups.items())
-    return SweepResult(tuple(varies), tuple(rows), knees, replications, days, seed)
+    known = any(p.capacity is not None for p in model.pools.values()) or any(v.target == "capacity" for v in varies)
+    knees = tuple(
+        dataclasses.replace(find_knee(g, group=name, tolerance=tolerance, today_per_week=today), capacity_known=known)
+        for name, g in groups.items()
+    )
+    return SweepResult(tuple(varies), tuple(rows), knees, replications, days, seed, known)
 
 
 def _row(
