@@ -60,7 +60,8 @@ def test_calibration_options_on_a_model_file_are_refused(tmp_path: Path) -> None
 
 
 def test_model_and_report_pick_the_same_delivery_activity() -> None:
-    """One rule (procopt/log/delivery.py): most frequent delivery-named step, ties by name; Chinese names too."""
+    """One rule (procopt/log/delivery.py): among frequent delivery-named steps the one that ends a case's delivery
+    path, then frequency, then name; Chinese names too."""
     from procopt.log import columns as C
     from procopt.log.delivery import detect_delivery_activity
     from procopt.report.inputs import ReportInputs
@@ -77,10 +78,19 @@ def test_model_and_report_pick_the_same_delivery_activity() -> None:
     tie = C.make_events(
         [
             {"case": "a", "activity": "Ship Goods", "end": t0},
-            {"case": "a", "activity": "Deliver Invoice", "end": t0 + pd.Timedelta(hours=1)},
+            {"case": "b", "activity": "Deliver Invoice", "end": t0 + pd.Timedelta(hours=1)},
         ]
     )
     assert detect_delivery_activity(tie) == detect_delivery_activity(tie.iloc[::-1]) == "Ship Goods"
+    path = C.make_events(
+        [
+            {"case": c, "activity": act, "end": t0 + pd.Timedelta(hours=i)}
+            for c in ("a", "b")
+            for i, act in enumerate(("prepare delivery", "make delivery"))
+        ]
+    )
+    # delivered when the delivery path ends, whatever the row order
+    assert detect_delivery_activity(path) == detect_delivery_activity(path.iloc[::-1]) == "make delivery"
 
 
 def test_calibration_uses_the_shared_rule(o2c_generated) -> None:  # type: ignore[no-untyped-def]

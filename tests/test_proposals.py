@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "report"))  # the hand-made mining result the report tests use
 from _data import toy_mining
 
 from procopt.scenario import scenario_from_dict

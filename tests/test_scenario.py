@@ -266,7 +266,7 @@ def test_change_kinds_come_from_the_change_classes() -> None:
     from procopt.scenario.load import _kind
 
     assert tuple(c.kind for c in CHANGE_TYPES) == CHANGE_KINDS
-    assert len(set(CHANGE_KINDS)) == len(CHANGE_KINDS) == 8
+    assert len(set(CHANGE_KINDS)) == len(CHANGE_KINDS) == 9
     assert _kind(CHANGE_TYPES[0]("Check")) == "remove_activity"  # type: ignore[call-arg]
 
 

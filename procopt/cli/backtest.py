@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from procopt.cli.common import emit_json, json_option
+from procopt.cli.common import emit_json
+from procopt.cli.options import json_option, map_option, replications_option, seed_option
 
 
 @click.command("backtest")
@@ -27,9 +28,9 @@ from procopt.cli.common import emit_json, json_option
     type=click.Path(dir_okay=False, path_type=str),
     help="The change, written as a scenario.",
 )
-@click.option("--replications", type=click.IntRange(2, 200), default=10, show_default=True)
-@click.option("--map", "map_", metavar="ROLE=COLUMN,...", help="Name the columns yourself (see `procopt validate`).")
-@click.option("--seed", type=int, default=1, show_default=True)
+@replications_option(10, minimum=2, help_text="Replications of each period's simulation.")
+@map_option
+@seed_option
 @json_option
 def command(
     log: str,

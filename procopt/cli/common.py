@@ -37,6 +37,10 @@ SCHEMA_VERSIONS: dict[str, int] = {
     "sweep": 1,
     "report": 1,
     "demo": 1,
+    "convert": 1,
+    "pilot": 1,
+    "backtest": 1,
+    "register": 1,
 }
 
 

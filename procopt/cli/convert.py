@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from procopt.cli.common import ProgressCallback, emit_json, json_option
+from procopt.cli.common import ProgressCallback, emit_json
+from procopt.cli.options import json_option, map_option
 
 
 @click.command("convert")
@@ -24,7 +25,7 @@ from procopt.cli.common import ProgressCallback, emit_json, json_option
     type=click.Path(file_okay=False, path_type=str),
     help="New folder for the dataset (written atomically; refused when it exists and is not empty).",
 )
-@click.option("--map", "map_", metavar="ROLE=COLUMN,...", help="Name the columns yourself (see `procopt validate`).")
+@map_option
 @json_option
 def command(log: str, to: str, partition_by: str, out: str, map_: str | None, as_json: bool) -> None:
     """Write LOG (any format procopt reads) as a Parquet dataset partitioned by the month each case started.

@@ -23,8 +23,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 SCHEDULER_ENV = "PROCOPT_DASK_SCHEDULER"
 #: seconds to wait for the scheduler to answer (and for a first worker) before giving up
 TIMEOUT_ENV = "PROCOPT_DASK_CONNECT_TIMEOUT"
-#: the same bounds on every command that runs replications (a typo of 100000 is refused, not started)
-MAX_REPLICATIONS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,17 +114,6 @@ def executor_options(func: F) -> F:
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper  # type: ignore[return-value]
-
-
-def replications_option(default: int, help_text: str = "Replications per scenario.") -> Callable[[F], F]:
-    """``--replications`` with the bounds every command shares (1 to ``MAX_REPLICATIONS``)."""
-    return click.option(
-        "--replications",
-        type=click.IntRange(1, MAX_REPLICATIONS),
-        default=default,
-        show_default=True,
-        help=help_text,
-    )
 
 
 def announce(sentence: str) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "model_source",
     "parse_span",
     "recent_option",
+    "replications_option",
     "run_options",
     "seed_option",
 ]
@@ -89,17 +90,30 @@ def recent_option(func: F) -> F:
     )(func)
 
 
+#: the same bound on every command that runs replications (a typo of 100000 is refused, not started)
+MAX_REPLICATIONS = 1000
+
+
+def replications_option(
+    default: int = defaults.REPLICATIONS,
+    minimum: int = 1,
+    help_text: str = "Replications per scenario (each with its own random numbers, shared across scenarios).",
+) -> Callable[[F], F]:
+    """``--replications``; ``minimum`` is 2 where a confidence interval needs a spread (pilot, back-test)."""
+    return click.option(
+        "--replications",
+        type=click.IntRange(minimum, MAX_REPLICATIONS),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
 def run_options(func: F) -> F:
     """``--replications``, ``--days``, ``--warmup-days``: the one set of run defaults."""
     return _stack(
         func,
-        click.option(
-            "--replications",
-            type=click.IntRange(1, 1000),
-            default=defaults.REPLICATIONS,
-            show_default=True,
-            help="Replications per scenario (each with its own random numbers, shared across scenarios).",
-        ),
+        replications_option(),
         click.option(
             "--days",
             type=click.FloatRange(1, 3650),

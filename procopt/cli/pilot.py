@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from procopt.cli.common import ProgressCallback, emit_json, json_option
+from procopt.cli.common import ProgressCallback, emit_json
+from procopt.cli.options import json_option, map_option, replications_option, seed_option
 from procopt.errors import InputError, ModelError
 
 
@@ -86,13 +87,7 @@ def command() -> None:
     type=click.Path(dir_okay=False, path_type=str),
     help="KPI file: its KPIs become pilot metrics too.",
 )
-@click.option(
-    "--replications",
-    type=click.IntRange(2, 200),
-    default=10,
-    show_default=True,
-    help="Simulated replications for the prediction.",
-)
+@replications_option(10, minimum=2, help_text="Simulated replications for the prediction.")
 @click.option(
     "--fidelity-runs",
     type=click.IntRange(0, 50),
@@ -100,8 +95,8 @@ def command() -> None:
     show_default=True,
     help="Runs of the held-out check that decides whether the prediction is a target (0: skip, the prediction is then an estimate only).",
 )
-@click.option("--map", "map_", metavar="ROLE=COLUMN,...", help="Name the columns yourself (see `procopt validate`).")
-@click.option("--seed", type=int, default=1, show_default=True)
+@map_option
+@seed_option
 @click.option(
     "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Pilot record to write (YAML)."
 )
@@ -192,7 +187,8 @@ def plan_command(
                 "window": {"start": record.window.start.isoformat(), "weeks": record.window.weeks},
                 "out": str(out),
                 "pages": pages,
-            }
+            },
+            "pilot",
         )
         return
     click.echo(_plan_summary(record, out, pages))
@@ -232,8 +228,8 @@ def _plan_summary(record: Any, out: Path, pages: dict[str, str]) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Updated pilot record to write (the input record is never changed).",
 )
-@click.option("--map", "map_", metavar="ROLE=COLUMN,...", help="Name the columns yourself (see `procopt validate`).")
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the week-block bootstrap.")
+@map_option
+@seed_option
 @json_option
 def evaluate_command(record_path: str, log: str, out: Path, map_: str | None, seed: int, as_json: bool) -> None:
     """Evaluate the pilot in RECORD with LOG (the weeks before and during the pilot).
@@ -262,7 +258,7 @@ def evaluate_command(record_path: str, log: str, out: Path, map_: str | None, se
     save_record(result.record, out)
     pages = write_pages(lambda lang: evaluation_report(result.record, result.weekly, lang), _pages_dir(out, "report"))
     if as_json:
-        emit_json({**result.to_dict(), "out": str(out), "pages": pages})
+        emit_json({**result.to_dict(), "out": str(out), "pages": pages}, "pilot")
         return
     click.echo(_evaluation_summary(result, out, pages))
 

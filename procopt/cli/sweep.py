@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from procopt.cli.common import ProgressCallback, emit_json
-from procopt.cli.options import json_option, load_model_or_log, model_source, run_options, seed_option
 from procopt.cli.executor_options import ExecutorChoice, announce, executor_options
+from procopt.cli.options import json_option, load_model_or_log, model_source, run_options, seed_option
 
 
 @click.command("sweep")

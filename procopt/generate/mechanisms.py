@@ -176,7 +176,8 @@ def drift_log(*, seed: int = 0, cases: int = 1200, change_share: float = 0.5) ->
         if fast:
             recent.append((c_end - t) / HOUR)
     return _frame(rows), Truth(
-        float(np.mean(recent)), {"changed_at": str(ORIGIN + pd.Timedelta(seconds=round(change_at))), "factor": 10.0}
+        float(np.mean(recent)) if recent else float("nan"),
+        {"changed_at": str(ORIGIN + pd.Timedelta(seconds=round(change_at))), "factor": 10.0},
     )
 
 

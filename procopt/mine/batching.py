@@ -421,7 +421,8 @@ def _release_instants(start_ns: np.ndarray, pattern: BatchPattern) -> np.ndarray
     within = rel_s - week * 7 * 86400
     k = np.searchsorted(offsets, within, side="right") - 1
     instant = np.where(k < 0, (week - 1) * 7 * 86400 + offsets[-1], week * 7 * 86400 + offsets[np.maximum(k, 0)])
-    return monday + instant * 10**9
+    result: np.ndarray = monday + instant * 10**9
+    return result
 
 
 def release_at(inst: pd.DataFrame, patterns: tuple[BatchPattern, ...]) -> np.ndarray:

@@ -100,7 +100,7 @@ def _longer_hours(model: Any, activity: str) -> tuple[str, str] | None:
         lo, hi = max(lo - 60, 0), min(hi + 60, 24 * 60)
         end = "24:00" if hi >= 24 * 60 else f"{hi // 60:02d}:{hi % 60:02d}"
         parts.append(f"{day} {lo // 60:02d}:{lo % 60:02d}-{end}")
-    return (pool.name, ", ".join(parts)) if parts else None
+    return (pool.name, "; ".join(parts)) if parts else None  # one group per day (spans within a day: ",")
 
 
 def cause_changes(

@@ -50,6 +50,16 @@ class Executor(Protocol):
         """Release workers and connections; the executor may not be used afterwards."""
         ...
 
+    def __enter__(self) -> Executor:
+        """``with`` gives the executor itself and closes it on the way out."""
+        ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Close (see ``close``)."""
+        ...
+
     @property
     def parallelism(self) -> int:
         """How many tasks run at once (for time estimates)."""

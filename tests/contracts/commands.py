@@ -51,6 +51,7 @@ RUNS: tuple[Run, ...] = (
         ),
     ),
     Run("validate", ("validate", "{log}")),
+    Run("convert", ("convert", "{log}", "--to", "parquet", "--partition-by", "month", "--out", "{out}/dataset")),
     Run("mine", ("mine", "{log}", "--out", "{out}/mine"), maps=(r"process_map\.(start|end)",)),
     Run("bottlenecks", ("bottlenecks", "{log}")),
     Run("approvals", ("approvals", "{log}")),

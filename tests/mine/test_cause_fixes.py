@@ -113,3 +113,24 @@ def test_a_change_with_no_effect_is_warned_about(model) -> None:  # type: ignore
     )
     warnings = ineffective_changes(model, scenario)
     assert len(warnings) == 1 and "changes[0].delay has no effect on" in warnings[0] and act in warnings[0]
+
+
+def test_longer_hours_for_off_shift_waiting_is_a_valid_scenario(model) -> None:  # type: ignore[no-untyped-def]
+    """The unavailability fix writes the team's calendar two hours longer in the scenario syntax, and it applies."""
+    pool = model.pools[model.activities["Check Credit"].pool]
+    office = Calendar("office", dict.fromkeys(("Mon", "Tue", "Wed", "Thu", "Fri"), (("08:00", "17:00"),)))
+    shifted = dataclasses.replace(
+        model,
+        calendars={**model.calendars, "office": office},
+        pools={**model.pools, pool.name: dataclasses.replace(pool, calendar="office")},
+    )
+    mining = {"waiting": [_item("Check Credit", 0.5, "unavailability")], "batches": [], "bottlenecks": []}
+    proposed = cause_changes(mining, model=shifted)
+    assert proposed is not None
+    (data, _), *_ = proposed
+    assert data["changes"] == [
+        {"calendar": {"pool": pool.name, "hours": "; ".join(f"{d} 07:00-18:00" for d in office.hours)}}
+    ]
+    changed = apply_scenario(shifted, scenario_from_dict(data))
+    new_cal = changed.calendars[changed.pools[pool.name].calendar]
+    assert new_cal.hours["Mon"] == (("07:00", "18:00"),) and "Sat" not in new_cal.hours

@@ -173,3 +173,19 @@ def test_names_pass_through_untouched(zh_mining: dict[str, Any], name: str, shar
     removal = _pick(zh_mining["approvals"], verdict="candidate_for_removal")
     a = {**removal, "activity": name, "follows_activity": name}
     assert st.approval_sentence("zh", a).startswith(f"{name}：{removal['decisions']:,} 次审批")
+
+
+def test_every_audit_finding_code_has_a_chinese_text() -> None:
+    """A Chinese report never falls back to 'the audit found N "some_code" problems' for procopt's own findings."""
+    import re
+    from pathlib import Path
+
+    import procopt
+    from procopt.report.stage_text import audit_message
+
+    root = Path(procopt.__file__).parent
+    pattern = re.compile(r'Finding\(\s*(?:code=)?"([a-z_]+)"')
+    codes = {m.group(1) for f in root.rglob("*.py") for m in pattern.finditer(f.read_text(encoding="utf-8"))}
+    assert len(codes) >= 20  # the scan finds the findings (a changed constructor must not make this vacuous)
+    fallback = [c for c in sorted(codes) if f"“{c}”" in audit_message("zh", {"code": c, "count": 3})]
+    assert fallback == []

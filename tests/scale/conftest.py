@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,9 +101,11 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     address = f"tcp://127.0.0.1:{port}"
     common = {"start_new_session": True, "cwd": str(logs)}
     procs: list[subprocess.Popen[bytes]] = []
+    files: list[Any] = []  # the processes' log files, closed with them
 
     def start(name: str, args: list[str]) -> None:
         out = (logs / f"{name}.log").open("wb")
+        files.append(out)
         procs.append(subprocess.Popen([str(dask_cli), *args], stdout=out, stderr=subprocess.STDOUT, **common))  # type: ignore[call-overload]
 
     try:
@@ -153,3 +156,5 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(p.pid, signal.SIGKILL)
                 p.wait(timeout=5)
+        for f in files:
+            f.close()
