@@ -137,8 +137,9 @@ def command(
             "model": out,
             "summary": summarise_model(model),
             "validation": validation_to_dict(validation),
-            "fidelity": reports["published"].to_dict() if "published" in reports else None,
-            "fidelity_matched": reports["matched"].to_dict() if "matched" in reports else None,
+            # the reading the verdict uses first, as in `report --json`; the published protocol beside it
+            "fidelity": {**reports["matched"].to_dict(), "reading": "matched"} if "matched" in reports else None,
+            "fidelity_published": reports["published"].to_dict() if "published" in reports else None,
             "search": _search_doc(checked.search if checked is not None else None),
         }
         if fidelity and not reports:
