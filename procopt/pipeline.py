@@ -66,7 +66,7 @@ class PipelineResult:
     stages: Mapping[str, Any] = field(default_factory=dict)
 
 
-STAGES = ("load", "mine", "kpis", "conformance", "calibrate", "simulate", "fidelity", "report")
+STAGES = ("load", "mine", "kpis", "conformance", "calibrate", "fidelity", "simulate", "report")
 
 
 def run_all(

@@ -258,7 +258,8 @@ def render_model(model: Any, out: str) -> str:
     ]
     for name, p in s["pools"].items():
         cap = "unlimited" if p["capacity"] is None else f"{p['capacity']} at once"
-        lines.append(f"  {name}: {cap}, {p['members']} people, {p['calendar']}")
+        people = "1 person" if p["members"] == 1 else f"{p['members']} people"
+        lines.append(f"  {name}: {cap}, {people}, {p['calendar']}")
         if p.get("on_duty_by_hour"):
             duty = p["on_duty_by_hour"]
             peak = [h for h, v in enumerate(duty) if v == max(duty)]
