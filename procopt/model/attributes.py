@@ -72,9 +72,11 @@ def _labels_variant(x: pd.Series, variant: pd.Series) -> bool:
     frame = pd.DataFrame({"x": x[ok].astype(str).to_numpy(), "v": variant[ok].to_numpy()})
     n = len(frame)
 
+    pairs = frame.groupby(["x", "v"], sort=False).size()
+
     def determined(a: str, b: str) -> float:
-        top = frame.groupby(a, sort=False)[b].agg(lambda s: s.value_counts().iloc[0])
-        return float(top.sum()) / n
+        # for each value of ``a``, the cases sharing its most common ``b``
+        return float(pairs.groupby(level=a, sort=False).max().sum()) / n
 
     return determined("x", "v") >= LABEL_SHARE and determined("v", "x") >= LABEL_SHARE
 
