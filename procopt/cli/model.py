@@ -130,7 +130,7 @@ def command(
 
     model = with_case_p99(model, elog.events)
     save_model(model, out)
-    validation = model.validation
+    validation = model.validation or Validation(verdict="not_validated", reason="no hold-out check was run")
     reports = checked.reports if checked is not None else {}
     if as_json:
         doc: dict[str, Any] = {

@@ -88,7 +88,8 @@ def _entropy(counts: np.ndarray) -> np.ndarray:
     total = counts.sum(axis=-1, keepdims=True)
     p = np.divide(counts, total, out=np.zeros_like(counts, dtype=float), where=total > 0)
     logs = np.log2(p, out=np.zeros_like(p), where=p > 0)
-    return -(p * logs).sum(axis=-1)
+    entropy: np.ndarray = -(p * logs).sum(axis=-1)
+    return entropy
 
 
 @dataclass(frozen=True, slots=True)
