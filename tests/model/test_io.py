@@ -50,7 +50,9 @@ def test_size_batch_round_trips_and_simulates_identically(tmp_path: Path) -> Non
 
     m = _model()
     rule = BatchRule((), (), size=6, max_wait_hours=36.5)
-    m = dataclasses.replace(m, activities={**m.activities, "Check": dataclasses.replace(m.activities["Check"], batch=rule)})
+    m = dataclasses.replace(
+        m, activities={**m.activities, "Check": dataclasses.replace(m.activities["Check"], batch=rule)}
+    )
     path = save_model(m, tmp_path / "m.yaml")
     assert yaml.safe_load(path.read_text(encoding="utf-8"))["activities"]["Check"]["batch"] == {
         "size": 6,
