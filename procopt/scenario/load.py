@@ -197,8 +197,8 @@ def _change(ck: Checker, raw: Any, where: str) -> Change:
     if b.get("remove") is True:
         return SetBatch(act, remove=True)
     if "size" in b:
-        size, hours = ck.batch_size(b["size"], b.get("max_wait_hours"), w)
-        return SetBatch(act, size=size, max_wait_hours=hours)
+        size, wait_h = ck.batch_size(b["size"], b.get("max_wait_hours"), w)
+        return SetBatch(act, size=size, max_wait_hours=wait_h)
     if "times" not in b:
         ck.fail(w, 'missing key \'times\' (e.g. ["10:00", "15:00"]), size: N or remove: true')
     times = tuple(ck.clock(t, f"{w}.times") for t in ck.seq(b["times"], f"{w}.times"))
