@@ -6,6 +6,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from procopt.cli.model import render_model, summarise_model
 from procopt.generate.waiting_causes import generate_waiting_causes
 from procopt.mine import batching as B
 from procopt.mine import instances as I
@@ -35,8 +36,13 @@ def test_size_clock_and_plain_steps_calibrate_to_their_rules_and_batch_again() -
 
 def test_generated_label_printing_in_tens_becomes_a_size_rule() -> None:
     log = generate_waiting_causes("size_batch", seed=1)
-    rule = calibrate(log.events).activities["Handle"].batch
+    model = calibrate(log.events)
+    rule = model.activities["Handle"].batch
     assert rule is not None and rule.size == 10
+    summary = summarise_model(model)["batches"]["Handle"]
+    assert (summary["size"], summary["release_times"]) == (10, [])
+    text = render_model(model, "m.yaml")
+    assert f"batch   Handle: released in batches of 10 (when 10 wait, or after {rule.max_wait_hours:g} h" in text
 
 
 def test_batches_off_learns_no_size_rule() -> None:
