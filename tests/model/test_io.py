@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procopt.errors import ModelError
 from procopt.model.io import load_model, model_to_dict, save_model
@@ -61,6 +63,23 @@ def test_size_batch_round_trips_and_simulates_identically(tmp_path: Path) -> Non
     back = load_model(path)
     assert back.activities["Check"].batch == rule
     pd.testing.assert_frame_equal(simulate(m, days=3, seed=4), simulate(back, days=3, seed=4))
+
+
+@settings(max_examples=40, deadline=None)
+@given(size=st.integers(2, 10_000), wait=st.none() | st.floats(0.01, 1e4, allow_nan=False))
+def test_any_size_rule_round_trips_through_the_file_form(size: int, wait: float | None) -> None:
+    import dataclasses
+
+    from procopt.model.io import model_from_dict
+    from procopt.model.types import BatchRule
+
+    m = _model()
+    rule = BatchRule((), (), size=size, max_wait_hours=wait)
+    m = dataclasses.replace(
+        m, activities={**m.activities, "Check": dataclasses.replace(m.activities["Check"], batch=rule)}
+    )
+    text = yaml.safe_dump(model_to_dict(m), allow_unicode=True)
+    assert model_from_dict(yaml.safe_load(text)).activities["Check"].batch == rule
 
 
 def _broken(tmp_path: Path, edit) -> Path:
