@@ -2,7 +2,7 @@
 
 Input: a contract event table (``procopt.log.columns``). Output: a self-contained ``SimulationModel``.
 The pieces come from small modules: arrivals (``arrivals``), pools and capacities (``pools``), working
-calendars (``calendars``), durations (``distributions``), clock-time batch releases (``batches``), waits
+calendars (``calendars``), durations (``distributions``), clock-time and size-triggered batches (``batches``), waits
 that are not queueing (``delays``), control flow and attribute-dependent branches (``routing``). Whatever
 is estimated rather than measured (e.g. durations of a complete-only log) is listed in ``provenance``.
 
@@ -24,7 +24,7 @@ from procopt.log import columns as C
 from procopt.log.delivery import detect_delivery_activity
 from procopt.model.arrivals import fit_arrivals
 from procopt.model.attributes import outcome_attributes, unstorable_attributes
-from procopt.model.batches import detect_batch
+from procopt.model.batches import detect_batch, detect_size_batch
 from procopt.model.calendars import describe, fit_calendar, working_seconds
 from procopt.model.delays import (
     enabled_times,
@@ -343,6 +343,8 @@ def _fit_activities(
         batch: BatchRule | None = None
         if options.batches and not naive:
             batch = detect_batch(inst, has_start=has_start, calendar=overall)
+            if batch is None and has_start:
+                batch = detect_size_batch(inst)
         if has_start:
             dur = working_seconds(cal, inst[C.START], inst[C.END])
         else:

@@ -184,7 +184,9 @@ def _cause(mining: Mapping[str, Any], touched: set[str]) -> R.Cause:
     for item in mining.get("batches") or []:
         if item.get("activity") in touched:
             times = ", ".join(item.get("release_times") or item.get("times") or [])
-            evidence.append(f"{item['activity']}: released in batches" + (f" at {times}" if times else ""))
+            size = item.get("batch_size") if item.get("trigger") == "size" else None
+            where = f" at {times}" if times else (f" of {size}" if size else "")
+            evidence.append(f"{item['activity']}: released in batches{where}")
     ranked = list(mining.get("bottlenecks") or [])
     for item in sorted(ranked, key=lambda b: b.get("activity") not in touched)[:3]:
         if item.get("reason"):

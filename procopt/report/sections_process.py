@@ -478,7 +478,8 @@ def _rework_and_batches(inp: ReportInputs, tables: list[Table]) -> list[str]:
                 tuple(
                     (
                         r.get("activity", ""),
-                        ", ".join(str(x) for x in (first_of(r, "release_times", "times", default=[]) or [])),
+                        ", ".join(str(x) for x in (first_of(r, "release_times", "times", default=[]) or []))
+                        or st.batch_pattern(inp.language, r),  # size-triggered: "when 10 have accumulated"
                         pct(first_of(r, "batched_share", "share_in_batches", "batch_share", "share")),
                         fmt(hours(r, "wait_median", "waiting_median", "wait_caused_median")),
                     )

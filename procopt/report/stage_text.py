@@ -33,6 +33,7 @@ _ZH: dict[str, str] = {
     "batch_daily": "每天 {times}",
     "batch_days": "{days}的 {times}",
     "batch_and": "和",
+    "batch_size": "每累积 {size} 件时",
     "weekdays_mon_fri": "周一至周五",
     "weekdays_sep": "、",
     "Mon": "周一",
@@ -128,8 +129,10 @@ def _find(rows: Sequence[Mapping[str, Any]], activity: object) -> Mapping[str, A
 
 
 def batch_pattern(language: str, batch: Mapping[str, Any]) -> str:
-    """When a batch is released, e.g. "daily at 16:00 (Mon-Fri)" / "在周一至周五的 16:00"."""
+    """When a batch is released, e.g. "daily at 16:00 (Mon-Fri)" / "在周一至周五的 16:00" / "每累积 10 件时"."""
     times = [str(x) for x in (first_of(batch, "release_times", "times", default=[]) or [])]
+    if composed(language) and batch.get("trigger") == "size" and batch.get("batch_size"):
+        return _t(language, "batch_size", size=batch["batch_size"])  # released when N have accumulated
     if not composed(language):
         return str(batch.get("pattern") or ", ".join(times) or "–")
     shown = f" {_t(language, 'batch_and')} ".join(times) or "–"

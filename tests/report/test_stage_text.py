@@ -93,6 +93,15 @@ def test_batch_patterns(zh_mining: dict[str, Any]) -> None:
         == "周一、周三的 10:00 和 15:00"
     )
     assert st.batch_pattern("zh", {"release_times": ["09:00"], "weekdays": []}) == "每天 09:00"
+    sized = {
+        "release_times": [],
+        "weekdays": [],
+        "trigger": "size",
+        "batch_size": 10,
+        "pattern": "when 10 have accumulated",
+    }
+    assert st.batch_pattern("zh", sized) == "每累积 10 件时"
+    assert st.batch_pattern("en", sized) == "when 10 have accumulated"
     assert st.batch_pattern("en", director) == director["pattern"]
 
 
