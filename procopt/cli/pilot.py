@@ -26,12 +26,12 @@ def _read(log: str, map_: str | None) -> Any:
 
 def _scenario(path: str) -> tuple[Any, dict[str, Any]]:
     """The scenario (checked) and its plain data, to embed in the record."""
-    import yaml
-
+    from procopt.config.yaml_io import read_yaml
     from procopt.scenario.load import load_scenario
 
-    scenario = load_scenario(path)
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    scenario = load_scenario(path)  # checks the file; the plain data below is embedded as written
+    raw = read_yaml(path)
+    data: dict[str, Any] = dict(raw) if isinstance(raw, dict) else {}
     data.setdefault("name", scenario.name)
     return scenario, data
 
