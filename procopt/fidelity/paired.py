@@ -48,10 +48,12 @@ class Split:
     days: int
     due_available: bool
     use_start: bool
+    #: "events": the published end-time split; "cases": the last cases by arrival (``split.case_split``)
+    protocol: str = "events"
 
 
-def make_split(train: pd.DataFrame, test: pd.DataFrame) -> Split:
-    """The ``Split`` of a (train, test) pair from ``holdout_split``."""
+def make_split(train: pd.DataFrame, test: pd.DataFrame, protocol: str = "events") -> Split:
+    """The ``Split`` of a (train, test) pair from ``holdout_split`` (or ``case_split``: ``protocol="cases"``)."""
     start = test[START].fillna(test[END]).min() if len(test) else train[END].max()
     test_end = test[END].max()
     span_days = (test_end - start).total_seconds() / 86400.0
@@ -64,6 +66,7 @@ def make_split(train: pd.DataFrame, test: pd.DataFrame) -> Split:
         days=max(7, int(math.ceil(span_days * 1.5)) + 7),
         due_available=DUE in test.columns and bool(test[DUE].notna().any()),
         use_start=has_start_times(pd.concat([train, test], ignore_index=True)),
+        protocol=protocol,
     )
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from procopt.fidelity.paired import Outcome, Task, evaluate, make_split, objective
 from procopt.fidelity.recipe import Recipe, build_model, dimensions, in_use
-from procopt.fidelity.split import holdout_split
+from procopt.fidelity.split import validation_split
 from procopt.log.columns import CASE
 from procopt.sim.executor import Executor, LocalExecutor
 
@@ -69,10 +69,10 @@ def search_calibration(
     max_cases: int | None = None,
 ) -> SearchResult:
     """Pick a recipe on an inner time split of ``train`` (see the module docstring)."""
-    inner_train, inner_test = holdout_split(train, 0.8)
+    inner_train, inner_test, protocol = validation_split(train, 0.8)
     if inner_train[CASE].nunique() < MIN_INNER_CASES or inner_test[CASE].nunique() < MIN_INNER_CASES:
         return SearchResult(base, (), f"fewer than {MIN_INNER_CASES} cases on a side of the inner split")
-    split = make_split(inner_train, inner_test)
+    split = make_split(inner_train, inner_test, protocol)
     run_seeds = tuple(seeds[:SEARCH_RUNS])
 
     def task(recipe: Recipe, naive: bool = False) -> Task:

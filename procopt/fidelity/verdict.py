@@ -42,7 +42,7 @@ from procopt.fidelity.paired import (
 )
 from procopt.fidelity.recipe import SIMPLIFYING, Recipe, build_model, dimensions, in_use
 from procopt.fidelity.select import SearchResult, search_calibration
-from procopt.fidelity.split import holdout_split
+from procopt.fidelity.split import MIN_TEST_CASES, validation_split
 from procopt.log.columns import CASE, END, has_start_times
 from procopt.model.calibrate import CalibrationOptions
 from procopt.model.types import ReplacedComponent, SimulationModel, Validation
@@ -109,7 +109,7 @@ def _not_validated(events: pd.DataFrame, options: CalibrationOptions, reason: st
 
 
 def _split(events: pd.DataFrame, train_fraction: float) -> Split:
-    train, test = holdout_split(events, train_fraction)
+    train, test, protocol = validation_split(events, train_fraction)
     n_train, n_test = int(train[CASE].nunique()), int(test[CASE].nunique())
     if n_train < 2 or n_test < 1:
         raise ModelError(
@@ -118,11 +118,23 @@ def _split(events: pd.DataFrame, train_fraction: float) -> Split:
             f"cases cut by the {train_fraction:.0%} boundary are dropped)",
             hint="Use a longer log or a lower --train-fraction.",
         )
-    return make_split(train, test)
+    return make_split(train, test, protocol)
+
+
+def _protocol_note(split: Split) -> str:
+    """Say so when the test period is not the published one (the end-time split left too few cases)."""
+    if split.protocol != "cases":
+        return ""
+    return (
+        f"test period: the last {split.cases} cases by arrival, whole (the published end-time split left fewer "
+        f"than {MIN_TEST_CASES} cases that start and end after it: the cases are long against the log's span)"
+    )
 
 
 def _report(split: Split, mine: Outcome, naive: Outcome, reading: str, runs: int) -> FidelityReport:
     notes = [*mine.notes, *naive.notes]
+    if split.protocol == "cases":
+        notes.append(_protocol_note(split))
     if reading == "matched":
         notes.append(f"simulated events completed after the log's end ({split.test_end}) are dropped, as in the log")
     return FidelityReport(
@@ -224,6 +236,8 @@ def validate_and_fit(
     else:
         verdict = "better"
         reason = "; ".join(f"{c.outcome} on {_metric_text(c)}" for c in comps)
+    if split.protocol == "cases":
+        reason = f"{reason} ({_protocol_note(split)})"
     model = build_model(events, recipe)
     validation = Validation(
         verdict=verdict,
