@@ -269,13 +269,14 @@ def run_peer(events: pd.DataFrame, name: str, args: argparse.Namespace, python: 
         seed=args.seed,
         python=python,
         workdir=root / name,
+        budget=simod_peer.BUDGETS[args.simod_budget],
         say=lambda line: print(f"{name}: {line}", file=sys.stderr),
     )
     scores = simod_peer.score_peer(split, run.logs)
     return {
         **scores,
         "runs": runs,
-        "budget": simod_peer.Budget().describe(),
+        "budget": simod_peer.BUDGETS[args.simod_budget].describe(),
         "discover_s": round(run.discover_s, 1),
         "simulate_s": round(run.simulate_s, 1),
         "output": str(run.output_dir),
@@ -437,6 +438,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--simod-runs", type=int, help="simulated logs for Simod (default: --runs); fewer is faster, noisier"
+    )
+    parser.add_argument(
+        "--simod-budget",
+        choices=["small", "simod-defaults"],
+        default="small",
+        help="Simod's optimisation budget: small (22 simulations, the default) or Simod's own (78)",
     )
     parser.add_argument(
         "--simod-workdir", type=Path, help="keep Simod's inputs, outputs and logs here (default: a new temp dir)"

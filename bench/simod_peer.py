@@ -76,6 +76,11 @@ class Budget:
     delay_iterations: int = 1
     evaluations_per_iteration: int = 2
 
+    @staticmethod
+    def simod_defaults() -> Budget:
+        """Simod 5.2.1's own budget (what its configuration falls back to), for checking the reduced one."""
+        return Budget(10, 5, 10, 1, 3)
+
     def simulations(self) -> int:
         """Simulations of the validation period the search runs in all."""
         stages = (self.control_flow_iterations, self.arrival_iterations, self.resource_iterations)
@@ -87,6 +92,10 @@ class Budget:
             f"{self.resource_iterations}, extraneous delays {self.delay_iterations} iterations, "
             f"{self.evaluations_per_iteration} simulations each ({self.simulations()} in all)"
         )
+
+
+#: --simod-budget choices
+BUDGETS: dict[str, Budget] = {"small": Budget(), "simod-defaults": Budget.simod_defaults()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,8 +78,9 @@ def test_config_is_simod_52_discovery_only_with_the_budget(peer: ModuleType, tmp
 def test_default_budget_is_well_below_simods_defaults(peer: ModuleType) -> None:
     budget = peer.Budget()
     simod_defaults = (10 + 5 + 10 + 1) * 3  # control flow, arrival, resources, delays; 3 simulations each
-    assert budget.simulations() == 22 < simod_defaults
+    assert budget.simulations() == 22 < simod_defaults == peer.Budget.simod_defaults().simulations()
     assert "22 in all" in budget.describe()
+    assert set(peer.BUDGETS) == {"small", "simod-defaults"}
 
 
 def test_train_csv_fills_what_simod_needs(peer: ModuleType) -> None:
