@@ -247,9 +247,11 @@ def _best_model(out_dir: Path) -> tuple[Path, Path]:
     raise SimodFailed(f"Simod wrote no BPMN model with its JSON parameters under {best}")
 
 
-def _run(cmd: Sequence[str], log: Path) -> None:
+def _run(cmd: Sequence[str], log: Path, seed: int) -> None:
+    # a fixed hash seed: Simod and Prosimos iterate over sets of names, whose order follows string hashes
+    env = {**os.environ, "PYTHONHASHSEED": str(seed % 2**32)}
     with log.open("w", encoding="utf-8") as out:
-        done = subprocess.run(list(cmd), stdout=out, stderr=subprocess.STDOUT, check=False)
+        done = subprocess.run(list(cmd), stdout=out, stderr=subprocess.STDOUT, env=env, check=False)
     if done.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
         raise SimodFailed(f"exit {done.returncode}, output in {log}: " + " | ".join(tail))
@@ -275,7 +277,7 @@ def run_simod(
     out_dir = workdir / "simod"
     say(f"Simod {budget.describe()}; output in {workdir}")
     t0 = time.perf_counter()
-    _run([str(python), str(RUNNER), "discover", str(config), str(out_dir), str(seed)], workdir / "discover.log")
+    _run([str(python), str(RUNNER), "discover", str(config), str(out_dir), str(seed)], workdir / "discover.log", seed)
     discover_s = time.perf_counter() - t0
     bpmn, params = _best_model(out_dir)
     say(f"Simod discovery {discover_s:.0f} s; simulating {len(seeds)} runs of {cases} cases from {start}")
@@ -286,6 +288,7 @@ def run_simod(
         [str(python), str(RUNNER), "simulate", str(bpmn), str(params), str(cases), start_text, str(sims)]
         + [str(s) for s in seeds],
         workdir / "simulate.log",
+        seed,
     )
     simulate_s = time.perf_counter() - t0
     logs = tuple(read_simulated_log(sims / f"simulated_log_{i}.csv") for i in range(len(seeds)))

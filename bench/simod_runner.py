@@ -7,13 +7,14 @@ its pins clash with procopt's), so it imports only what that venv holds.
     python simod_runner.py simulate BPMN JSON CASES START OUT_DIR SEED [SEED ...]
 
 ``discover`` seeds Python's and NumPy's generators and hyperopt's (``HYPEROPT_FMIN_SEED``, read by every
-``fmin`` call Simod makes), then runs Simod's command line. Simod evaluates optimisation candidates in forked
-process pools whose Python generator is reseeded from the OS at fork, so a repeated discovery can still pick
-other parameters: the final simulations, not the search, are what this seeding makes repeatable.
+``fmin`` call Simod makes), then runs Simod's command line unchanged: the candidates tried are the same from run
+to run. Simod simulates each candidate in forked process pools, which this does not reach into (Python reseeds a
+forked child from the OS), so the losses and hence the chosen model can differ between repeated runs.
 
 ``simulate`` runs Prosimos (Simod's simulator) once per seed, one after the other, each from
-``random.seed``/``numpy.random.seed`` of that seed, writing ``simulated_log_<i>.csv`` -- the same call, start
-instant and case count Simod's own final evaluation uses (test period's first start, its number of cases).
+``random.seed``/``numpy.random.seed`` of that seed, writing ``simulated_log_<i>.csv`` (repeatable: the same model
+and seeds give the same logs) -- the same call, start instant and case count Simod's own final evaluation uses
+(test period's first start, its number of cases).
 """
 
 from __future__ import annotations
