@@ -9,11 +9,12 @@ simpler parts substituted where they lose to naive. It prints, per log, procopt 
 figure (``../shared/docs/benchmarks.md``), ProSiT's (a different split), the verdict and how many components
 fell back to their naive version. ``--peer simod`` also runs Simod 5.2.1 (its own venv, a subprocess; see
 ``simod_peer.py``) on the same training side and scores its simulated logs on the same test side with the same
-scorer, as a third column.
+scorer, in two more columns (both readings).
 
     .venv/bin/python bench/fidelity.py [--logs Production,BPI12W] [--runs 10] [--seed 1] [--workers 2]
         [--json out.json] [--reference] [--diagnose] [--utilisation]
-        [--peer simod [--simod-python PATH] [--simod-runs N] [--simod-workdir DIR]]
+        [--peer simod [--simod-python PATH] [--simod-runs N] [--simod-budget small|simod-defaults]
+         [--simod-workdir DIR]]
     .venv/bin/python bench/fidelity.py --what-if    # sweep predictions vs the true generated process
     .venv/bin/python bench/fidelity.py --model-size # calibration time and model-file size on PermitLog
 """
