@@ -7,10 +7,14 @@ dropped, 10 simulated logs), with procopt's calibration chosen on a split inside
 simpler parts substituted where they lose to naive. It prints, per log, procopt and naive in both readings
 (as published; matched = simulated events after the log's end dropped, as in the log), the best published
 figure (``../shared/docs/benchmarks.md``), ProSiT's (a different split), the verdict and how many components
-fell back to their naive version.
+fell back to their naive version. ``--peer simod`` also runs Simod 5.2.1 (its own venv, a subprocess; see
+``simod_peer.py``) on the same training side and scores its simulated logs on the same test side with the same
+scorer, in two more columns (both readings).
 
     .venv/bin/python bench/fidelity.py [--logs Production,BPI12W] [--runs 10] [--seed 1] [--workers 2]
         [--json out.json] [--reference] [--diagnose] [--utilisation]
+        [--peer simod [--simod-python PATH] [--simod-runs N] [--simod-budget small|simod-defaults]
+         [--simod-workdir DIR]]
     .venv/bin/python bench/fidelity.py --what-if    # sweep predictions vs the true generated process
     .venv/bin/python bench/fidelity.py --model-size # calibration time and model-file size on PermitLog
 """
@@ -207,12 +211,27 @@ def _fmt(value: Any, digits: int = 3) -> str:
 _ROWS = (("ngd", "NGD"), ("ctd_hours", "CTD (h)"), ("lead_time_mean_rel_error", "lead-time error"))
 
 
+def _peer_cells(res: dict[str, Any], key: str) -> str:
+    peer = res.get("simod")
+    if not peer:
+        return f"| {res.get('simod_error', '—') if key == 'ngd' else ''} | "
+    return f"| {_fmt(peer['published'][key])} | {_fmt(peer['matched'][key])} "
+
+
 def markdown_table(results: dict[str, dict[str, Any]]) -> str:
-    """One row per log and metric: procopt and naive in both readings, published figures, verdict."""
-    lines = [
+    """One row per log and metric: procopt and naive in both readings, published figures, verdict.
+
+    When any log carries a same-run Simod result (``--peer simod``), Simod's two readings follow naive's.
+    """
+    peer = any("simod" in res or "simod_error" in res for res in results.values())
+    head = (
         "| log | kind | metric | procopt (as published) | naive (as published) | procopt (matched) | naive (matched) "
-        "| best published (same protocol) | ProSiT (80 % of cases, 5 runs) | verdict (matched) | fell back |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+    )
+    if peer:
+        head += "| Simod same run (as published) | Simod same run (matched) "
+    lines = [
+        head + "| best published (same protocol) | ProSiT (80 % of cases, 5 runs) | verdict (matched) | fell back |",
+        "|---" * (11 + 2 * peer) + "|",
     ]
     for name, res in results.items():
         pub, prosit = PUBLISHED.get(name, {}), PROSIT.get(name, {})
@@ -222,11 +241,47 @@ def markdown_table(results: dict[str, dict[str, Any]]) -> str:
             lines.append(
                 f"| {name if first else ''} | {kind if first else ''} | {label} | "
                 f"{_fmt(res['published']['procopt'][key])} | {_fmt(res['published']['naive'][key])} | "
-                f"{_fmt(res['matched']['procopt'][key])} | {_fmt(res['matched']['naive'][key])} | "
-                f"{pub.get(key, '—')} | {prosit.get(key, '—')} | "
+                f"{_fmt(res['matched']['procopt'][key])} | {_fmt(res['matched']['naive'][key])} "
+                + (_peer_cells(res, key) if peer else "")
+                + f"| {pub.get(key, '—')} | {prosit.get(key, '—')} | "
                 f"{res['verdict'] if first else ''} | {res['fallbacks_text'] if first else ''} |"
             )
     return "\n".join(lines)
+
+
+def run_peer(events: pd.DataFrame, name: str, args: argparse.Namespace, python: Path) -> dict[str, Any]:
+    """Simod on the same hold-out split as ``validate_and_fit`` (same events, same 80 % boundary), scored alike."""
+    import tempfile
+
+    import simod_peer
+
+    from procopt.fidelity.evaluate import run_seeds
+    from procopt.fidelity.paired import make_split
+    from procopt.fidelity.split import holdout_split
+
+    split = make_split(*holdout_split(events))
+    runs = args.simod_runs or args.runs
+    root = args.simod_workdir or Path(tempfile.mkdtemp(prefix="procopt-simod-"))
+    run = simod_peer.run_simod(
+        split.train,
+        start=split.start,
+        cases=split.cases,
+        seeds=run_seeds(args.seed, runs),
+        seed=args.seed,
+        python=python,
+        workdir=root / name,
+        budget=simod_peer.BUDGETS[args.simod_budget],
+        say=lambda line: print(f"{name}: {line}", file=sys.stderr),
+    )
+    scores = simod_peer.score_peer(split, run.logs)
+    return {
+        **scores,
+        "runs": runs,
+        "budget": simod_peer.BUDGETS[args.simod_budget].describe(),
+        "discover_s": round(run.discover_s, 1),
+        "simulate_s": round(run.simulate_s, 1),
+        "output": str(run.output_dir),
+    }
 
 
 def reference_check(events: pd.DataFrame, model: Any, seed: int) -> float:
@@ -383,6 +438,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--merge", type=Path, nargs="+", help="instead: print one table from the --json files of earlier runs"
     )
+    parser.add_argument(
+        "--peer",
+        choices=["simod"],
+        help="also run this tool on the same training side and score it on the same test side (a Simod column)",
+    )
+    parser.add_argument(
+        "--simod-python",
+        help="the Python of a venv holding simod==5.2.1 (default: $PROCOPT_SIMOD_PYTHON, else ../simod-venv)",
+    )
+    parser.add_argument(
+        "--simod-runs", type=int, help="simulated logs for Simod (default: --runs); fewer is faster, noisier"
+    )
+    parser.add_argument(
+        "--simod-budget",
+        choices=["small", "simod-defaults"],
+        default="small",
+        help="Simod's optimisation budget: small (22 simulations, the default) or Simod's own (78)",
+    )
+    parser.add_argument(
+        "--simod-workdir", type=Path, help="keep Simod's inputs, outputs and logs here (default: a new temp dir)"
+    )
     args = parser.parse_args(argv)
     if args.merge:
         merged: dict[str, dict[str, Any]] = {}
@@ -404,6 +480,16 @@ def main(argv: list[str] | None = None) -> int:
     from procopt.sim.executor import LocalExecutor
 
     names = [n.strip() for n in args.logs.split(",")] if args.logs else list(LOGS)
+    simod_python: Path | None = None
+    if args.peer == "simod":
+        import simod_peer
+
+        found = simod_peer.availability(args.simod_python)
+        if found.ok:
+            simod_python = found.python
+            print(f"peer: Simod {found.version} at {found.python}", file=sys.stderr)
+        else:
+            print(f"peer: Simod skipped: {found.reason}", file=sys.stderr)
     unknown = [n for n in names if n not in LOGS]
     if unknown:
         parser.error(f"unknown log(s) {unknown}; choose from {', '.join(LOGS)}")
@@ -453,6 +539,20 @@ def main(argv: list[str] | None = None) -> int:
             f"{checked.reports['published'].test_cases} cases; verdict {v.verdict}; {elapsed:.1f} s",
             file=sys.stderr,
         )
+        if simod_python is not None:
+            t_peer = time.perf_counter()
+            try:
+                results[name]["simod"] = run_peer(events, name, args, simod_python)
+            except Exception as exc:  # noqa: BLE001 - a failing peer leaves procopt's figures standing
+                results[name]["simod_error"] = f"failed ({type(exc).__name__})"
+                print(f"{name}: Simod FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
+            else:
+                peer = results[name]["simod"]
+                print(
+                    f"{name}: Simod {time.perf_counter() - t_peer:.0f} s (discovery {peer['discover_s']:.0f} s, "
+                    f"{peer['runs']} simulations {peer['simulate_s']:.0f} s)",
+                    file=sys.stderr,
+                )
         if args.reference:
             gap = reference_check(events, checked.model, args.seed)
             results[name]["reference_gap"] = gap
