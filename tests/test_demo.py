@@ -21,7 +21,13 @@ def test_demo_end_to_end(tmp_path: Path, repo_root: Path) -> None:
     result = CliRunner().invoke(main, ["demo", "--out", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     text = result.output
-    for step in ("[1/8] reading o2c_orders.csv", "[5/8] calibrating", "[6/8] simulating", "[8/8] writing the report"):
+    for step in (
+        "[1/8] reading o2c_orders.csv",
+        "[5/8] calibrating",
+        "[6/8] checking the model against a held-out part of the log",
+        "[7/8] simulating",
+        "[8/8] writing the report",
+    ):
         assert step in text
     assert f"Report written to {out / 'report.html'}" in text
     assert "1. The biggest source of delay is Check Credit" in text

@@ -99,11 +99,9 @@ def command(
             )
     finally:
         bar.close()
-    title = f"Volume vs delivery: {Path(source).name}"
-    if not result.capacity_known:
-        title += " (capacity unknown: no staff data)"
-    from procopt.viz.sweep_chart import render_chart
+    from procopt.viz.sweep_chart import render_chart, sweep_title
 
+    title = sweep_title(Path(source).name, result.capacity_known)
     files = write_sweep(result, out, chart=render_chart(result.rows, result.knees, title=title))
     doc = result.to_dict()
     doc["files"] = {name: str(path) for name, path in files.items()}

@@ -13,6 +13,13 @@ from typing import Any
 from procopt.sim.sweep.knee import Knee, _num
 
 
+def sweep_title(source: str, capacity_known: bool) -> str:
+    """The chart's title; without staff data it says the capacity is unknown, so no reader takes the lines for
+    what the team can handle."""
+    title = f"Volume vs delivery: {source}"
+    return title if capacity_known else f"{title} (capacity unknown: no staff data)"
+
+
 def render_chart(rows: Sequence[Mapping[str, Any]], knees: Sequence[Knee], *, title: str) -> tuple[bytes, str]:
     """The trade-off chart: on-time rate and P90 lead time against orders per week, one line per capacity.
 

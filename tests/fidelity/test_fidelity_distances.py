@@ -45,3 +45,18 @@ def test_fast_distances_match_package(seed_a: int, seed_b: int, n_a: int, n_b: i
             assert fast[key] is None
         else:
             assert fast[key] == pytest.approx(ref[key], rel=1e-9, abs=1e-9), key
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(-500, 500), min_size=1, max_size=300),
+    st.lists(st.integers(-500, 500), min_size=1, max_size=300),
+)
+def test_wasserstein_1d_is_scipys_distance(u: list[int], v: list[int]) -> None:
+    from scipy.stats import wasserstein_distance
+
+    from procopt.fidelity.distances import wasserstein_1d
+
+    ours = wasserstein_1d(np.asarray(u, dtype=float), np.asarray(v, dtype=float))
+    assert ours == pytest.approx(float(wasserstein_distance(u, v)), rel=1e-12, abs=1e-12)
+    assert ours == wasserstein_1d(np.asarray(v, dtype=float), np.asarray(u, dtype=float))

@@ -99,6 +99,7 @@ def test_no_capacity_claim_without_capacity_data() -> None:
 @pytest.mark.slow
 def test_chart_title_says_capacity_is_unknown(tmp_path: pytest.TempPathFactory) -> None:
     from procopt.sim.sweep import write_sweep
+    from procopt.viz.sweep_chart import render_chart, sweep_title
 
     sweep = run_sweep(
         slow_model(0.1, None),
@@ -109,7 +110,9 @@ def test_chart_title_says_capacity_is_unknown(tmp_path: pytest.TempPathFactory) 
         seed=1,
         workers=1,
     )
-    files = write_sweep(sweep, tmp_path / "out", title="Volume vs delivery: x")  # type: ignore[operator]
+    assert not sweep.capacity_known
+    chart = render_chart(sweep.rows, sweep.knees, title=sweep_title("x", sweep.capacity_known))
+    files = write_sweep(sweep, tmp_path / "out", chart=chart)  # type: ignore[operator]
     assert "capacity unknown" in files["sweep.svg"].read_text(encoding="utf-8")
 
 
