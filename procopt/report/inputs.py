@@ -17,7 +17,7 @@ import pandas as pd
 from procopt.log.columns import ACTIVITY, CASE, END, START
 from procopt.log.delivery import detect_delivery_activity
 from procopt.report import derive
-from procopt.report._fmt import first_of, get, hours, number, records
+from procopt.report._fmt import get, hours, number, records
 from procopt.report.i18n import text
 from procopt.report.run_summary import RunSummary, summarise_run
 
@@ -83,20 +83,17 @@ class ReportInputs:
     def value_stream(self) -> dict[str, Any]:
         """The main path as steps {label, department, processing_h, waiting_h} plus totals."""
         vs = get(self.mining, "value_stream", default={})
-        steps_raw = records(vs) or records(get(vs, "steps"))
-        steps = [
+        steps: list[dict[str, Any]] = [
             {
-                "label": str(first_of(s, "activity", "step", default="")),
-                "department": first_of(s, "department", "owner"),
-                "processing_h": hours(s, "processing_mean", "processing_median", "processing", "processing_time"),
-                "waiting_h": hours(
-                    s, "wait_mean", "waiting_mean", "wait_median", "waiting_median", "waiting", "wait_before"
-                ),
+                "label": str(s["activity"]),
+                "department": s.get("department"),
+                "processing_h": hours(s.get("processing_mean_s")),
+                "waiting_h": hours(s.get("wait_mean_s")),
             }
-            for s in steps_raw
+            for s in records(get(vs, "steps"))
         ]
-        share = number(first_of(vs, "share", "case_share", "cases_share")) if isinstance(vs, Mapping) else None
-        if share is None and number(get(vs, "cases")) and self.facts["cases"]:
+        share = None
+        if number(get(vs, "cases")) and self.facts["cases"]:
             share = number(get(vs, "cases")) / self.facts["cases"]
         if get(vs, "basis") == "dfg":
             share = None  # a path stitched from the map's busiest edges: no share of cases follows it exactly
@@ -115,21 +112,13 @@ class ReportInputs:
                 }
                 for a in path
             ]
-        proc = hours(vs, "processing_mean", "processing_total") if isinstance(vs, Mapping) else None
+        proc = hours(get(vs, "processing_mean_s"))
         if proc is None and self.has_start:
             proc = sum(s["processing_h"] or 0.0 for s in steps)
-        lead = (
-            hours(vs, "lead_time_mean", "lead_time", "total_lead_time", "lead_time_median")
-            if isinstance(vs, Mapping)
-            else None
-        )
+        lead = hours(get(vs, "lead_time_mean_s"))
         if lead is None:
             lead = sum((s["processing_h"] or 0.0) + (s["waiting_h"] or 0.0) for s in steps)
-        ratio = (
-            number(first_of(vs, "value_added_ratio", "va_ratio", "process_cycle_efficiency"))
-            if isinstance(vs, Mapping)
-            else None
-        )
+        ratio = number(get(vs, "value_added_ratio"))
         if ratio is None and proc is not None and lead:
             ratio = proc / lead
         return {

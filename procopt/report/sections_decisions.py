@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from procopt.report import stage_text as st
-from procopt.report._fmt import ci, ci_pair, first_of, fmt, get, number, pct, records, signed
+from procopt.report._fmt import ci, ci_pair, fmt, get, number, pct, records, signed
 from procopt.report.inputs import ReportInputs
 from procopt.report.types import FigureSpec, Section, Table
 
@@ -47,10 +47,8 @@ def approvals_section(inp: ReportInputs) -> Section:
     table_rows = []
     for a in rows:
         verdict = str(a.get("verdict", ""))
-        rate = first_of(a, "approval_rate", "pass_rate")
-        saving = first_of(a, "estimated_saving_h")
-        if saving is None and number(a.get("estimated_saving_s")) is not None:
-            saving = number(a["estimated_saving_s"]) / 3600.0
+        rate = a.get("approval_rate")
+        saving = a.get("estimated_saving_h")
         table_rows.append(
             (
                 str(a["activity"]),
@@ -72,9 +70,8 @@ def approvals_section(inp: ReportInputs) -> Section:
 
 
 def kpi_rows(inp: ReportInputs) -> list[dict[str, Any]]:
-    """KPI rows from the KPI result (or the mining result's ``kpis``)."""
-    source = inp.kpis if inp.kpis is not None else get(inp.mining, "kpis")
-    return [k for k in (records(source) or records(get(source, "kpis"))) if k.get("name") is not None]
+    """KPI rows of the KPI result (none without ``--kpis``)."""
+    return records(get(inp.kpis, "kpis"))
 
 
 def _target_text(target: Any, kind: Any = None) -> tuple[str, float | None]:
@@ -95,8 +92,7 @@ def kpi_section(inp: ReportInputs) -> Section:
     if not rows:
         return Section("kpi", t("h_kpi"), (t("kpi_none"),))
     statuses = [str(k.get("status")) if k.get("status") in ("met", "at_risk", "missed") else "unknown" for k in rows]
-    source = inp.kpis if inp.kpis is not None else get(inp.mining, "kpis")
-    conflicts = records(get(source, "conflicts"))
+    conflicts = records(get(inp.kpis, "conflicts"))
     conflict = t("kpi_conflict", sentence=st.conflict_sentence(inp.language, conflicts[0])) if conflicts else ""
     para = t(
         "kpi_para",
@@ -109,8 +105,7 @@ def kpi_section(inp: ReportInputs) -> Section:
     panels, table_rows = [], []
     for k, status in zip(rows, statuses, strict=True):
         target_text, target = _target_text(k.get("target"), k.get("target_kind"))
-        trend_raw = k.get("trend") or k.get("weekly") or []
-        trend = [number(first_of(p, "value", default=None)) if isinstance(p, dict) else number(p) for p in trend_raw]
+        trend = [number(p.get("value")) for p in records(k.get("weekly"))]
         unit = str(k.get("unit") or "")
         if unit == "share":  # rates read better as percentages
             value_text = f"{pct(k.get('value'))}%"
@@ -164,23 +159,21 @@ def conformance_section(inp: ReportInputs) -> Section:
     if not conf:
         return Section("conformance", t("h_conformance"), (t("conf_skipped"),))
     devs = records(conf.get("deviations"))
-    for d in devs:
-        d["description"] = st.deviation_text(inp.language, d)
     deviation = ""
     if devs:
-        what = first_of(devs[0], "description", "message", "deviation", "kind", default="")
-        deviation = t("conf_deviation", what=what, cases=fmt(first_of(devs[0], "cases", "count"), 0))
+        what = st.deviation_text(inp.language, devs[0])
+        deviation = t("conf_deviation", what=what, cases=fmt(devs[0].get("cases"), 0))
     para = t(
         "conf_para",
-        fitness=fmt(first_of(conf, "fitness", "log_fitness"), 2),
+        fitness=fmt(conf.get("fitness"), 2),
         precision=fmt(conf.get("precision"), 2),
         deviation=deviation,
     )
     rows = tuple(
         (
-            str(first_of(d, "description", "message", "deviation", "kind", default="")),
-            fmt(first_of(d, "cases", "count"), 0),
-            _examples(first_of(d, "example_cases", "examples", default=[])),
+            st.deviation_text(inp.language, d),
+            fmt(d.get("cases"), 0),
+            _examples(d.get("example_cases")),
         )
         for d in devs[:10]
     )

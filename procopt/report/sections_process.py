@@ -11,7 +11,7 @@ from typing import Any
 from procopt.log.columns import ACTIVITY
 from procopt.report import derive
 from procopt.report import stage_text as st
-from procopt.report._fmt import first_of, fmt, get, hours, number, pct, records
+from procopt.report._fmt import fmt, get, hours, number, pct, records
 from procopt.report.inputs import ReportInputs
 from procopt.report.types import FigureSpec, Section, Table
 
@@ -76,26 +76,15 @@ def _variant_label(value: Any) -> str:
 
 
 def _edges(inp: ReportInputs) -> list[dict[str, Any]]:
-    mining = inp.mining or {}
-    rows = (
-        records(get(mining, "process_map", "edges"))
-        or records(mining.get("edges"))
-        or records(get(mining, "dfg", "edges"))
-    )
-    out = []
-    for r in rows:
-        src, dst = first_of(r, "source", "from"), first_of(r, "target", "to")
-        count = number(first_of(r, "count", "frequency", "cases"))
-        if src is None or dst is None or count is None:
-            continue
-        out.append(
-            {
-                "source": str(src),
-                "target": str(dst),
-                "count": int(count),
-                "wait_h": hours(r, "wait_median", "waiting_median", "median_wait", "duration_median"),
-            }
-        )
+    out = [
+        {
+            "source": str(r["source"]),
+            "target": str(r["target"]),
+            "count": int(r["count"]),
+            "wait_h": hours(r.get("wait_median_s")),
+        }
+        for r in records(get(inp.mining, "process_map", "edges"))
+    ]
     if not out:
         frame = derive.directly_follows(inp.events)
         out = [
@@ -144,7 +133,7 @@ def map_section(inp: ReportInputs) -> Section:
             )
         )
     n_variants = number(get(inp.mining, "summary", "variants")) or len(variants)
-    top_share = number(first_of(variants[0], "share", "case_share")) if variants else None
+    top_share = number(variants[0].get("share")) if variants else None
     para = t("map_para", variants=fmt(n_variants, 0), top_share=pct(top_share))
     kept_cases, total_cases = (
         number(get(inp.mining, "process_map", "cases_kept")),
@@ -160,10 +149,10 @@ def map_section(inp: ReportInputs) -> Section:
         )
     rows = tuple(
         (
-            _variant_label(first_of(v, "variant", "activities", "path", default="")),
-            fmt(first_of(v, "count", "cases"), 0),
-            pct(first_of(v, "share", "case_share")),
-            fmt(hours(v, "median_lead", "lead_time_median", "median_lead_time")),
+            _variant_label(v.get("variant", "")),
+            fmt(v.get("cases"), 0),
+            pct(v.get("share")),
+            fmt(hours(v.get("median_lead_s"))),
         )
         for v in variants[:10]
     )
@@ -254,13 +243,13 @@ def bottleneck_section(inp: ReportInputs) -> Section:
     acts = [a for a in records(mining.get("activities")) if a.get("activity") is not None]
     # a chart of medians needs enough instances: one 1,000-hour instance must not dominate it
     acts = [a for a in acts if (number(a.get("count")) or 0) >= MIN_CHART_INSTANCES] or acts
-    acts.sort(key=lambda a: -((hours(a, "wait_median", "waiting_median") or 0) + (hours(a, "processing_median") or 0)))
+    acts.sort(key=lambda a: -((hours(a.get("wait_median_s")) or 0) + (hours(a.get("processing_median_s")) or 0)))
     if acts:
         rows = [
             {
                 "label": str(a["activity"]),
-                "waiting_h": hours(a, "wait_median", "waiting_median"),
-                "processing_h": hours(a, "processing_median"),
+                "waiting_h": hours(a.get("wait_median_s")),
+                "processing_h": hours(a.get("processing_median_s")),
                 "highlight": a["activity"] == top,
             }
             for a in acts[:14]
@@ -370,22 +359,16 @@ def _cause_figures(inp: ReportInputs) -> list[FigureSpec]:
 
 def handoff_rows(mining: dict[str, Any]) -> list[dict[str, Any]]:
     """Hand-off pairs as {src, dst, count, delay_h}, slowest first."""
-    raw = mining.get("handoffs")
-    rows = records(raw) or records(get(raw, "pairs")) or records(get(raw, "slowest"))
-    out = []
-    for r in rows:
-        src = first_of(r, "from_department", "from", "source", "src")
-        dst = first_of(r, "to_department", "to", "target", "dst")
-        if src is None or dst is None:
-            continue
-        out.append(
-            {
-                "src": str(src),
-                "dst": str(dst),
-                "count": int(number(first_of(r, "count", "handoffs")) or 0),
-                "delay_h": hours(r, "median_delay", "delay_median", "wait_median", "median_wait"),
-            }
-        )
+    out = [
+        {
+            "src": str(r["from_department"]),
+            "dst": str(r["to_department"]),
+            "count": int(number(r.get("count")) or 0),
+            "delay_h": hours(r.get("delay_median_s")),
+        }
+        for r in records(mining.get("handoffs"))
+        if r.get("from_department") is not None and r.get("to_department") is not None
+    ]
     return sorted(out, key=lambda r: (-(r["delay_h"] or 0.0), r["src"], r["dst"]))
 
 
@@ -433,17 +416,17 @@ def _rework_and_batches(inp: ReportInputs, tables: list[Table]) -> list[str]:
     t = inp.t
     mining = inp.mining or {}
     paras = []
-    rework = records(mining.get("rework")) or records(get(mining, "rework", "activities"))
+    rework = records(get(mining, "rework", "activities"))
     loops = records(get(mining, "rework", "loops"))
-    if rework or loops:
-        top = loops[0] if loops else rework[0]
+    if loops:  # every repeat closes a loop (A → … → A): the loops and the repeated activities come together
+        top = loops[0]
         paras.append(
             t(
                 "rework_para",
-                loop=first_of(top, "loop", "activity", default=""),
-                count=fmt(first_of(top, "count", "repeats"), 0),
-                cases=fmt(first_of(top, "cases", "cases_with_repeat"), 0),
-                lost=fmt(hours(top, "time_lost_median", "time_lost_mean", "time_lost")),
+                loop=top["loop"],
+                count=fmt(top.get("count"), 0),
+                cases=fmt(top.get("cases"), 0),
+                lost=fmt(hours(top.get("time_lost_median_s"))),
             )
         )
         tables.append(
@@ -454,8 +437,8 @@ def _rework_and_batches(inp: ReportInputs, tables: list[Table]) -> list[str]:
                 tuple(
                     (
                         r.get("activity", ""),
-                        fmt(first_of(r, "repeats", "count", "extra_instances"), 0),
-                        fmt(first_of(r, "cases_with_repeat", "cases"), 0),
+                        fmt(r.get("repeats"), 0),
+                        fmt(r.get("cases_with_repeat"), 0),
                         pct(r.get("share_of_cases")),
                     )
                     for r in rework[:8]
@@ -478,9 +461,9 @@ def _rework_and_batches(inp: ReportInputs, tables: list[Table]) -> list[str]:
                 tuple(
                     (
                         r.get("activity", ""),
-                        ", ".join(str(x) for x in (first_of(r, "release_times", "times", default=[]) or [])),
-                        pct(first_of(r, "batched_share", "share_in_batches", "batch_share", "share")),
-                        fmt(hours(r, "wait_median", "waiting_median", "wait_caused_median")),
+                        ", ".join(str(x) for x in r.get("release_times") or []),
+                        pct(r.get("batched_share")),
+                        fmt(hours(r.get("wait_median_s"))),
                     )
                     for r in batches
                 ),

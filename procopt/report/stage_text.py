@@ -3,8 +3,8 @@
 The mining and audit stages write one English sentence per finding. An English report shows those sentences
 unchanged; any other language composes its sentence here from the finding's STRUCTURED fields (shares, medians,
 utilisation, verdict, threshold, counts), never by translating the English text. Activity, department and
-attribute names are data and are passed through untouched. A field the stage did not provide is taken from the
-activity table when possible, else the clause that needs it is left out.
+attribute names are data and are passed through untouched. A field the stage left empty (e.g. utilisation without
+start times) leaves out the clause that needs it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from procopt.report._fmt import first_of, fmt, hours, number, records, without_subject
+from procopt.report._fmt import fmt, hours, number, records, without_subject
 
 _ZH: dict[str, str] = {
     # bottlenecks
@@ -129,7 +129,7 @@ def _find(rows: Sequence[Mapping[str, Any]], activity: object) -> Mapping[str, A
 
 def batch_pattern(language: str, batch: Mapping[str, Any]) -> str:
     """When a batch is released, e.g. "daily at 16:00 (Mon-Fri)" / "在周一至周五的 16:00"."""
-    times = [str(x) for x in (first_of(batch, "release_times", "times", default=[]) or [])]
+    times = [str(x) for x in batch.get("release_times") or []]
     if not composed(language):
         return str(batch.get("pattern") or ", ".join(times) or "–")
     shown = f" {_t(language, 'batch_and')} ".join(times) or "–"
@@ -151,22 +151,21 @@ def bottleneck_reason(
     if not composed(language):
         return without_subject(b.get("reason"), act)
     mining = mining or {}
-    row = _find(records(mining.get("activities")), act)
-    share = number(first_of(b, "wait_share", default=row.get("wait_share")))
-    wait_h = hours(b, "wait_median") if hours(b, "wait_median") is not None else hours(row, "wait_median")
+    share = number(b.get("wait_share"))
+    wait_h = hours(b.get("wait_median_s"))
     wait = _dur(language, None if wait_h is None else wait_h * 3600.0)
     if share is None:
         head = _t(language, "bn_wait_only", wait=wait)
     else:
         head = _t(language, "bn_head" if has_start else "bn_head_nostart", share=_pct0(share), wait=wait)
-    dept = first_of(b, "department", default=row.get("department"))
+    dept = b.get("department")
     who = _t(language, "bn_who", department=dept) if isinstance(dept, str) and dept else _t(language, "bn_who_unknown")
     u = number(b.get("utilisation"))
     kind = str(b.get("kind") or "queue")
     if kind == "batching":
         batch = _find(records(mining.get("batches")), act)
         busy = _t(language, "bn_busy_only", u=_pct0(u)) if u is not None else _t(language, "bn_busy_unknown")
-        batched = number(first_of(batch, "batched_share", "share_in_batches", "batch_share", "share"))
+        batched = number(batch.get("batched_share"))
         return _t(
             language,
             "bn_batching",
@@ -199,11 +198,9 @@ def approval_reason(language: str, a: Mapping[str, Any]) -> str:
         return without_subject(a.get("reason"), act)
     verdict = str(a.get("verdict") or "")
     decisions = number(a.get("decisions"))
-    rate = number(first_of(a, "approval_rate", "pass_rate"))
+    rate = number(a.get("approval_rate"))
     saving = number(a.get("estimated_saving_h"))
-    if saving is None and number(a.get("estimated_saving_s")) is not None:
-        saving = number(a["estimated_saving_s"]) / 3600.0
-    wait_h = hours(a, "wait_median")
+    wait_h = hours(a.get("wait_median_s"))
     if verdict == "candidate_for_threshold":
         attr, value = a.get("threshold_attribute"), number(a.get("threshold_value"))
         below = number(a.get("share_below_threshold"))
@@ -324,7 +321,7 @@ def label(language: str, group: str, value: object) -> str:
 
 def conflict_sentence(language: str, c: Mapping[str, Any]) -> str:
     """A KPI conflict: the KPI stage's sentence in English, composed from kpi_a/kpi_b/owners/r/weeks otherwise."""
-    english = str(first_of(c, "sentence", "message", "reason", default=""))
+    english = str(c.get("sentence") or "")
     r = number(c.get("r"))
     if not composed(language) or r is None or c.get("kpi_a") is None or c.get("kpi_b") is None:
         return english
@@ -343,10 +340,9 @@ def conflict_sentence(language: str, c: Mapping[str, Any]) -> str:
 
 def deviation_text(language: str, d: Mapping[str, Any]) -> str:
     """A conformance deviation "<kind>: <activity>" with the kind in the report's language."""
-    given = first_of(d, "description", "message", "deviation")
     kind, activity = d.get("kind"), d.get("activity")
-    if kind is None or (given is not None and not composed(language)):
-        return str(given if given is not None else kind or "")
+    if kind is None:
+        return ""
     if not composed(language):
         return f"{kind}: {activity or ''}".rstrip(": ")
     label_ = _TEXT[language].get(f"dev_{kind}", str(kind))

@@ -93,6 +93,8 @@ def toy_mining(zh: bool = False, xss: bool = False) -> dict:
                 "activity": a[1],
                 "score": 0.71,
                 "kind": "queueing",
+                "wait_median_s": 72000,
+                "department": "Finance",
                 "reason": f"{a[1]}: 61% of all waiting time, median wait 20.0 h, Finance analysts 91% busy",
             }
         ],
@@ -106,14 +108,14 @@ def toy_mining(zh: bool = False, xss: bool = False) -> dict:
             }
         ],
         "handoffs": [
-            {"from_department": "Sales", "to_department": "Finance", "count": 60, "median_delay_s": 72000},
-            {"from_department": "Finance", "to_department": "Logistics", "count": 60, "median_delay_s": 10800},
+            {"from_department": "Sales", "to_department": "Finance", "count": 60, "delay_median_s": 72000},
+            {"from_department": "Finance", "to_department": "Logistics", "count": 60, "delay_median_s": 10800},
         ],
         "batches": [
-            {"activity": a[3], "release_times": ["10:00", "15:00"], "share_in_batches": 0.9, "wait_median_s": 10800}
+            {"activity": a[3], "release_times": ["10:00", "15:00"], "batched_share": 0.9, "wait_median_s": 10800}
         ],
-        "rework": [],
-        "variants": [{"variant": a, "count": 60, "share": 1.0, "lead_time_median_s": 31.5 * 3600}],
+        "rework": {"activities": [], "loops": []},
+        "variants": [{"variant": a, "cases": 60, "share": 1.0, "median_lead_s": 31.5 * 3600}],
     }
 
 
