@@ -20,6 +20,7 @@ from procopt.report.types import Report
 from procopt.sim import defaults
 
 if TYPE_CHECKING:
+    from procopt.fidelity.verdict import ValidatedModel
     from procopt.model.calibrate import CalibrationOptions
 
 #: ``progress(step, total, message)``: called before each stage starts.
@@ -117,7 +118,7 @@ def run_all(
     conformance = _conformance(events, opts.blueprint) if opts.blueprint else None
 
     experiment: dict[str, Any] | None = None
-    fidelity: dict[str, Any] | None = None
+    checked: ValidatedModel | None = None
     scenario_infos: tuple[ScenarioInfo, ...] = ()
     skipped: list[str] = []
     from procopt.log.delivery import detect_delivery_activity
@@ -131,7 +132,7 @@ def run_all(
         say("calibrate", t("stage_calibrate"))
         if opts.fidelity:  # the held-out check chooses the calibration, so it runs first
             say("fidelity", t("stage_fidelity", runs=opts.fidelity_runs))
-        model, fidelity = _calibrate(events, opts, notes, sim_progress, executor)
+        model, checked = _calibrate(events, opts, notes, sim_progress, executor)
         delivery = model.delivery_activity
         scenarios, scenario_infos, skipped = _scenarios(model, given, mining, kpis, opts)
         say("simulate", t("stage_simulate", n=len(scenarios), replications=opts.replications, days=f"{opts.days:g}"))
@@ -173,7 +174,8 @@ def run_all(
         kpis=kpis,
         conformance=conformance,
         experiment=experiment,
-        fidelity=fidelity,
+        fidelity=checked.reports.get("matched") if checked is not None else None,
+        validation=checked.validation if checked is not None else None,
         scenarios=scenario_infos,
         delivery_activity=delivery,
         run={"replications": opts.replications, "days": f"{opts.days:g}", "seed": opts.seed},
@@ -185,7 +187,7 @@ def run_all(
         "kpis": kpis,
         "conformance": conformance,
         "experiment": experiment,
-        "fidelity": fidelity,
+        "fidelity": fidelity_doc(checked) if checked is not None else None,
     }
     return PipelineResult(build_report(inputs), inputs, summary, tuple(notes), tuple(skipped), stages)
 
@@ -228,11 +230,11 @@ def _conformance(events: Any, path: Path) -> dict[str, Any]:
 
 def _calibrate(
     events: Any, opts: PipelineOptions, notes: list[str], progress: SimProgress | None, executor: Any = None
-) -> tuple[Any, dict[str, Any] | None]:
+) -> tuple[Any, ValidatedModel | None]:
     """The model, chosen and checked on a held-out period when ``opts.fidelity`` (see ``fidelity.verdict``).
 
-    The fidelity dict is the matched-reading scorecard (``procopt``, ``naive``, ...) plus ``published`` (the
-    protocol as published) and ``validation`` (the verdict); None when the check was off or impossible.
+    The check comes back as it ran (None when it was off); a log too short to hold out a test period has a
+    validation without scorecards, and a note says why.
     """
     from procopt.model.calibrate import CalibrationOptions, calibrate
 
@@ -240,7 +242,6 @@ def _calibrate(
     if not opts.fidelity:
         return calibrate(events, options), None
     from procopt.fidelity.verdict import validate_and_fit
-    from procopt.model.io import validation_to_dict
     from procopt.report import i18n
     from procopt.sim.executor import LocalExecutor
 
@@ -253,15 +254,25 @@ def _calibrate(
         executor=executor or LocalExecutor(opts.workers),
         progress=progress,
     )
-    validation = validation_to_dict(checked.validation)
     if not checked.reports:  # e.g. a log too short to hold out a test period: say so in the report
         notes.append(i18n.text(opts.language, "note_fidelity", code="ModelError", message=checked.validation.reason))
-        return checked.model, {"validation": validation}
+    return checked.model, checked
+
+
+def fidelity_doc(checked: ValidatedModel) -> dict[str, Any]:
+    """The held-out check for ``--json``: the matched-reading scorecard (``procopt``, ``naive``, ...) with
+    ``reading``, the protocol as published under ``published`` and the verdict under ``validation``; only
+    ``validation`` when no scorecard could be made."""
+    from procopt.model.io import validation_to_dict
+
+    validation = validation_to_dict(checked.validation)
+    if not checked.reports:
+        return {"validation": validation}
     doc: dict[str, Any] = checked.reports["matched"].to_dict()
     doc["reading"] = "matched"
     doc["published"] = checked.reports["published"].to_dict()
     doc["validation"] = validation
-    return checked.model, doc
+    return doc
 
 
 def _scenarios(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -20,6 +20,10 @@ from procopt.report import derive
 from procopt.report._fmt import get, hours, number, records
 from procopt.report.i18n import text
 from procopt.report.run_summary import RunSummary, summarise_run
+
+if TYPE_CHECKING:
+    from procopt.fidelity.evaluate import FidelityReport
+    from procopt.model.types import Validation
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +47,10 @@ class ScenarioInfo:
 
 @dataclass(frozen=True)
 class ReportInputs:
-    """Everything a report needs; dict fields are the stages' ``to_dict()`` results (None = not run)."""
+    """Everything a report needs (None = the stage did not run).
+
+    The held-out check arrives as its typed results; the other stages as their ``to_dict()`` forms.
+    """
 
     source: str
     events: pd.DataFrame
@@ -54,7 +61,10 @@ class ReportInputs:
     kpis: Mapping[str, Any] | None = None
     conformance: Mapping[str, Any] | None = None
     experiment: Mapping[str, Any] | None = None
-    fidelity: Mapping[str, Any] | None = None
+    #: the held-out check: the scorecards in the matched reading the verdict uses, and the verdict itself
+    #: (a verdict without scorecards when the log was too short to hold out a test period)
+    fidelity: FidelityReport | None = None
+    validation: Validation | None = None
     scenarios: tuple[ScenarioInfo, ...] = ()
     delivery_activity: str | None = None
     run: Mapping[str, Any] = field(default_factory=dict)  # replications, days, seed

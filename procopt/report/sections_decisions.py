@@ -7,12 +7,16 @@ so readers know how far to trust the numbers.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from procopt.report import stage_text as st
 from procopt.report._fmt import ci, ci_pair, fmt, get, number, pct, records, signed
 from procopt.report.inputs import ReportInputs
 from procopt.report.types import FigureSpec, Section, Table
+
+if TYPE_CHECKING:
+    from procopt.fidelity.evaluate import FidelityReport
 
 FIDELITY_KEYS = (
     "ngd",
@@ -383,8 +387,8 @@ def options_section(inp: ReportInputs) -> Section:
         for s in inp.scenarios
         if s.origin == "proposed" and s.description
     )
-    if inp.fidelity and get(inp.fidelity, "procopt") is not None:
-        tables.append(_fidelity_table(inp))
+    if inp.fidelity is not None:
+        tables.append(_fidelity_table(inp, inp.fidelity))
     figures = (fig,) if rows else ()
     return Section(
         "options", t("h_options"), (*paras, _trust(inp)), figures=figures, tables=tuple(tables), bullets=bullets
@@ -393,63 +397,61 @@ def options_section(inp: ReportInputs) -> Section:
 
 def model_verdict(inp: ReportInputs) -> str | None:
     """The held-out verdict ("better", "worse", "not_validated"), None when no check ran."""
-    v = get(inp.fidelity, "validation", "verdict")
-    return str(v) if v else None
+    return inp.validation.verdict if inp.validation is not None and inp.validation.verdict else None
 
 
 def advice_text(inp: ReportInputs) -> str:
     """What would help a model that does not beat the naive baseline (from the validation)."""
-    tips = get(inp.fidelity, "validation", "advice") or []
+    tips = inp.validation.advice if inp.validation is not None else ()
     return inp.t("item_sep").join(str(x) for x in tips) or inp.t("verdict_advice_default")
+
+
+def _errors(fid: FidelityReport | None) -> dict[str, str]:
+    """The trust sentence's numbers: |mean lead-time error| (%) and CTD (h) of procopt and of naive."""
+
+    def metric(scores: Mapping[str, float | None], key: str) -> float | None:
+        return number(scores.get(key))
+
+    procopt: Mapping[str, float | None] = fid.procopt if fid is not None else {}
+    naive: Mapping[str, float | None] = fid.naive if fid is not None else {}
+    return {
+        "lt_err": pct(abs(metric(procopt, "lead_time_mean_rel_error") or 0.0)),
+        "naive_lt_err": pct(abs(metric(naive, "lead_time_mean_rel_error") or 0.0)),
+        "ctd": fmt(metric(procopt, "ctd_hours")),
+        "naive_ctd": fmt(metric(naive, "ctd_hours")),
+    }
 
 
 def verdict_sentence(inp: ReportInputs) -> str | None:
     """The model's held-out verdict in one sentence for the summary (None when no check ran)."""
     t = inp.t
     verdict = model_verdict(inp)
-    if verdict is None:
+    v = inp.validation
+    if verdict is None or v is None:
         return None
-    v = get(inp.fidelity, "validation") or {}
-    replaced = [f"{r.get('component')} → {r.get('replacement')}" for r in v.get("replaced") or []]
+    replaced = [f"{r.component} → {r.replacement}" for r in v.replaced]
     tail = (" " + t("verdict_replaced", items=t("item_sep").join(replaced))) if replaced else ""
     if verdict == "worse":
-        return t("verdict_worse", runs=v.get("runs"), reason=v.get("reason", ""), advice=advice_text(inp)) + tail
+        return t("verdict_worse", runs=v.runs, reason=v.reason, advice=advice_text(inp)) + tail
     if verdict == "better":
-        return (
-            t(
-                "verdict_better",
-                runs=v.get("runs"),
-                lt_err=pct(abs(number(get(inp.fidelity, "procopt", "lead_time_mean_rel_error")) or 0.0)),
-                naive_lt_err=pct(abs(number(get(inp.fidelity, "naive", "lead_time_mean_rel_error")) or 0.0)),
-                ctd=fmt(get(inp.fidelity, "procopt", "ctd_hours")),
-                naive_ctd=fmt(get(inp.fidelity, "naive", "ctd_hours")),
-            )
-            + tail
-        )
-    return t("verdict_not_validated", reason=v.get("reason", "")) + tail
+        return t("verdict_better", runs=v.runs, **_errors(inp.fidelity)) + tail
+    return t("verdict_not_validated", reason=v.reason) + tail
 
 
 def _trust(inp: ReportInputs) -> str:
     t = inp.t
-    fid = inp.fidelity
-    if not fid or get(fid, "procopt") is None:
+    if inp.fidelity is None:
         return t("options_trust_none")
     if model_verdict(inp) == "worse":
         return verdict_sentence(inp) or t("options_trust_none")
-    return t(
-        "options_trust",
-        lt_err=pct(abs(number(get(fid, "procopt", "lead_time_mean_rel_error")) or 0.0)),
-        naive_lt_err=pct(abs(number(get(fid, "naive", "lead_time_mean_rel_error")) or 0.0)),
-        ctd=fmt(get(fid, "procopt", "ctd_hours")),
-        naive_ctd=fmt(get(fid, "naive", "ctd_hours")),
-    )
+    return t("options_trust", **_errors(inp.fidelity))
 
 
-def _fidelity_table(inp: ReportInputs) -> Table:
+def _fidelity_table(inp: ReportInputs, fid: FidelityReport) -> Table:
+    """procopt's and naive's scorecards in the matched reading (the one the verdict uses)."""
     t = inp.t
-    fid = inp.fidelity or {}
-    rows = tuple((t(f"fid_{k}"), fmt(get(fid, "procopt", k), 3), fmt(get(fid, "naive", k), 3)) for k in FIDELITY_KEYS)
-    caption = t("fidelity_caption") + (" " + t("fidelity_matched") if fid.get("reading") == "matched" else "")
+    rows = tuple((t(f"fid_{k}"), fmt(fid.procopt.get(k), 3), fmt(fid.naive.get(k), 3)) for k in FIDELITY_KEYS)
+    caption = t("fidelity_caption") + " " + t("fidelity_matched")
     return Table("fidelity", caption, (t("col_metric"), t("col_procopt"), t("col_naive")), rows)
 
 
