@@ -170,7 +170,7 @@ def run_all(
         language=opts.language,
         has_start=event_log.has_start,
         audit=event_log.audit.to_dict(),
-        mining=mining,
+        mining=mining_result,
         kpis=kpis,
         conformance=conformance,
         experiment=experiment,

@@ -39,6 +39,13 @@ def number(value: Any) -> float | None:
     return out if math.isfinite(out) else None
 
 
+def name(value: Any) -> str | None:
+    """A name from a stage's table (activity, department): None when the cell is empty (None or NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value)
+
+
 def hours(seconds: Any) -> float | None:
     """Hours from a stage's seconds value (the ``_s`` fields); None when missing or not a finite number."""
     value = number(seconds)

@@ -1,8 +1,11 @@
-"""What the report is built from: the event table plus each stage's result as its ``to_dict()`` form.
+"""What the report is built from: the event table plus each stage's result.
 
-Using the plain-dict forms keeps the report decoupled from the stages' classes: any stage may be absent
-(no ``--kpis``, no ``--blueprint``, no simulation) and its section then says so. Derived views that several
-sections share (the main path's value stream, the top bottleneck) are computed once here.
+Mining and the held-out check come as the typed results the pipeline has (``MiningResult``,
+``FidelityReport``, ``Validation``); the audit, KPIs, conformance and experiment as their ``to_dict()``
+forms. Any stage may be absent (no ``--kpis``, no ``--blueprint``, no simulation) and its section then says
+so; a report made without a mining result mines the events itself (the same stage, not a second
+implementation). Derived views that several sections share (the main path's value stream, the top
+bottleneck) are computed once here.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ import pandas as pd
 from procopt.log.columns import ACTIVITY, CASE, END, START
 from procopt.log.delivery import detect_delivery_activity
 from procopt.report import derive
-from procopt.report._fmt import get, hours, number, records
+from procopt.report._fmt import get, hours, name, number, records
 from procopt.report.i18n import text
 from procopt.report.run_summary import RunSummary, summarise_run
 
 if TYPE_CHECKING:
     from procopt.fidelity.evaluate import FidelityReport
+    from procopt.mine import MiningResult
     from procopt.model.types import Validation
 
 
@@ -49,7 +53,8 @@ class ScenarioInfo:
 class ReportInputs:
     """Everything a report needs (None = the stage did not run).
 
-    The held-out check arrives as its typed results; the other stages as their ``to_dict()`` forms.
+    Mining and the held-out check arrive as their typed results; the audit, KPIs, conformance and the
+    experiment as their ``to_dict()`` forms.
     """
 
     source: str
@@ -57,7 +62,7 @@ class ReportInputs:
     language: str = "en"
     has_start: bool = True
     audit: Mapping[str, Any] | None = None
-    mining: Mapping[str, Any] | None = None
+    mining: MiningResult | None = None
     kpis: Mapping[str, Any] | None = None
     conformance: Mapping[str, Any] | None = None
     experiment: Mapping[str, Any] | None = None
@@ -90,45 +95,45 @@ class ReportInputs:
         }
 
     @cached_property
+    def mined(self) -> MiningResult:
+        """The pipeline's mining result; mined here from the events only when the report is made without one."""
+        if self.mining is not None:
+            return self.mining
+        from procopt.mine import MineOptions, mine
+
+        return mine(self.events, MineOptions(discover_model=False))
+
+    @cached_property
     def value_stream(self) -> dict[str, Any]:
         """The main path as steps {label, department, processing_h, waiting_h} plus totals."""
-        vs = get(self.mining, "value_stream", default={})
-        steps: list[dict[str, Any]] = [
-            {
-                "label": str(s["activity"]),
-                "department": s.get("department"),
-                "processing_h": hours(s.get("processing_mean_s")),
-                "waiting_h": hours(s.get("wait_mean_s")),
-            }
-            for s in records(get(vs, "steps"))
-        ]
+        vs = self.mined.value_stream
+        steps: list[dict[str, Any]] = (
+            []
+            if vs is None
+            else [
+                {
+                    "label": str(s.activity),
+                    "department": name(s.department),
+                    "processing_h": hours(s.processing_mean_s),
+                    "waiting_h": hours(s.wait_mean_s),
+                }
+                for s in vs.steps.itertuples(index=False)
+            ]
+        )
         share = None
-        if number(get(vs, "cases")) and self.facts["cases"]:
-            share = number(get(vs, "cases")) / self.facts["cases"]
-        if get(vs, "basis") == "dfg":
-            share = None  # a path stitched from the map's busiest edges: no share of cases follows it exactly
+        # a path stitched from the map's busiest edges ("dfg"): no share of cases follows it exactly
+        if vs is not None and vs.basis != "dfg" and vs.cases and self.facts["cases"]:
+            share = vs.cases / self.facts["cases"]
         main = self.summary.main_path if self.summary is not None else None
         if main is not None:
             share = main.share
-        if not steps:
-            path, share = derive.top_variant(self.events)
-            times = derive.activity_times(self.events)
-            steps = [
-                {
-                    "label": a,
-                    "department": times.at[a, "department"],
-                    "processing_h": number(times.at[a, "processing_h"]),
-                    "waiting_h": number(times.at[a, "waiting_h"]),
-                }
-                for a in path
-            ]
-        proc = hours(get(vs, "processing_mean_s"))
+        proc = hours(vs.processing_mean_s) if vs is not None else None
         if proc is None and self.has_start:
             proc = sum(s["processing_h"] or 0.0 for s in steps)
-        lead = hours(get(vs, "lead_time_mean_s"))
+        lead = hours(vs.lead_time_mean_s) if vs is not None else None
         if lead is None:
             lead = sum((s["processing_h"] or 0.0) + (s["waiting_h"] or 0.0) for s in steps)
-        ratio = number(get(vs, "value_added_ratio"))
+        ratio = number(vs.value_added_ratio) if vs is not None else None
         if ratio is None and proc is not None and lead:
             ratio = proc / lead
         return {
@@ -147,8 +152,8 @@ class ReportInputs:
     @cached_property
     def top_bottleneck(self) -> str | None:
         """The activity ranked first among the bottlenecks (None when none was found)."""
-        rows = records(get(self.mining, "bottlenecks"))
-        return str(rows[0]["activity"]) if rows and rows[0].get("activity") is not None else None
+        found = self.mined.bottlenecks
+        return found[0].activity if found else None
 
     @cached_property
     def delivery(self) -> str | None:

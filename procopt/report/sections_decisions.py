@@ -17,6 +17,7 @@ from procopt.report.types import FigureSpec, Section, Table
 
 if TYPE_CHECKING:
     from procopt.fidelity.evaluate import FidelityReport
+    from procopt.mine.approvals import ApprovalVerdict
 
 FIDELITY_KEYS = (
     "ngd",
@@ -29,9 +30,9 @@ FIDELITY_KEYS = (
 )
 
 
-def approvals(inp: ReportInputs) -> list[dict[str, Any]]:
-    """The approval verdict rows of the mining result."""
-    return [a for a in records(get(inp.mining, "approvals")) if a.get("activity") is not None]
+def approvals(inp: ReportInputs) -> tuple[ApprovalVerdict, ...]:
+    """The approval verdicts of the mining result."""
+    return inp.mined.approvals
 
 
 def approvals_section(inp: ReportInputs) -> Section:
@@ -40,8 +41,8 @@ def approvals_section(inp: ReportInputs) -> Section:
     rows = approvals(inp)
     if not rows:
         return Section("approvals", t("h_approvals"), (t("approvals_none"),))
-    removal = [str(a["activity"]) for a in rows if a.get("verdict") == "candidate_for_removal"]
-    threshold = [str(a["activity"]) for a in rows if a.get("verdict") == "candidate_for_threshold"]
+    removal = [a.activity for a in rows if a.verdict == "candidate_for_removal"]
+    threshold = [a.activity for a in rows if a.verdict == "candidate_for_threshold"]
     para = t(
         "approvals_para",
         n=len(rows),
@@ -50,17 +51,15 @@ def approvals_section(inp: ReportInputs) -> Section:
     )
     table_rows = []
     for a in rows:
-        verdict = str(a.get("verdict", ""))
-        rate = a.get("approval_rate")
-        saving = a.get("estimated_saving_h")
+        verdict = a.verdict
         table_rows.append(
             (
-                str(a["activity"]),
+                a.activity,
                 t(f"verdict_{verdict}")
                 if verdict in {"candidate_for_removal", "candidate_for_threshold", "keep"}
                 else verdict,
-                pct(rate),
-                fmt(saving),
+                pct(a.approval_rate),
+                fmt(a.estimated_saving_h),
                 st.approval_sentence(inp.language, a),
             )
         )

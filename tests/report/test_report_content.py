@@ -241,21 +241,28 @@ def test_a_main_path_stitched_from_the_map_claims_no_share_of_cases() -> None:
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).parent))
+    from dataclasses import replace
+
+    import pandas as pd
     from _data import toy_events, toy_mining
 
+    from procopt.mine.valuestream import ValueStream
     from procopt.report.build import build_report
     from procopt.report.inputs import ReportInputs
 
     mining = toy_mining()
-    path = ["Create Order", "Check Credit", "Approve Order", "Ship Goods"]
-    steps = [
-        {"activity": a, "department": "Sales", "processing_mean_s": 1800.0, "wait_mean_s": 3600.0 * (i + 1)}
-        for i, a in enumerate(path)
-    ]
+    path = ("Create Order", "Check Credit", "Approve Order", "Ship Goods")
+    steps = pd.DataFrame(
+        [
+            {"activity": a, "department": "Sales", "processing_mean_s": 1800.0, "wait_mean_s": 3600.0 * (i + 1)}
+            for i, a in enumerate(path)
+        ]
+    )
     for basis, expected in (("dfg", "few cases follow it exactly"), ("variant", "of cases follow it exactly")):
-        vs = {"basis": basis, "cases": 60, "path": path, "steps": steps, "lead_time_mean_s": 20 * 3600.0}
-        vs |= {"processing_mean_s": 7200.0, "value_added_ratio": 0.1}
-        report = build_report(ReportInputs(source="t.csv", events=toy_events(), mining={**mining, "value_stream": vs}))
+        vs = ValueStream(basis, path, 60, steps, 20 * 3600.0, 7200.0, 13 * 3600.0, 0.1)
+        report = build_report(
+            ReportInputs(source="t.csv", events=toy_events(), mining=replace(mining, value_stream=vs))
+        )
         para = {s.key: s for s in report.sections}["vsm"].paragraphs[0]
         assert expected in para, para
         if basis == "dfg":
