@@ -21,6 +21,7 @@ from procopt.sim import defaults
 
 if TYPE_CHECKING:
     from procopt.fidelity.verdict import ValidatedModel
+    from procopt.mine.conformance import ConformanceResult
     from procopt.model.calibrate import CalibrationOptions
 
 #: ``progress(step, total, message)``: called before each stage starts.
@@ -169,7 +170,7 @@ def run_all(
         events=events,
         language=opts.language,
         has_start=event_log.has_start,
-        audit=event_log.audit.to_dict(),
+        audit=event_log.audit,
         mining=mining_result,
         kpis=kpis,
         conformance=conformance,
@@ -182,10 +183,10 @@ def run_all(
         summary=summary,
     )
     stages = {
-        "audit": inputs.audit,
+        "audit": event_log.audit.to_dict(),
         "mining": mining,
         "kpis": kpis,
-        "conformance": conformance,
+        "conformance": conformance.to_dict() if conformance is not None else None,
         "experiment": experiment,
         "fidelity": fidelity_doc(checked) if checked is not None else None,
     }
@@ -222,10 +223,10 @@ def _kpis(events: Any, path: Path) -> dict[str, Any]:
     return kpis_to_dict(*evaluate_kpis(events, config))
 
 
-def _conformance(events: Any, path: Path) -> dict[str, Any]:
+def _conformance(events: Any, path: Path) -> ConformanceResult:
     from procopt.mine import conformance
 
-    return conformance.check_conformance(events, path).to_dict()
+    return conformance.check_conformance(events, path)
 
 
 def _calibrate(

@@ -26,7 +26,9 @@ from procopt.report.run_summary import RunSummary, summarise_run
 
 if TYPE_CHECKING:
     from procopt.fidelity.evaluate import FidelityReport
+    from procopt.log.audit import AuditReport
     from procopt.mine import MiningResult
+    from procopt.mine.conformance import ConformanceResult
     from procopt.model.types import Validation
 
 
@@ -61,10 +63,10 @@ class ReportInputs:
     events: pd.DataFrame
     language: str = "en"
     has_start: bool = True
-    audit: Mapping[str, Any] | None = None
+    audit: AuditReport | None = None
     mining: MiningResult | None = None
     kpis: Mapping[str, Any] | None = None
-    conformance: Mapping[str, Any] | None = None
+    conformance: ConformanceResult | None = None
     experiment: Mapping[str, Any] | None = None
     #: the held-out check: the scorecards in the matched reading the verdict uses, and the verdict itself
     #: (a verdict without scorecards when the log was too short to hold out a test period)
@@ -86,7 +88,7 @@ class ReportInputs:
         ev = self.events
         first = ev[START].fillna(ev[END]).min() if len(ev) else None
         return {
-            "rows": int(number(get(self.audit, "rows")) or len(ev)),
+            "rows": (self.audit.rows if self.audit is not None else 0) or len(ev),
             "events": len(ev),
             "cases": int(ev[CASE].nunique()),
             "activities": int(ev[ACTIVITY].nunique()),

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from procopt.report import stage_text as st
-from procopt.report._fmt import ci, ci_pair, fmt, get, number, pct, records, signed
+from procopt.report._fmt import ci, ci_pair, fmt, get, name, number, pct, records, signed
 from procopt.report.inputs import ReportInputs
 from procopt.report.types import FigureSpec, Section, Table
 
@@ -159,24 +159,19 @@ def conformance_section(inp: ReportInputs) -> Section:
     """8 Conformance against the blueprint, when one was given."""
     t = inp.t
     conf = inp.conformance
-    if not conf:
+    if conf is None:
         return Section("conformance", t("h_conformance"), (t("conf_skipped"),))
-    devs = records(conf.get("deviations"))
+    devs = list(conf.deviations.itertuples(index=False))
     deviation = ""
     if devs:
-        what = st.deviation_text(inp.language, devs[0])
-        deviation = t("conf_deviation", what=what, cases=fmt(devs[0].get("cases"), 0))
-    para = t(
-        "conf_para",
-        fitness=fmt(conf.get("fitness"), 2),
-        precision=fmt(conf.get("precision"), 2),
-        deviation=deviation,
-    )
+        what = st.deviation_text(inp.language, devs[0].kind, name(devs[0].activity))
+        deviation = t("conf_deviation", what=what, cases=fmt(devs[0].cases, 0))
+    para = t("conf_para", fitness=fmt(conf.fitness, 2), precision=fmt(conf.precision, 2), deviation=deviation)
     rows = tuple(
         (
-            st.deviation_text(inp.language, d),
-            fmt(d.get("cases"), 0),
-            _examples(d.get("example_cases")),
+            st.deviation_text(inp.language, d.kind, name(d.activity)),
+            fmt(d.cases, 0),
+            _examples(d.example_cases),
         )
         for d in devs[:10]
     )
@@ -185,9 +180,8 @@ def conformance_section(inp: ReportInputs) -> Section:
 
 
 def _examples(value: Any) -> str:
-    """Example case ids as "a, b, c" from a list or a space-separated string."""
-    items = value.split() if isinstance(value, str) else list(value or [])
-    return ", ".join(str(c) for c in items[:5])
+    """Example case ids as "a, b, c" from the deviation's space-separated ``example_cases``."""
+    return ", ".join(str(value or "").split()[:5])
 
 
 def _targets_text(inp: ReportInputs, targets: Any) -> str:

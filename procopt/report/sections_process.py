@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from procopt.log.columns import ACTIVITY
 from procopt.report import derive
 from procopt.report import stage_text as st
-from procopt.report._fmt import fmt, hours, name, number, pct, records
+from procopt.report._fmt import fmt, hours, name, number, pct
 from procopt.report.inputs import ReportInputs
 from procopt.report.types import FigureSpec, Section, Table
 
@@ -22,10 +22,9 @@ if TYPE_CHECKING:
 def quality_section(inp: ReportInputs) -> Section:
     """2 Data quality: size, span, mapping and the audit findings (what was excluded and why)."""
     t = inp.t
-    audit = inp.audit or {}
-    findings = records(audit.get("findings"))
-    errors = sum(1 for f in findings if f.get("severity") == "error")
-    warnings = sum(1 for f in findings if f.get("severity") == "warning")
+    findings = inp.audit.findings if inp.audit is not None else ()
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = sum(1 for f in findings if f.severity == "warning")
     issues = t("quality_issues", errors=errors, warnings=warnings) if errors or warnings else t("quality_clean")
     paras = [
         t(
@@ -40,7 +39,7 @@ def quality_section(inp: ReportInputs) -> Section:
     ]
     if not inp.has_start:
         paras.append(t("quality_no_start"))
-    mapping = audit.get("mapping") or {}
+    mapping = inp.audit.mapping if inp.audit is not None else {}
     if mapping:
         paras.append(
             t(
@@ -51,14 +50,14 @@ def quality_section(inp: ReportInputs) -> Section:
             )
         )
     order = {"error": 0, "warning": 1, "info": 2}
-    ranked = sorted(findings, key=lambda f: (order.get(str(f.get("severity")), 3), str(f.get("code"))))
+    ranked = sorted(findings, key=lambda f: (order.get(f.severity, 3), f.code))
     rows = [
         (
-            st.label(inp.language, "severity", f.get("severity", "")),
-            f.get("code", ""),
-            f.get("count", ""),
+            st.label(inp.language, "severity", f.severity),
+            f.code,
+            int(f.count),
             st.audit_message(inp.language, f),
-            ", ".join(str(x) for x in (f.get("examples") or [])[:5]),
+            ", ".join(str(x) for x in f.examples[:5]),
         )
         for f in ranked
     ]
@@ -67,7 +66,7 @@ def quality_section(inp: ReportInputs) -> Section:
         t("h_quality"),
         (t("col_severity"), t("col_code"), t("col_count"), t("col_message"), t("col_examples")),
         tuple(rows),
-        tuple(str(f.get("severity", "")) for f in ranked),
+        tuple(f.severity for f in ranked),
     )
     return Section("quality", t("h_quality"), tuple(paras), tables=(table,) if rows else ())
 

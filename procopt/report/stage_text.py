@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from procopt.report._fmt import fmt, hours, number, without_subject
 
 if TYPE_CHECKING:
+    from procopt.log.audit import Finding
     from procopt.mine import MiningResult
     from procopt.mine.approvals import ApprovalVerdict
     from procopt.mine.batching import BatchPattern
@@ -252,12 +253,12 @@ def pct1(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.1f}"
 
 
-def audit_message(language: str, finding: Mapping[str, Any]) -> str:
+def audit_message(language: str, finding: Finding) -> str:
     """What an audit finding means: the audit's own message in English, composed from code and count otherwise."""
     if not composed(language):
-        return str(finding.get("message", ""))
-    code = str(finding.get("code") or "")
-    count = fmt(finding.get("count"), 0)
+        return finding.message
+    code = finding.code
+    count = fmt(finding.count, 0)
     key = f"audit_{code}"
     if key in _TEXT[language]:
         return _t(language, key, count=count)
@@ -334,11 +335,8 @@ def conflict_sentence(language: str, c: Mapping[str, Any]) -> str:
     )
 
 
-def deviation_text(language: str, d: Mapping[str, Any]) -> str:
+def deviation_text(language: str, kind: str, activity: str | None) -> str:
     """A conformance deviation "<kind>: <activity>" with the kind in the report's language."""
-    kind, activity = d.get("kind"), d.get("activity")
-    if kind is None:
-        return ""
     if not composed(language):
         return f"{kind}: {activity or ''}".rstrip(": ")
     label_ = _TEXT[language].get(f"dev_{kind}", str(kind))

@@ -178,6 +178,10 @@ def test_a_minimal_log_still_gives_every_section(tmp_path: Path) -> None:
 def test_kpi_and_conformance_sections_from_their_results() -> None:
     from dataclasses import replace
 
+    import pandas as pd
+
+    from procopt.mine.conformance import ConformanceResult
+
     kpis = {
         "kpis": [
             {
@@ -213,11 +217,22 @@ def test_kpi_and_conformance_sections_from_their_results() -> None:
             }
         ],
     }
-    conformance = {
-        "fitness": 0.98,
-        "precision": 0.99,
-        "deviations": [{"kind": "unexpected", "activity": "Rework", "cases": 118, "example_cases": "SO-1 SO-2 SO-3"}],
-    }
+    conformance = ConformanceResult(
+        model="blueprint.bpmn",
+        method="token_replay",
+        fitness=0.98,
+        precision=0.99,
+        fitting_cases_share=0.9,
+        cases=1200,
+        variants_aligned=0,
+        cases_aligned=0,
+        deviations=pd.DataFrame(
+            [{"kind": "unexpected", "activity": "Rework", "cases": 118, "example_cases": "SO-1 SO-2 SO-3"}]
+        ),
+        activities_not_in_model=("Rework",),
+        model_activities_never_seen=(),
+        notes=(),
+    )
     report = build_report(replace(toy_inputs(), kpis=kpis, conformance=conformance))
     by_key = {s.key: s for s in report.sections}
     kpi = by_key["kpi"]

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hst
 
+from procopt.log.audit import Finding
 from procopt.report import stage_text as st
 from procopt.report._fmt import without_subject
 
@@ -158,11 +159,11 @@ def test_every_audit_code_has_a_chinese_meaning() -> None:
         "excel_sheet",
     ]
     for code in codes:
-        message = st.audit_message("zh", {"code": code, "count": 44, "message": "44 case(s) never reach ..."})
+        message = st.audit_message("zh", Finding(code, "warning", 44, "44 case(s) never reach ..."))
         allowed = re.sub(r"--object-type|ERP|UTC|procopt", "", message)  # a CLI option, acronyms, procopt itself
         assert "44" in message and not re.search(r"[A-Za-z]{3,}", allowed), code
-    assert st.audit_message("zh", {"code": "new_check", "count": 3}) == "审计发现 3 处“new_check”问题。"
-    assert st.audit_message("en", {"code": "x", "count": 1, "message": "as the audit says"}) == "as the audit says"
+    assert st.audit_message("zh", Finding("new_check", "info", 3, "")) == "审计发现 3 处“new_check”问题。"
+    assert st.audit_message("en", Finding("x", "info", 1, "as the audit says")) == "as the audit says"
 
 
 def test_kpi_conflict_and_deviation_in_chinese() -> None:
@@ -179,8 +180,9 @@ def test_kpi_conflict_and_deviation_in_chinese() -> None:
         "每周订单（销售部）较高的周，准时交付（物流部）较低：相关系数 r = -0.72，共 17 周——对一方有利的对另一方不利。"
     )
     assert st.conflict_sentence("en", conflict) == conflict["sentence"]
-    assert st.deviation_text("zh", {"kind": "skipped", "activity": "质量检验"}) == "跳过：质量检验"
-    assert st.deviation_text("en", {"kind": "skipped", "activity": "Inspect"}) == "skipped: Inspect"
+    assert st.deviation_text("zh", "skipped", "质量检验") == "跳过：质量检验"
+    assert st.deviation_text("en", "skipped", "Inspect") == "skipped: Inspect"
+    assert st.deviation_text("en", "unexpected", None) == "unexpected"
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -208,5 +210,5 @@ def test_every_audit_finding_code_has_a_chinese_text() -> None:
     pattern = re.compile(r'Finding\(\s*(?:code=)?"([a-z_]+)"')
     codes = {m.group(1) for f in root.rglob("*.py") for m in pattern.finditer(f.read_text(encoding="utf-8"))}
     assert len(codes) >= 20  # the scan finds the findings (a changed constructor must not make this vacuous)
-    fallback = [c for c in sorted(codes) if f"“{c}”" in audit_message("zh", {"code": c, "count": 3})]
+    fallback = [c for c in sorted(codes) if f"“{c}”" in audit_message("zh", Finding(c, "info", 3, ""))]
     assert fallback == []
