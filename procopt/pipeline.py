@@ -22,6 +22,7 @@ from procopt.sim import defaults
 if TYPE_CHECKING:
     from procopt.fidelity.verdict import ValidatedModel
     from procopt.mine.conformance import ConformanceResult
+    from procopt.mine.kpi import KpiConflict, KpiValue
     from procopt.model.calibrate import CalibrationOptions
 
 #: ``progress(step, total, message)``: called before each stage starts.
@@ -113,7 +114,12 @@ def run_all(
     mining = mining_result.to_dict()
 
     say("kpis", t("stage_kpis") if opts.kpis else t("stage_no_kpis"))
-    kpis = _kpis(events, opts.kpis) if opts.kpis else None
+    kpi_values, kpi_conflicts = _kpis(events, opts.kpis) if opts.kpis else ((), ())
+    kpis: dict[str, Any] | None = None
+    if opts.kpis:
+        from procopt.mine.kpi import kpis_to_dict
+
+        kpis = kpis_to_dict(kpi_values, kpi_conflicts)  # the proposals read the dict (separate work)
 
     say("conformance", t("stage_conformance") if opts.blueprint else t("stage_no_conformance"))
     conformance = _conformance(events, opts.blueprint) if opts.blueprint else None
@@ -172,7 +178,8 @@ def run_all(
         has_start=event_log.has_start,
         audit=event_log.audit,
         mining=mining_result,
-        kpis=kpis,
+        kpis=kpi_values,
+        kpi_conflicts=kpi_conflicts,
         conformance=conformance,
         experiment=experiment,
         fidelity=checked.reports.get("matched") if checked is not None else None,
@@ -214,13 +221,13 @@ def _stepper(progress: StageProgress | None) -> Callable[[str, str], None]:
     return say
 
 
-def _kpis(events: Any, path: Path) -> dict[str, Any]:
+def _kpis(events: Any, path: Path) -> tuple[tuple[KpiValue, ...], tuple[KpiConflict, ...]]:
     from procopt.log.columns import ACTIVITY
-    from procopt.mine.kpi import evaluate_kpis, kpis_to_dict
+    from procopt.mine.kpi import evaluate_kpis
     from procopt.mine.kpi_config import load_kpis
 
     config = load_kpis(path, activities=sorted(map(str, events[ACTIVITY].unique())))
-    return kpis_to_dict(*evaluate_kpis(events, config))
+    return evaluate_kpis(events, config)
 
 
 def _conformance(events: Any, path: Path) -> ConformanceResult:

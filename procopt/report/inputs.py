@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from procopt.log.audit import AuditReport
     from procopt.mine import MiningResult
     from procopt.mine.conformance import ConformanceResult
+    from procopt.mine.kpi import KpiConflict, KpiValue
     from procopt.model.types import Validation
 
 
@@ -65,7 +66,8 @@ class ReportInputs:
     has_start: bool = True
     audit: AuditReport | None = None
     mining: MiningResult | None = None
-    kpis: Mapping[str, Any] | None = None
+    kpis: tuple[KpiValue, ...] = ()
+    kpi_conflicts: tuple[KpiConflict, ...] = ()
     conformance: ConformanceResult | None = None
     experiment: Mapping[str, Any] | None = None
     #: the held-out check: the scorecards in the matched reading the verdict uses, and the verdict itself

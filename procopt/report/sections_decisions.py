@@ -72,30 +72,24 @@ def approvals_section(inp: ReportInputs) -> Section:
     return Section("approvals", t("h_approvals"), (para,), tables=(table,))
 
 
-def kpi_rows(inp: ReportInputs) -> list[dict[str, Any]]:
-    """KPI rows of the KPI result (none without ``--kpis``)."""
-    return records(get(inp.kpis, "kpis"))
-
-
-def _target_text(target: Any, kind: Any = None) -> tuple[str, float | None]:
-    if kind in ("max", "min") and number(target) is not None:
-        return f"{'≤' if kind == 'max' else '≥'} {fmt(target, 2)}", number(target)
-    if isinstance(target, dict):
-        for op, sym in (("max", "≤"), ("min", "≥")):
-            if number(target.get(op)) is not None:
-                return f"{sym} {fmt(target[op], 2)}", number(target[op])
+def _target_text(target: float, kind: str) -> tuple[str, float | None]:
+    """ "≥ 0.95" for a minimum, "≤ 72.00" for a maximum, with the target as a number."""
     value = number(target)
-    return (fmt(value, 2), value) if value is not None else ("–", None)
+    if value is None:
+        return "–", None
+    if kind in ("max", "min"):
+        return f"{'≤' if kind == 'max' else '≥'} {fmt(value, 2)}", value
+    return fmt(value, 2), value
 
 
 def kpi_section(inp: ReportInputs) -> Section:
     """7 KPI dashboard: value vs target with status colours, weekly trends and KPI conflicts."""
     t = inp.t
-    rows = kpi_rows(inp)
+    rows = inp.kpis
     if not rows:
         return Section("kpi", t("h_kpi"), (t("kpi_none"),))
-    statuses = [str(k.get("status")) if k.get("status") in ("met", "at_risk", "missed") else "unknown" for k in rows]
-    conflicts = records(get(inp.kpis, "conflicts"))
+    statuses = [k.status if k.status in ("met", "at_risk", "missed") else "unknown" for k in rows]
+    conflicts = inp.kpi_conflicts
     conflict = t("kpi_conflict", sentence=st.conflict_sentence(inp.language, conflicts[0])) if conflicts else ""
     para = t(
         "kpi_para",
@@ -107,19 +101,19 @@ def kpi_section(inp: ReportInputs) -> Section:
     )
     panels, table_rows = [], []
     for k, status in zip(rows, statuses, strict=True):
-        target_text, target = _target_text(k.get("target"), k.get("target_kind"))
-        trend = [number(p.get("value")) for p in records(k.get("weekly"))]
-        unit = str(k.get("unit") or "")
+        target_text, target = _target_text(k.target, k.target_kind)
+        trend = [number(v) for v in k.weekly["value"]] if "value" in k.weekly.columns else []
+        unit = k.unit or ""
         if unit == "share":  # rates read better as percentages
-            value_text = f"{pct(k.get('value'))}%"
+            value_text = f"{pct(k.value)}%"
             target_text = target_text.split(" ")[0] + f" {pct(target)}%" if target is not None else target_text
         else:
-            value_text = f"{fmt(k.get('value'), 2)} {unit}".strip()
+            value_text = f"{fmt(k.value, 2)} {unit}".strip()
         if unit == "share":  # the panel shows percentages, like its title
             trend = [None if v is None else 100 * v for v in trend]
         panels.append(
             {
-                "name": str(k["name"]),
+                "name": k.name,
                 "status": status,
                 "value_text": value_text,
                 "target_text": target_text,
@@ -130,11 +124,11 @@ def kpi_section(inp: ReportInputs) -> Section:
         )
         table_rows.append(
             (
-                str(k["name"]),
+                k.name,
                 value_text,
                 target_text,
                 t(f"status_{status}") if status in {"met", "at_risk", "missed"} else t("status_unknown"),
-                str(k.get("owner") or ""),
+                k.owner or "",
             )
         )
     nrows = (len(panels) + 2) // 3

@@ -9,8 +9,7 @@ start times) leaves out the clause that needs it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from procopt.report._fmt import fmt, hours, number, without_subject
 
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from procopt.mine.approvals import ApprovalVerdict
     from procopt.mine.batching import BatchPattern
     from procopt.mine.bottlenecks import Bottleneck
+    from procopt.mine.kpi import KpiConflict
 
 _ZH: dict[str, str] = {
     # bottlenecks
@@ -316,22 +316,21 @@ def label(language: str, group: str, value: object) -> str:
     return _LABELS_ZH.get(f"{group}_{value}", str(value))
 
 
-def conflict_sentence(language: str, c: Mapping[str, Any]) -> str:
+def conflict_sentence(language: str, c: KpiConflict) -> str:
     """A KPI conflict: the KPI stage's sentence in English, composed from kpi_a/kpi_b/owners/r/weeks otherwise."""
-    english = str(c.get("sentence") or "")
-    r = number(c.get("r"))
-    if not composed(language) or r is None or c.get("kpi_a") is None or c.get("kpi_b") is None:
-        return english
+    r = number(c.r)
+    if not composed(language) or r is None:
+        return c.sentence
     return _t(
         language,
         "conflict",
-        a=c["kpi_a"],
-        b=c["kpi_b"],
-        owner_a=c.get("owner_a") or "–",
-        owner_b=c.get("owner_b") or "–",
+        a=c.kpi_a,
+        b=c.kpi_b,
+        owner_a=c.owner_a or "–",
+        owner_b=c.owner_b or "–",
         direction=_t(language, "conflict_higher" if r > 0 else "conflict_lower"),
         r=f"{r:.2f}",
-        weeks=fmt(c.get("weeks"), 0),
+        weeks=fmt(c.weeks, 0),
     )
 
 

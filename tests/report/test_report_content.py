@@ -181,42 +181,45 @@ def test_kpi_and_conformance_sections_from_their_results() -> None:
     import pandas as pd
 
     from procopt.mine.conformance import ConformanceResult
+    from procopt.mine.kpi import KpiConflict, KpiValue
 
-    kpis = {
-        "kpis": [
-            {
-                "name": "On-time delivery",
-                "type": "on_time_delivery",
-                "owner": "Logistics",
-                "unit": "share",
-                "value": 0.87,
-                "target": 0.95,
-                "target_kind": "min",
-                "status": "at_risk",
-                "weekly": [{"week": "w1", "value": 0.9}, {"week": "w2", "value": 0.8}],
-            },
-            {
-                "name": "Orders per week",
-                "type": "throughput_per_week",
-                "owner": "Sales",
-                "unit": "per week",
-                "value": 95.0,
-                "target": 90.0,
-                "target_kind": "min",
-                "status": "met",
-                "weekly": [],
-            },
-        ],
-        "conflicts": [
-            {
-                "kpi_a": "Orders per week",
-                "kpi_b": "On-time delivery",
-                "r": -0.72,
-                "weeks": 17,
-                "sentence": "Weeks with more orders signed (Sales) had lower on-time delivery (Logistics): r = -0.72 over 17 weeks",
-            }
-        ],
-    }
+    kpis = (
+        KpiValue(
+            name="On-time delivery",
+            type="on_time_delivery",
+            owner="Logistics",
+            unit="share",
+            value=0.87,
+            target=0.95,
+            target_kind="min",
+            status="at_risk",
+            observations=300,
+            weekly=pd.DataFrame({"week": ["w1", "w2"], "value": [0.9, 0.8], "n": [20, 20]}),
+            by_department=pd.DataFrame(),
+        ),
+        KpiValue(
+            name="Orders per week",
+            type="throughput_per_week",
+            owner="Sales",
+            unit="per week",
+            value=95.0,
+            target=90.0,
+            target_kind="min",
+            status="met",
+            observations=17,
+            weekly=pd.DataFrame(),
+            by_department=pd.DataFrame(),
+        ),
+    )
+    conflict = KpiConflict(
+        kpi_a="Orders per week",
+        kpi_b="On-time delivery",
+        owner_a="Sales",
+        owner_b="Logistics",
+        r=-0.72,
+        weeks=17,
+        sentence="Weeks with more orders signed (Sales) had lower on-time delivery (Logistics): r = -0.72 over 17 weeks",
+    )
     conformance = ConformanceResult(
         model="blueprint.bpmn",
         method="token_replay",
@@ -233,7 +236,7 @@ def test_kpi_and_conformance_sections_from_their_results() -> None:
         model_activities_never_seen=(),
         notes=(),
     )
-    report = build_report(replace(toy_inputs(), kpis=kpis, conformance=conformance))
+    report = build_report(replace(toy_inputs(), kpis=kpis, kpi_conflicts=(conflict,), conformance=conformance))
     by_key = {s.key: s for s in report.sections}
     kpi = by_key["kpi"]
     assert kpi.paragraphs[0].startswith("1 of 2 KPIs meet their target, 1 are at risk and 0 missed.")

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hst
 
 from procopt.log.audit import Finding
+from procopt.mine.kpi import KpiConflict
 from procopt.report import stage_text as st
 from procopt.report._fmt import without_subject
 
@@ -167,19 +168,19 @@ def test_every_audit_code_has_a_chinese_meaning() -> None:
 
 
 def test_kpi_conflict_and_deviation_in_chinese() -> None:
-    conflict = {
-        "kpi_a": "每周订单",
-        "kpi_b": "准时交付",
-        "owner_a": "销售部",
-        "owner_b": "物流部",
-        "r": -0.72,
-        "weeks": 17,
-        "sentence": "Weeks with higher 每周订单 (销售部) had lower 准时交付 (物流部): r = -0.72 over 17 weeks",
-    }
+    conflict = KpiConflict(
+        kpi_a="每周订单",
+        kpi_b="准时交付",
+        owner_a="销售部",
+        owner_b="物流部",
+        r=-0.72,
+        weeks=17,
+        sentence="Weeks with higher 每周订单 (销售部) had lower 准时交付 (物流部): r = -0.72 over 17 weeks",
+    )
     assert st.conflict_sentence("zh", conflict) == (
         "每周订单（销售部）较高的周，准时交付（物流部）较低：相关系数 r = -0.72，共 17 周——对一方有利的对另一方不利。"
     )
-    assert st.conflict_sentence("en", conflict) == conflict["sentence"]
+    assert st.conflict_sentence("en", conflict) == conflict.sentence
     assert st.deviation_text("zh", "skipped", "质量检验") == "跳过：质量检验"
     assert st.deviation_text("en", "skipped", "Inspect") == "skipped: Inspect"
     assert st.deviation_text("en", "unexpected", None) == "unexpected"
