@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from procopt.mine.conformance import ConformanceResult
     from procopt.mine.kpi import KpiConflict, KpiValue
     from procopt.model.calibrate import CalibrationOptions
+    from procopt.sim.experiment import ExperimentResult
 
 #: ``progress(step, total, message)``: called before each stage starts.
 StageProgress = Callable[[int, int, str], None]
@@ -124,7 +125,7 @@ def run_all(
     say("conformance", t("stage_conformance") if opts.blueprint else t("stage_no_conformance"))
     conformance = _conformance(events, opts.blueprint) if opts.blueprint else None
 
-    experiment: dict[str, Any] | None = None
+    experiment: ExperimentResult | None = None
     checked: ValidatedModel | None = None
     scenario_infos: tuple[ScenarioInfo, ...] = ()
     skipped: list[str] = []
@@ -155,14 +156,14 @@ def run_all(
         )
         experiment = run_experiment(
             model, scenarios, config, progress=sim_progress, executor=executor, announce=announce
-        ).to_dict()
+        )
     run = RunSettings(opts.replications, opts.days, opts.warmup_days, opts.seed)
     summary = summarise_run(
         source=Path(log).name,
         events=events,
         delivery_activity=delivery,
         value_stream=mining_result.value_stream,
-        runs=experiment["runs"] if experiment else (),
+        runs=experiment.runs if experiment is not None else (),
         run=run,
     )
     for name in skipped:
@@ -194,7 +195,7 @@ def run_all(
         "mining": mining,
         "kpis": kpis,
         "conformance": conformance.to_dict() if conformance is not None else None,
-        "experiment": experiment,
+        "experiment": experiment.to_dict() if experiment is not None else None,
         "fidelity": fidelity_doc(checked) if checked is not None else None,
     }
     return PipelineResult(build_report(inputs), inputs, summary, tuple(notes), tuple(skipped), stages)

@@ -46,7 +46,7 @@ def build_report(inputs: ReportInputs) -> Report:
             end=inputs.facts["end"],
         )
     ]
-    if inputs.experiment and inputs.run:
+    if inputs.experiment is not None and inputs.run:
         subtitle.append(
             inputs.t(
                 "subtitle_sim",

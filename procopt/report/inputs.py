@@ -1,9 +1,9 @@
-"""What the report is built from: the event table plus each stage's result.
+"""What the report is built from: the event table plus each stage's result, as the typed result the pipeline has.
 
-Mining and the held-out check come as the typed results the pipeline has (``MiningResult``,
-``FidelityReport``, ``Validation``); the audit, KPIs, conformance and experiment as their ``to_dict()``
-forms. Any stage may be absent (no ``--kpis``, no ``--blueprint``, no simulation) and its section then says
-so; a report made without a mining result mines the events itself (the same stage, not a second
+``MiningResult``, ``FidelityReport`` and ``Validation``, ``AuditReport``, ``KpiValue``/``KpiConflict``,
+``ConformanceResult`` and ``ExperimentResult``; their dict forms are made once, by the pipeline, for
+``--json``. Any stage may be absent (no ``--kpis``, no ``--blueprint``, no simulation) and its section then
+says so; a report made without a mining result mines the events itself (the same stage, not a second
 implementation). Derived views that several sections share (the main path's value stream, the top
 bottleneck) are computed once here.
 """
@@ -20,7 +20,7 @@ import pandas as pd
 from procopt.log.columns import ACTIVITY, CASE, END, START
 from procopt.log.delivery import detect_delivery_activity
 from procopt.report import derive
-from procopt.report._fmt import get, hours, name, number, records
+from procopt.report._fmt import hours, name, number
 from procopt.report.i18n import text
 from procopt.report.run_summary import RunSummary, summarise_run
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from procopt.mine.conformance import ConformanceResult
     from procopt.mine.kpi import KpiConflict, KpiValue
     from procopt.model.types import Validation
+    from procopt.sim.experiment import ExperimentResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +57,8 @@ class ScenarioInfo:
 class ReportInputs:
     """Everything a report needs (None = the stage did not run).
 
-    Mining and the held-out check arrive as their typed results; the audit, KPIs, conformance and the
-    experiment as their ``to_dict()`` forms.
+    Every stage arrives as the typed result the pipeline has; the experiment's per-scenario summaries
+    (``ExperimentResult.runs``) are the simulator's own dicts.
     """
 
     source: str
@@ -69,7 +70,7 @@ class ReportInputs:
     kpis: tuple[KpiValue, ...] = ()
     kpi_conflicts: tuple[KpiConflict, ...] = ()
     conformance: ConformanceResult | None = None
-    experiment: Mapping[str, Any] | None = None
+    experiment: ExperimentResult | None = None
     #: the held-out check: the scorecards in the matched reading the verdict uses, and the verdict itself
     #: (a verdict without scorecards when the log was too short to hold out a test period)
     fidelity: FidelityReport | None = None
@@ -180,7 +181,7 @@ class ReportInputs:
             source=self.source,
             events=self.events,
             delivery_activity=self.delivery,
-            runs=records(get(self.experiment, "runs")),
+            runs=self.experiment.runs if self.experiment is not None else (),
         )
 
     @cached_property

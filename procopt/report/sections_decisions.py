@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from procopt.report import stage_text as st
-from procopt.report._fmt import ci, ci_pair, fmt, get, name, number, pct, records, signed
+from procopt.report._fmt import ci, ci_pair, fmt, get, name, number, pct, signed
 from procopt.report.inputs import ReportInputs
 from procopt.report.types import FigureSpec, Section, Table
 
@@ -197,12 +197,17 @@ def _targets_text(inp: ReportInputs, targets: Any) -> str:
     return " · ".join(out) or "–"
 
 
+def _runs(inp: ReportInputs) -> tuple[Mapping[str, Any], ...]:
+    """The experiment's per-scenario summaries (baseline first); none when nothing was simulated."""
+    return inp.experiment.runs if inp.experiment is not None else ()
+
+
 def option_rows(inp: ReportInputs) -> list[dict[str, Any]]:
     """Simulated options (not the baseline) with effects, ranked best first."""
     origin = {s.name: s.origin for s in inp.scenarios}
     scale = {s.name: s.arrival_scale for s in inp.scenarios}
     out = []
-    for run in records(get(inp.experiment, "runs")):
+    for run in _runs(inp):
         name = str(run.get("scenario"))
         vs = run.get("vs_baseline")
         if name == "baseline" or not isinstance(vs, dict):
@@ -277,7 +282,7 @@ def options_section(inp: ReportInputs) -> Section:
     """9 Improvement options: ranked effects with CIs, KPI targets, stress tests apart, and the fidelity scorecard."""
     t = inp.t
     rows, stress = action_rows(inp), stress_rows(inp)
-    base = next((r for r in records(get(inp.experiment, "runs")) if r.get("scenario") == "baseline"), None)
+    base = next((r for r in _runs(inp) if r.get("scenario") == "baseline"), None)
     if not (rows or stress) or base is None:
         return Section("options", t("h_options"), (t("options_none"), _trust(inp)))
     best_text = ""

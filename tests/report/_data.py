@@ -12,6 +12,7 @@ from procopt.log import columns as C
 
 if TYPE_CHECKING:
     from procopt.mine import MiningResult
+    from procopt.sim.experiment import ExperimentResult
 
 XSS = "<script>alert(1)</script>"
 
@@ -185,8 +186,15 @@ def toy_mining_dict(zh: bool = False, xss: bool = False) -> dict:
     }
 
 
-def toy_experiment() -> dict:
-    """An experiment result in the documented ``ExperimentResult.to_dict()`` shape."""
+def experiment_of(runs: list[dict]) -> ExperimentResult:
+    """An experiment result with these per-scenario summaries (baseline first)."""
+    from procopt.sim.experiment import ExperimentResult, RunConfig
+
+    return ExperimentResult(RunConfig(), tuple(runs), pd.DataFrame())
+
+
+def toy_experiment() -> ExperimentResult:
+    """An experiment result whose runs have the documented ``ExperimentResult.runs`` shape."""
 
     def run(name, lt, dr, vs=None, stable=True, met=True):
         return {
@@ -199,8 +207,8 @@ def toy_experiment() -> dict:
             "vs_baseline": vs,
         }
 
-    return {
-        "runs": [
+    return experiment_of(
+        [
             run("baseline", 40.0, 0.80, met=False),
             run(
                 "remove_director_approval",
@@ -221,4 +229,4 @@ def toy_experiment() -> dict:
                 },
             ),
         ]
-    }
+    )

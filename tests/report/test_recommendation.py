@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _data import experiment_of
 from click.testing import CliRunner
 from conftest import toy_inputs
 
@@ -54,7 +55,7 @@ ACTIONS = (ScenarioInfo("add_analyst", "given"), ScenarioInfo("drop_approval", "
 
 
 def _report(runs: list[dict], scenarios: tuple[ScenarioInfo, ...], language: str = "en"):
-    return build_report(replace(toy_inputs(language), experiment={"runs": [BASE, *runs]}, scenarios=scenarios))
+    return build_report(replace(toy_inputs(language), experiment=experiment_of([BASE, *runs]), scenarios=scenarios))
 
 
 def test_a_volume_push_is_a_stress_test_not_the_recommendation() -> None:
@@ -152,7 +153,7 @@ def _checked(verdict: str) -> dict[str, Any]:
 
 def test_a_model_worse_than_naive_ranks_options_but_recommends_no_pilot() -> None:
     runs = [_run("add_analyst", -10.0, (-14.0, -6.0), 0.05, (0.01, 0.11))]
-    inputs = replace(toy_inputs("en"), experiment={"runs": [BASE, *runs]}, scenarios=ACTIONS, **_checked("worse"))
+    inputs = replace(toy_inputs("en"), experiment=experiment_of([BASE, *runs]), scenarios=ACTIONS, **_checked("worse"))
     report = build_report(inputs)
     assert report.facts["options_ranked"] == ["add_analyst"]
     assert report.facts["recommended_option"] is None and report.facts["model_verdict"] == "worse"
@@ -169,7 +170,7 @@ def test_a_model_worse_than_naive_ranks_options_but_recommends_no_pilot() -> Non
 
 def test_a_model_better_than_naive_keeps_its_recommendation() -> None:
     runs = [_run("add_analyst", -10.0, (-14.0, -6.0), 0.05, (0.01, 0.11))]
-    inputs = replace(toy_inputs("en"), experiment={"runs": [BASE, *runs]}, scenarios=ACTIONS, **_checked("better"))
+    inputs = replace(toy_inputs("en"), experiment=experiment_of([BASE, *runs]), scenarios=ACTIONS, **_checked("better"))
     report = build_report(inputs)
     assert report.facts["recommended_option"] == "add_analyst"
     assert report.sections[0].bullets[-2].startswith("Model check: on a held-out part")
