@@ -285,3 +285,21 @@ def test_a_main_path_stitched_from_the_map_claims_no_share_of_cases() -> None:
         assert expected in para, para
         if basis == "dfg":
             assert "%" not in para.split("h from start")[0]
+
+
+def test_a_report_without_a_mining_result_mines_the_events_with_the_mining_stage() -> None:
+    """One implementation of the process map and value stream: the report has no second one of its own."""
+    from _data import toy_events
+
+    from procopt.mine import MineOptions, mine
+    from procopt.report.inputs import ReportInputs
+
+    events = toy_events()
+    mined = mine(events, MineOptions(discover_model=False))
+    given = build_report(ReportInputs(source="t.csv", events=events, mining=mined))
+    assert render_markdown(build_report(ReportInputs(source="t.csv", events=events))) == render_markdown(given)
+    drawn = {s.key: s for s in given.sections}["map"].figures[0].data["edges"]
+    edges = {(r.source, r.target): int(r.count) for r in mined.process_map.edges.itertuples(index=False)}
+    assert drawn and all(edges[(e["source"], e["target"])] == e["count"] for e in drawn)
+    vsm = {s.key: s for s in given.sections}["vsm"].tables[0].rows
+    assert mined.value_stream is not None and tuple(r[0] for r in vsm) == mined.value_stream.path
