@@ -112,15 +112,14 @@ def run_all(
     from procopt.mine import MineOptions, mine
 
     mining_result = mine(events, MineOptions(discover_model=False))
-    mining = mining_result.to_dict()
+    mining = mining_result.to_dict()  # the dict form for --json; the proposals still read it
 
     say("kpis", t("stage_kpis") if opts.kpis else t("stage_no_kpis"))
-    kpi_values, kpi_conflicts = _kpis(events, opts.kpis) if opts.kpis else ((), ())
-    kpis: dict[str, Any] | None = None
-    if opts.kpis:
-        from procopt.mine.kpi import kpis_to_dict
+    from procopt.mine.kpi import kpis_to_dict
 
-        kpis = kpis_to_dict(kpi_values, kpi_conflicts)  # the proposals read the dict (separate work)
+    kpi_values, kpi_conflicts = _kpis(events, opts.kpis) if opts.kpis else ((), ())
+    # the dict form for --json; the proposals still read their KPI targets from it
+    kpis = kpis_to_dict(kpi_values, kpi_conflicts) if opts.kpis else None
 
     say("conformance", t("stage_conformance") if opts.blueprint else t("stage_no_conformance"))
     conformance = _conformance(events, opts.blueprint) if opts.blueprint else None
