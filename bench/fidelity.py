@@ -266,9 +266,19 @@ def model_size(seed: int = 1) -> str:
         save_model(model, out)
         text = out.read_text(encoding="utf-8")
     decisions = len(model.routing.decisions)
+    # which top-level sections of the YAML hold the bytes (a line at column 0 opens a section)
+    sections: dict[str, int] = {}
+    current = ""
+    for line in text.splitlines(keepends=True):
+        if line[:1].isalpha():
+            current = line.split(":", 1)[0]
+        sections[current] = sections.get(current, 0) + len(line.encode())
+    biggest = ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in sorted(sections.items(), key=lambda kv: -kv[1])[:4])
+    attrs = model.attributes
     return (
         f"PermitLog: {len(events)} events; read {t_read:.1f} s, calibrate {t_cal:.1f} s; model file "
-        f"{len(text.encode()) / 1e6:.2f} MB, {text.count(chr(10))} lines, {decisions} routing decisions"
+        f"{len(text.encode()) / 1e6:.2f} MB, {text.count(chr(10))} lines, {decisions} routing decisions; "
+        f"largest sections: {biggest}; {len(attrs.columns)} case attribute columns x {len(attrs.rows)} rows"
     )
 
 

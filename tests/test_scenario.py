@@ -77,6 +77,17 @@ def test_priority_batch_and_calendar_changes(tmp_path: Path) -> None:
     assert m2.activities["Check"].batch is None
 
 
+def test_batch_change_by_size(tmp_path: Path) -> None:
+    m = apply(tmp_path, [{"batch": {"activity": "Check", "size": 10, "max_wait_hours": 24}}])
+    rule = m.activities["Check"].batch
+    assert (rule.size, rule.max_wait_hours, rule.release_times) == (10, 24.0, ())
+    # a size rule replaces a clock rule (and back): one rule per step
+    m2 = apply_scenario(m, scenario_from_dict({"changes": [{"batch": {"activity": "Check", "times": ["16:00"]}}]}))
+    assert (m2.activities["Check"].batch.release_times, m2.activities["Check"].batch.size) == (("16:00",), None)
+    m3 = apply(tmp_path, [{"batch": {"activity": "Check", "size": 4}}])
+    assert m3.activities["Check"].batch.max_wait_hours is None
+
+
 def test_kpi_targets_and_description_are_kept(tmp_path: Path) -> None:
     s = load_scenario(
         write(
@@ -143,6 +154,26 @@ ERRORS = [
         "changes[0].batch.times: '25:00' is not a clock time",
     ),
     ({"changes": [{"batch": {"activity": "Enter"}}]}, "changes[0].batch: missing key 'times'"),
+    (
+        {"changes": [{"batch": {"activity": "Enter", "size": 1}}]},
+        "changes[0].batch.size: expected a whole number of cases >= 2, got 1",
+    ),
+    (
+        {"changes": [{"batch": {"activity": "Enter", "size": 10, "times": ["10:00"]}}]},
+        "changes[0].batch: give one of times:, size: or remove: true, not times and size",
+    ),
+    (
+        {"changes": [{"batch": {"activity": "Enter", "times": ["10:00"], "max_wait_hours": 4}}]},
+        "changes[0].batch.max_wait_hours: only a size-triggered batch has a maximum wait",
+    ),
+    (
+        {"changes": [{"batch": {"activity": "Enter", "size": 8, "max_wait_hours": -1}}]},
+        "changes[0].batch.max_wait_hours: must be > 0, got -1",
+    ),
+    (
+        {"changes": [{"batch": {"activity": "Enter", "size": 8, "weekdays": ["Mon"]}}]},
+        "changes[0].batch.weekdays: weekdays go with release times",
+    ),
     (
         {"changes": [{"calendar": {"pool": "clerks", "hours": "Mon-Xyz 08:00-20:00"}}]},
         "changes[0].calendar.hours: unknown weekday in 'Mon-Xyz'",

@@ -130,7 +130,7 @@ def command(
 
     model = with_case_p99(model, elog.events)
     save_model(model, out)
-    validation = model.validation
+    validation = model.validation or Validation(verdict="not_validated", reason="no hold-out check was run")
     reports = checked.reports if checked is not None else {}
     if as_json:
         doc: dict[str, Any] = {
@@ -222,7 +222,12 @@ def summarise_model(model: Any) -> dict[str, Any]:
             for n, p in model.pools.items()
         },
         "batches": {
-            a: {"release_times": list(x.batch.release_times), "weekdays": list(x.batch.weekdays)}
+            a: {
+                "release_times": list(x.batch.release_times),
+                "weekdays": list(x.batch.weekdays),
+                "size": x.batch.size,
+                "max_wait_hours": x.batch.max_wait_hours,
+            }
             for a, x in acts.items()
             if x.batch
         },
@@ -270,7 +275,11 @@ def render_model(model: Any, out: str) -> str:
         lines.append(f"      does: {', '.join(p['activities'])}")
     lines += ["", "Waiting that is not queueing:"]
     for a, b in s["batches"].items():
-        lines.append(f"  batch   {a}: released at {', '.join(b['release_times'])} ({'/'.join(b['weekdays'])})")
+        if b.get("size"):
+            limit = f", or after {b['max_wait_hours']:g} h at the latest" if b.get("max_wait_hours") else ""
+            lines.append(f"  batch   {a}: released in batches of {b['size']} (when {b['size']} wait{limit})")
+        else:
+            lines.append(f"  batch   {a}: released at {', '.join(b['release_times'])} ({'/'.join(b['weekdays'])})")
     for a, h in s["extra_delays_h"].items():
         lines.append(f"  delay   {a}: on average {h:.1f} working hours of extra wait (e.g. for documents)")
     if not s["batches"] and not s["extra_delays_h"]:

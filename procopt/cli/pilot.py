@@ -10,7 +10,7 @@ import click
 
 from procopt.cli.common import ProgressCallback, emit_json
 from procopt.cli.options import json_option, map_option, replications_option, seed_option
-from procopt.errors import InputError, ModelError
+from procopt.errors import InputError
 
 
 def _read(log: str, map_: str | None) -> Any:
@@ -26,12 +26,12 @@ def _read(log: str, map_: str | None) -> Any:
 
 def _scenario(path: str) -> tuple[Any, dict[str, Any]]:
     """The scenario (checked) and its plain data, to embed in the record."""
-    import yaml
-
+    from procopt.config.yaml_io import read_yaml
     from procopt.scenario.load import load_scenario
 
-    scenario = load_scenario(path)
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    scenario = load_scenario(path)  # checks the file; the plain data below is embedded as written
+    raw = read_yaml(path)
+    data: dict[str, Any] = dict(raw) if isinstance(raw, dict) else {}
     data.setdefault("name", scenario.name)
     return scenario, data
 
@@ -91,9 +91,10 @@ def command() -> None:
 @click.option(
     "--fidelity-runs",
     type=click.IntRange(0, 50),
-    default=3,
+    default=10,
     show_default=True,
-    help="Runs of the held-out check that decides whether the prediction is a target (0: skip, the prediction is then an estimate only).",
+    help="Simulated logs of the held-out check whose verdict decides whether the prediction is a target "
+    "(a verdict needs 10; 0 skips the check and the prediction is an estimate only).",
 )
 @map_option
 @seed_option
@@ -126,7 +127,7 @@ def plan_command(
     Also writes a one-page plan (HTML and Markdown, English and Chinese) into <out>_plan/.
     """
     from procopt.cli.pilot_page import plan_report, write_pages
-    from procopt.fidelity import evaluate_fidelity
+    from procopt.fidelity.verdict import validate_and_fit
     from procopt.mine import mine
     from procopt.model.calibrate import calibrate
     from procopt.pilot.cases import Segment, case_table
@@ -138,21 +139,20 @@ def plan_command(
     elog = _read(log, map_)
     events = elog.events
     scenario, data = _scenario(scenario_path)
-    click.echo("Calibrating the model and mining the log ...", err=True)
-    model = calibrate(events)
+    if fidelity_runs:
+        # the held-out check chooses the calibration and gives the verdict that decides whether the prediction
+        # may be the pilot's target (the same check as `procopt model` and `procopt report`)
+        click.echo(f"Calibrating the model and checking it on held-out data ({fidelity_runs} runs) ...", err=True)
+        model = validate_and_fit(events, runs=fidelity_runs, seed=seed).model
+    else:
+        click.echo("Calibrating the model ...", err=True)
+        model = calibrate(events)
     check_scenario(model, scenario, Path(log).name)
     cases = case_table(events, model.delivery_activity)
     seg, ctrl = groups(cases, Segment(segment), Segment(control) if control else None, log)
     check_window_cases(cases, seg, ctrl, weeks, Path(log).name)
     mining = mine(events).to_dict()
     metrics = _kpi_metrics(kpis, events, seg, ctrl, cases) if kpis else []
-    fidelity = None
-    if fidelity_runs:
-        click.echo(f"Checking the model on held-out data ({fidelity_runs} runs) ...", err=True)
-        try:
-            fidelity = evaluate_fidelity(events, runs=fidelity_runs, seed=seed).to_dict()
-        except ModelError:
-            fidelity = None  # too little data for a hold-out check: the prediction stays an estimate
     click.echo(f"Simulating the segment with and without the fix ({replications} replications) ...", err=True)
     options = PlanOptions(
         segment=segment,
@@ -171,7 +171,6 @@ def plan_command(
         model=model,
         options=options,
         mining=mining,
-        fidelity=fidelity,
         kpi_metrics=metrics,
     )
     save_record(record, out)

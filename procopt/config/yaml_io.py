@@ -36,7 +36,8 @@ def read_yaml(
     except (OSError, UnicodeDecodeError) as exc:
         raise error_cls(path, f"cannot read the file ({exc})") from None
     try:
-        return yaml.safe_load(text)
+        # the C parser when PyYAML was built with it (recipes and models can be long), the same safe subset
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None

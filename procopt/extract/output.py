@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import tempfile
+import warnings
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -54,13 +56,21 @@ def write_extraction(extraction: Extraction, path: str | Path) -> Path:
     if fmt == "xes":
         import pm4py
 
-        return _via_temp(path, lambda tmp: pm4py.write_xes(_for_xes(events), tmp))
+        return _via_temp(path, lambda tmp: _write_xes(pm4py, _for_xes(events), tmp))
     ocel = to_ocel(extraction)
     import pm4py
 
     if fmt == "ocel-json":
         return _via_temp(path, lambda tmp: pm4py.write_ocel2_json(ocel, tmp))
     return _via_temp(path, lambda tmp: pm4py.write_ocel2_sqlite(ocel, tmp))
+
+
+def _write_xes(pm4py: Any, frame: pd.DataFrame, path: str) -> None:
+    # pm4py >= 2.7.23.11 announces its XES backend (rustxes or r4pm) with a UserWarning on first use: news
+    # about pm4py's internals, not about the user's data, so it is kept out of procopt's output
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*(rustxes|r4pm).*", category=UserWarning)
+        pm4py.write_xes(frame, path)
 
 
 def _case_view(events: pd.DataFrame) -> pd.DataFrame:

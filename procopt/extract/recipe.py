@@ -23,9 +23,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from procopt.config.yaml_io import read_yaml
 from procopt.errors import InputError, did_you_mean
 
 BUILTIN: tuple[str, ...] = ("sap-o2c", "sap-p2p", "sap-docflow", "northwind")
@@ -222,15 +222,7 @@ def load_recipe(name_or_path: str) -> tuple[Recipe, Path]:
             )
         if not path.is_file():
             raise InputError(path, "recipe file not found", hint=f"Built-in recipes: {', '.join(BUILTIN)}.")
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        raise InputError(
-            path, f"is not valid YAML ({getattr(exc, 'problem', exc)})", where=where, hint="Fix the YAML syntax."
-        ) from None
+    doc = read_yaml(path, missing="recipe file not found", syntax_hint="Fix the YAML syntax.")
     if not isinstance(doc, dict):
         raise InputError(
             path,

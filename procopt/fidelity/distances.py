@@ -22,7 +22,8 @@ _HOUR_NS = 3_600_000_000_000
 
 
 def _ns(series: pd.Series) -> np.ndarray:
-    return series.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    ns: np.ndarray = series.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    return ns
 
 
 def _hour_bins(delta_ns: np.ndarray) -> np.ndarray:
@@ -104,7 +105,8 @@ def red_hours(real: pd.DataFrame, sim: pd.DataFrame) -> float:
 def cycle_times_ns(frame: pd.DataFrame) -> np.ndarray:
     """Per case: last end minus first start, in nanoseconds."""
     grouped = frame.groupby(CASE, sort=False)
-    return _ns(grouped[END].max()) - _ns(grouped[START].min())
+    spans: np.ndarray = _ns(grouped[END].max()) - _ns(grouped[START].min())
+    return spans
 
 
 def ctd_hours(real: pd.DataFrame, sim: pd.DataFrame) -> float:

@@ -46,11 +46,11 @@ def utilisation_check(
     rows: list[dict[str, float | str]] = []
     pool_of = {a: x.pool for a, x in model.activities.items()}
     ev = ev[(ev[C.START] >= start) & (ev[C.START] < window_end)]
-    for name, pool in model.pools.items():
-        if pool.capacity is None or not avail.get(name):
+    for name, pool_def in model.pools.items():
+        if pool_def.capacity is None or not avail.get(name):
             continue
         own = ev[ev[C.ACTIVITY].map(pool_of) == name]
-        log_busy = float(working_seconds(model.calendars[pool.calendar], own[C.START], own[C.END]).clip(0).sum())
+        log_busy = float(working_seconds(model.calendars[pool_def.calendar], own[C.START], own[C.END]).clip(0).sum())
         rows.append(
             {
                 "pool": name,

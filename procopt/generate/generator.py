@@ -144,7 +144,7 @@ def _truth(
         pools=pools,
         lead_time_mean_h=kpis["lead_time_mean_h"],
         delivery_rate=kpis["delivery_rate"],
-        cases_measured=kpis["cases_measured"],
+        cases_measured=int(kpis["cases_measured"]),
         cycle_time_mean_h=kpis["cycle_time_mean_h"],
         measured=measured,
         notes=tuple(static.get("notes", {}).get(language, ())),

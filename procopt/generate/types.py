@@ -178,7 +178,7 @@ class GeneratedLog:
 
     def to_csv_bytes(self) -> bytes:
         """The file content: CSV in the log's encoding (GB18030 for Chinese logs)."""
-        return self.raw.to_csv(index=False, lineterminator="\n").encode(self.encoding)
+        return str(self.raw.to_csv(index=False, lineterminator="\n")).encode(self.encoding)
 
     def write(self, path: str | Path) -> Path:
         """Write the log atomically: ``.csv`` or ``.csv.gz`` (gzip without a time stamp, so bytes repeat)."""

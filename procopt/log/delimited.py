@@ -16,6 +16,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -160,8 +161,8 @@ def read_delimited(
     path: Path,
     dialect: Dialect,
     *,
-    text_columns: Callable[[tuple[str, ...]], set[str]] | set[str] = frozenset(),
-    trim_columns: set[str] = frozenset(),
+    text_columns: Callable[[tuple[str, ...]], AbstractSet[str]] | AbstractSet[str] = frozenset(),
+    trim_columns: AbstractSet[str] = frozenset(),
 ) -> tuple[pd.DataFrame, str, Dialect]:
     """Read the whole file; returns (frame, engine used: ``pyarrow`` or ``c``, dialect actually used).
 
@@ -188,7 +189,9 @@ def read_delimited(
     return frame, "c", dialect
 
 
-def _read_arrow(path: Path, dialect: Dialect, text: set[str], trim: set[str] = frozenset()) -> pd.DataFrame:
+def _read_arrow(
+    path: Path, dialect: Dialect, text: AbstractSet[str], trim: AbstractSet[str] = frozenset()
+) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
@@ -226,7 +229,7 @@ def _arrow_timestamp_columns(path: Path, dialect: Dialect, parse: object) -> set
     read = pacsv.ReadOptions(column_names=list(dialect.header))
     convert = pacsv.ConvertOptions(null_values=list(NULL_VALUES), strings_can_be_null=True)
     try:
-        table = pacsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=convert)  # type: ignore[arg-type]
+        table = pacsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=convert)
     except (ValueError, pa.ArrowInvalid):
         return set()
     return {

@@ -302,7 +302,8 @@ def _load_ocel1_json(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         objects = {str(k): v.get("ocel:type") for k, v in doc.get("ocel:objects", {}).items()}
-        rows, rel = [], []
+        rows: list[dict[str, object]] = []
+        rel: list[tuple[str, str, object]] = []
         for eid, ev in doc["ocel:events"].items():
             rows.append(
                 {

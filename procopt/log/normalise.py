@@ -19,7 +19,7 @@ import pandas as pd
 
 from procopt.errors import InputError
 from procopt.log import columns as C
-from procopt.log.audit import MAX_EXAMPLES, Finding, TimeColumn
+from procopt.log.audit import MAX_EXAMPLES, Finding, Severity, TimeColumn
 from procopt.log.formats import dst_finding
 from procopt.log.timestamps import ORDERS, parse_timestamps, resolve_date_format, show_format
 
@@ -182,6 +182,7 @@ def _missing(frame: pd.DataFrame, mapping: Mapping[str, str], roles: tuple[str, 
         n = int(blank.sum())
         if not n:
             continue
+        sev: Severity
         if role in ("case", "activity"):
             sev, what = "error", "these rows were dropped: an event needs a case and an activity"
         elif role == "end":
@@ -196,7 +197,7 @@ def _missing(frame: pd.DataFrame, mapping: Mapping[str, str], roles: tuple[str, 
             Finding(
                 "missing_values",
                 sev,
-                n,  # type: ignore[arg-type]
+                n,
                 f"Column {src!r} ({role}) is empty in {n} of {len(frame)} row(s); {what}.",
                 _examples(frame.loc[blank, C.SOURCE_ROW]),
             )

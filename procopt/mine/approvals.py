@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -212,7 +212,8 @@ def _goes_back(inst: pd.DataFrame) -> np.ndarray:
     nxt_repeat = np.append(occurrence[1:] > 0, False) & np.append(codes[1:] == codes[:-1], False)
     act = inst[I.ACT_CODE].to_numpy()
     nxt_same = np.append(act[1:] == act[:-1], False)
-    return nxt_repeat & ~nxt_same
+    back: np.ndarray = nxt_repeat & ~nxt_same
+    return back
 
 
 def _previous_approval(inst: pd.DataFrame, is_approval: np.ndarray) -> pd.DataFrame:
@@ -252,21 +253,25 @@ def _verdict(
     prev_mode = prev["act"].dropna().mode()
     proc = rows[I.PROC]
     per_instance = rows[I.WAIT].fillna(0.0) + (proc.fillna(0.0) if has_start else 0.0)
-    base = {
-        "activity": activity,
-        "decisions": decisions,
-        "cases": int(rows[I.CODE].nunique()),
-        "rejections": n_rejected,
-        "approval_rate": rate,
-        "department": department,
-        "follows_approval_share": float(follows.mean()) if len(rows) else 0.0,
-        "follows_same_department_share": float(same_dep.mean()) if len(rows) else 0.0,
-        "follows_activity": str(prev_mode.iloc[0]) if len(prev_mode) else None,
-        "wait_median_s": float(rows[I.WAIT].median()),
-        "processing_median_s": float(proc.median()) if has_start and proc.notna().any() else None,
-        "stopped_cases": 0 if stops[2] else stops[0],
-        "open_cases": stops[1],
-    }
+    # the evidence; the verdict, its reason and the saving are filled in below
+    base = ApprovalVerdict(
+        verdict="keep",
+        reason="",
+        estimated_saving_h=0.0,
+        activity=activity,
+        decisions=decisions,
+        cases=int(rows[I.CODE].nunique()),
+        rejections=n_rejected,
+        approval_rate=rate,
+        department=department,
+        follows_approval_share=float(follows.mean()) if len(rows) else 0.0,
+        follows_same_department_share=float(same_dep.mean()) if len(rows) else 0.0,
+        follows_activity=str(prev_mode.iloc[0]) if len(prev_mode) else None,
+        wait_median_s=float(rows[I.WAIT].median()),
+        processing_median_s=float(proc.median()) if has_start and proc.notna().any() else None,
+        stopped_cases=0 if stops[2] else stops[0],
+        open_cases=stops[1],
+    )
     stop_note = _stop_note(stops)
     per_case = per_instance.groupby(rows[I.CODE].to_numpy()).sum()
     saving_h = float(per_case.mean()) / 3600.0 if len(per_case) else 0.0
@@ -283,8 +288,8 @@ def _verdict(
             f"rejections); below it {below_rate:.0%} of {int(below_share * len(rows)):,} decisions passed — "
             f"approve automatically below {value:,.0f} to save ~{saving:.1f} h on {below_share:.0%} of cases."
         ) + stop_note
-        return ApprovalVerdict(
-            **base,
+        return replace(
+            base,
             verdict="candidate_for_threshold",
             reason=reason,
             estimated_saving_h=saving,
@@ -294,13 +299,13 @@ def _verdict(
         )
     if decisions >= MIN_DECISIONS and rate >= REMOVAL_PASS_RATE:
         chain = ""
-        if base["follows_approval_share"] >= 0.5 and base["follows_activity"]:
-            chain = f"; it follows {base['follows_activity']} in {base['follows_approval_share']:.0%} of cases"
+        if base.follows_approval_share >= 0.5 and base.follows_activity:
+            chain = f"; it follows {base.follows_activity} in {base.follows_approval_share:.0%} of cases"
         reason = (
             f"{activity}: passes {rate:.1%} of {decisions:,} decisions and only adds waiting "
-            f"(median {base['wait_median_s'] / 3600:.1f} h, ~{saving_h:.1f} h per case){chain}."
+            f"(median {base.wait_median_s / 3600:.1f} h, ~{saving_h:.1f} h per case){chain}."
         ) + stop_note
-        return ApprovalVerdict(**base, verdict="candidate_for_removal", reason=reason, estimated_saving_h=saving_h)
+        return replace(base, verdict="candidate_for_removal", reason=reason, estimated_saving_h=saving_h)
     spread = " across the range of case values" if len(numeric.columns) else ""
     why = (
         f"too few decisions ({decisions}) to judge"
@@ -309,7 +314,7 @@ def _verdict(
     )
     if decisions >= MIN_DECISIONS and n_rejected:
         why += f" ({_sources_text(twin_rejections, sources)})"
-    return ApprovalVerdict(**base, verdict="keep", reason=f"{activity}: {why}.{stop_note}", estimated_saving_h=saving_h)
+    return replace(base, verdict="keep", reason=f"{activity}: {why}.{stop_note}", estimated_saving_h=saving_h)
 
 
 def _sources_text(twins: int, sources: tuple[int, int]) -> str:

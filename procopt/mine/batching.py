@@ -238,53 +238,106 @@ MIN_SIZE_SHARE = 0.6  # share of instances in such batches
 MIN_SIZE_CONSISTENCY = 0.5  # share of batches with the most common size
 
 
-def _size_groups(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(order, group id per ordered row, ready instant of the group's last member per ordered row) in ns."""
-    res = rows[I.RES_CODE].to_numpy()
-    s = rows[I.START].to_numpy().astype("datetime64[ns]").astype(np.int64)
-    e = rows[I.END].to_numpy().astype("datetime64[ns]").astype(np.int64)
-    r = rows[I.ENABLED].to_numpy().astype("datetime64[ns]").astype(np.int64)
+@dataclass(frozen=True, slots=True)
+class SizeTrigger:
+    """What :func:`size_trigger` found: the usual batch size and how the runs behaved."""
+
+    size: int  # the most common size of the runs that started promptly once full
+    share: float  # share of instances in such runs
+    mean_size: float
+    #: per instance (in the order given): in a run released when full
+    triggered: np.ndarray
+    #: the longest a run took to fill (its first member ready -> its last member ready), seconds
+    max_fill_s: float
+
+
+def _size_groups(
+    res: np.ndarray, s: np.ndarray, e: np.ndarray, r: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(order, batch id per ordered row, ready instant of the batch's last member per ordered row) in ns.
+
+    A run is one person's back-to-back work; runs of several people that start together (first starts
+    within ``SIZE_GAP_S``) are one batch shared out over the team — a batch of 8 taken by two clerks leaves
+    two runs of 4 starting at the release.
+    """
     order = np.lexsort((s, res))
     res, s, e, r = res[order], s[order], e[order], r[order]
-    new = np.r_[True, (res[1:] != res[:-1]) | (s[1:] > e[:-1] + int(SIZE_GAP_S * 1e9))] if len(s) else np.zeros(0, bool)
-    group = np.cumsum(new) - 1
-    bounds = np.flatnonzero(new)
-    full = np.maximum.reduceat(r, bounds) if len(bounds) else np.zeros(0, np.int64)
-    return order, group, full[group]
+    if not len(s):
+        return order, np.zeros(0, np.int64), np.zeros(0, np.int64)
+    new = np.r_[True, (res[1:] != res[:-1]) | (s[1:] > e[:-1] + int(SIZE_GAP_S * 1e9))]
+    run = np.cumsum(new) - 1
+    run_first = s[np.flatnonzero(new)]  # the run's first start (rows are sorted by start within a person)
+    by_start = np.argsort(run_first, kind="stable")
+    together = np.r_[True, np.diff(run_first[by_start]) > int(SIZE_GAP_S * 1e9)]
+    batch_of_run = np.empty(len(run_first), np.int64)
+    batch_of_run[by_start] = np.cumsum(together) - 1
+    group = batch_of_run[run]
+    full = pd.Series(r).groupby(group).transform("max").to_numpy()
+    return order, group, full
+
+
+def _ns(values: pd.Series | np.ndarray) -> np.ndarray:
+    return np.asarray(values).astype("datetime64[ns]").astype(np.int64)
+
+
+def size_trigger(
+    resource: np.ndarray, start_ns: np.ndarray, end_ns: np.ndarray, ready_ns: np.ndarray
+) -> SizeTrigger | None:
+    """A batch released when N have accumulated, from one activity's instances (int resource codes, -1 = none).
+
+    Such a batch leaves back-to-back runs by one person (each starting within ``SIZE_GAP_S`` of the previous
+    one's end) that start promptly (``SIZE_PROMPT_S``) after their *last* member became ready, and whose
+    sizes are mostly the same. Work released at clock times also forms runs, but their start does not follow
+    the last member's readiness; a plain queue forms runs of varying size. Shared by the miner and calibration.
+    """
+    n = len(start_ns)
+    if n < MIN_INSTANCES or (resource < 0).all():
+        return None
+    order, group, full = _size_groups(resource, start_ns, end_ns, ready_ns)
+    s = start_ns[order]
+    first_start = pd.Series(s).groupby(group).transform("min").to_numpy()
+    size = np.bincount(group)[group]
+    ordered = (size >= 2) & (first_start >= full) & (first_start - full <= int(SIZE_PROMPT_S * 1e9))
+    share = float(ordered.mean())
+    if share < MIN_SIZE_SHARE:
+        return None
+    sizes = np.bincount(group[ordered])
+    sizes = sizes[sizes > 0]
+    values, counts = np.unique(sizes, return_counts=True)
+    if counts.max() < MIN_SIZE_CONSISTENCY * counts.sum():
+        return None
+    triggered = np.zeros(n, dtype=bool)
+    triggered[order] = ordered
+    first_ready = pd.Series(ready_ns[order]).groupby(group).transform("min").to_numpy()
+    fill = (full - first_ready)[ordered]
+    return SizeTrigger(
+        size=int(values[np.argmax(counts)]),
+        share=share,
+        mean_size=float(sizes.mean()),
+        triggered=triggered,
+        max_fill_s=float(fill.max()) / 1e9 if len(fill) else 0.0,
+    )
 
 
 def _size_batch(activity: str, rows: pd.DataFrame) -> BatchPattern | None:
-    """Released when N have accumulated: back-to-back runs that start promptly after their last member was ready."""
-    if (rows[I.RES_CODE].to_numpy() < 0).all():
+    """Released when N have accumulated (see :func:`size_trigger`)."""
+    found = size_trigger(rows[I.RES_CODE].to_numpy(), _ns(rows[I.START]), _ns(rows[I.END]), _ns(rows[I.ENABLED]))
+    if found is None:
         return None
-    order, group, full = _size_groups(rows)
-    s = rows[I.START].to_numpy().astype("datetime64[ns]").astype(np.int64)[order]
-    first_start = pd.Series(s).groupby(group).transform("min").to_numpy()
-    size = np.bincount(group)[group]
-    triggered = (size >= 2) & (first_start >= full) & (first_start - full <= int(SIZE_PROMPT_S * 1e9))
-    share = float(triggered.mean())
-    if share < MIN_SIZE_SHARE:
-        return None
-    sizes = np.bincount(group[triggered])
-    sizes = sizes[sizes > 0]
-    values, counts = np.unique(sizes, return_counts=True)
-    mode = int(values[np.argmax(counts)])
-    if counts.max() < MIN_SIZE_CONSISTENCY * counts.sum():
-        return None
-    wait = rows[I.WAIT].to_numpy(dtype=float)[order][triggered]
+    wait = rows[I.WAIT].to_numpy(dtype=float)[found.triggered]
     return BatchPattern(
         activity=activity,
         release_times=(),
         weekdays=(),
-        batched_share=share,
+        batched_share=found.share,
         instances=len(rows),
-        mean_batch_size=float(sizes.mean()),
+        mean_batch_size=found.mean_size,
         release_days_share=float("nan"),
         wait_median_s=float(np.median(wait)),
         wait_total_s=float(wait.sum()),
         basis="start",
         trigger="size",
-        batch_size=mode,
+        batch_size=found.size,
     )
 
 
@@ -444,7 +497,10 @@ def release_at(inst: pd.DataFrame, patterns: tuple[BatchPattern, ...]) -> np.nda
         if not len(rows):
             continue
         if pattern.trigger == "size":
-            order, _, full = _size_groups(inst.iloc[rows])
+            sub = inst.iloc[rows]
+            order, _, full = _size_groups(
+                sub[I.RES_CODE].to_numpy(), _ns(sub[I.START]), _ns(sub[I.END]), _ns(sub[I.ENABLED])
+            )
             values = np.empty(len(rows), dtype=np.int64)
             values[order] = full
         elif pattern.release_times:

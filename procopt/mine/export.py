@@ -41,7 +41,7 @@ def result_to_dict(result: MiningResult) -> dict[str, Any]:
     """JSON-ready dict of a :class:`~procopt.mine.MiningResult` (see module docstring)."""
     vs = result.value_stream
     pm = result.process_map
-    return to_jsonable(
+    doc: dict[str, Any] = to_jsonable(
         {
             "summary": result.summary,
             "activities": _records(result.activities),
@@ -81,6 +81,7 @@ def result_to_dict(result: MiningResult) -> dict[str, Any]:
             "notes": list(result.notes),
         }
     )
+    return doc
 
 
 def _with_hours(frame: pd.DataFrame) -> pd.DataFrame:

@@ -128,8 +128,10 @@ def _codes(series: pd.Series, keep: np.ndarray, *, labels: bool) -> tuple[np.nda
 
 def _decode(uniques: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """Labels of the codes as an object array, None where the code is -1."""
-    table = np.append(uniques, None).astype(object)
-    return table[codes]
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = uniques  # the extra last slot stays None: code -1 indexes it
+    labels: np.ndarray = table[codes]
+    return labels
 
 
 def _group_min(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -208,7 +210,8 @@ def concurrent_activities(case: np.ndarray, act: np.ndarray, start: np.ndarray, 
     by_order = (rare >= MIN_CONCURRENT_EVIDENCE) & (rare >= CONCURRENT_ORDER_SHARE * common) & ~loop
     conc = by_overlap | by_order
     np.fill_diagonal(conc, False)
-    return conc
+    concurrent: np.ndarray = conc
+    return concurrent
 
 
 def _skip_concurrent(
@@ -278,7 +281,7 @@ def labels_of(inst: pd.DataFrame, label: str, code: str) -> np.ndarray:
     """Label per code (index = code) for a (label column, code column) pair of the instance table."""
     known = inst.attrs.get(_LABELS, {}).get(code)
     if known is not None:
-        return known
+        return np.asarray(known)
     codes = inst[code].to_numpy()
     if not len(codes) or codes.max() < 0:
         return np.array([], dtype=object)

@@ -78,7 +78,8 @@ def measure_activities(inst: pd.DataFrame) -> pd.DataFrame:
 
 
 def _seconds(ts: pd.Series, t0: pd.Timestamp) -> np.ndarray:
-    return (ts - t0).dt.total_seconds().to_numpy()
+    seconds: np.ndarray = (ts - t0).dt.total_seconds().to_numpy()
+    return seconds
 
 
 def measure_cases(inst: pd.DataFrame, has_start: bool) -> pd.DataFrame:

@@ -32,11 +32,11 @@ def learn_windows(
     hours_s, day_s = _clock_hours(start)
     hours_e, day_e = _clock_hours(end)
     same_day = day_e == day_s
-    codes, names = codes if codes is not None else pd.factorize(resource, sort=True)
-    lo = hours_s.groupby(codes).quantile(0.02)
+    code, names = codes if codes is not None else pd.factorize(resource, sort=True)
+    lo = hours_s.groupby(code).quantile(0.02)
     # completions on a later day say nothing about the end of a working day
-    hi = hours_e[same_day].groupby(codes[same_day]).quantile(0.98).reindex(lo.index)
-    hi = hi.fillna(hours_s.groupby(codes).quantile(0.98))
+    hi = hours_e[same_day].groupby(code[same_day]).quantile(0.98).reindex(lo.index)
+    hi = hi.fillna(hours_s.groupby(code).quantile(0.98))
     ws, we = np.floor(lo.to_numpy()), np.minimum(np.ceil(hi.to_numpy()), 24.0)
     we = np.maximum(we, ws + 1.0)
     short = we - ws < MIN_DAY_H
@@ -44,7 +44,7 @@ def learn_windows(
     ws, we = ws - np.floor(extra / 2), we + np.ceil(extra / 2)
     shift = np.clip(-ws, 0, None) - np.clip(we - 24.0, 0, None)
     ws, we = ws + shift, we + shift
-    weekend = (start.dt.weekday >= 5).groupby(codes).mean().reindex(lo.index) >= 0.05
+    weekend = (start.dt.weekday >= 5).groupby(code).mean().reindex(lo.index) >= 0.05
     index = pd.Index(np.asarray(names)[lo.index.to_numpy()])
     return pd.DataFrame({"work_start_h": ws, "work_end_h": we, "weekends": weekend.to_numpy()}, index=index)
 
@@ -71,7 +71,8 @@ def working_clock(ts: pd.Series, ws_h: np.ndarray, we_h: np.ndarray, weekends: n
     workdays_before = np.where(weekends, day, np.busday_count(np.datetime64("1970-01-01"), days))
     is_work = weekends | np.is_busday(days)
     within = np.clip(tod - ws_h * 3600.0, 0.0, width)
-    return workdays_before * width + np.where(is_work, within, 0.0)
+    worked: np.ndarray = workdays_before * width + np.where(is_work, within, 0.0)
+    return worked
 
 
 def active_days(codes: np.ndarray, start: pd.Series, end: pd.Series, weekends: np.ndarray, n_groups: int) -> np.ndarray:

@@ -72,8 +72,56 @@ def _labels_variant(x: pd.Series, variant: pd.Series) -> bool:
     frame = pd.DataFrame({"x": x[ok].astype(str).to_numpy(), "v": variant[ok].to_numpy()})
     n = len(frame)
 
+    pairs = frame.groupby(["x", "v"], sort=False).size()
+
     def determined(a: str, b: str) -> float:
-        top = frame.groupby(a, sort=False)[b].agg(lambda s: s.value_counts().iloc[0])
-        return float(top.sum()) / n
+        # for each value of ``a``, the cases sharing its most common ``b``
+        return float(pairs.groupby(level=a, sort=False).max().sum()) / n
 
     return determined("x", "v") >= LABEL_SHARE and determined("v", "x") >= LABEL_SHARE
+
+
+#: a text attribute with at least this share of distinct values (besides its most common one) names the case itself
+#: (an order number, a permit id): no rule can use it and resampling it only copies the past
+IDENTIFIER_SHARE = 0.5
+#: an attribute whose most common value covers this share of cases or more carries almost nothing
+NEAR_CONSTANT_SHARE = 0.99
+#: digit grouping in numbers written as text ("1,252", "1 252", "1'252")
+_GROUPING = r"(?<=\d)[,\s'\u00a0](?=\d{3})"
+
+
+def unstorable_attributes(attributes: pd.DataFrame, referenced: frozenset[str]) -> dict[str, str]:
+    """Attribute columns the model need not carry -> why: identifiers and near-constant columns.
+
+    The model resamples whole attribute rows, so every column it stores costs one value per stored case.
+    Exports with a hundred sparse ``(case)_X_7`` columns otherwise write a model of several megabytes
+    whose bulk no rule reads. A column named in ``referenced`` (a routing condition, a duration rule, the
+    value used for priorities) is always kept. Numbers are never identifiers: amounts may be unique yet
+    meaningful for a threshold.
+    """
+    out: dict[str, str] = {}
+    for col in attributes.columns:
+        name = str(col)
+        if name in referenced:
+            continue
+        x = attributes[col].dropna()
+        if x.empty:
+            out[name] = "always empty"
+            continue
+        counts = x.astype(str).value_counts()
+        # numbers read as text (XES and CSV exports often give amounts as strings) are numbers too
+        # ... judged on the distinct values, so a placeholder filling most rows ('string') does not hide them
+        numeric = (pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x)) or bool(
+            pd.to_numeric(counts.index.to_series().str.replace(_GROUPING, "", regex=True), errors="coerce")
+            .notna()
+            .mean()
+            >= 0.95
+        )
+        # the values besides the most common one: sparse exports fill the gaps with a placeholder ('string',
+        # 'UNKNOWN'), and an id column stays an id column however many cases lack it
+        rest = len(x) - int(counts.iloc[0])
+        if not numeric and len(counts) >= 20 and len(counts) - 1 >= IDENTIFIER_SHARE * max(rest, 1):
+            out[name] = "identifies the case"
+        elif counts.iloc[0] >= NEAR_CONSTANT_SHARE * len(attributes):
+            out[name] = f"one value in {NEAR_CONSTANT_SHARE:.0%} of cases"
+    return out

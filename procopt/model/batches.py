@@ -1,4 +1,4 @@
-"""Stage 3 (model): waits for a clock time — batch releases such as "the director signs at 16:00".
+"""Stage 3 (model): batch releases — "the director signs at 16:00" or "labels are printed ten at a time".
 
 With start times, an instance either starts a *run* (its resource pool was idle: nobody of the activity
 finished at that instant) or continues one (it starts the second the previous instance ended). In an
@@ -10,10 +10,13 @@ the shift starts at once — a release never lets work through at other times), 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
 from procopt.log import columns as C
+from procopt.mine.batching import size_trigger
 from procopt.model.calendars import DAY_S, WEEK_S, format_clock, parse_clock, working_seconds
 from procopt.model.types import WEEKDAYS, BatchRule, Calendar
 
@@ -70,8 +73,29 @@ def detect_batch(instances: pd.DataFrame, *, has_start: bool, calendar: Calendar
     return BatchRule(tuple(format_clock(m * 60.0) for m in modes), weekdays or WEEKDAYS[:5])
 
 
+def detect_size_batch(instances: pd.DataFrame) -> BatchRule | None:
+    """A size-triggered ``BatchRule`` for one activity's instances (start times and ``enabled`` needed), or None.
+
+    The same evidence the miner reports (``procopt.mine.batching.size_trigger``): runs of one person that
+    start as soon as their last member is ready, mostly of one size N. ``max_wait_hours`` is the longest any
+    such run took to fill (whole hours, rounded up): the log never shows work held longer, so the simulation
+    lets an incomplete batch go then instead of holding the last cases of a quiet spell for ever.
+    """
+    if len(instances) < 20 or "enabled" not in instances.columns:
+        return None
+    inst = instances.dropna(subset=[C.START, C.END, "enabled"])
+    codes = pd.factorize(inst[C.RESOURCE], use_na_sentinel=True)[0]
+    ns = [inst[c].to_numpy(dtype="datetime64[ns]").astype("int64") for c in (C.START, C.END, "enabled")]
+    found = size_trigger(codes, *ns)
+    if found is None:
+        return None
+    return BatchRule((), (), size=found.size, max_wait_hours=max(1.0, math.ceil(found.max_fill_s / 3600.0)))
+
+
 def next_release_times(rule: BatchRule, ts: pd.Series) -> pd.Series:
-    """For each timestamp, the first release instant of ``rule`` at or after it."""
+    """For each timestamp, the first release instant of ``rule`` at or after it (unchanged for a size rule)."""
+    if rule.size is not None or not rule.release_times:
+        return ts
     table = np.array(
         sorted(WEEKDAYS.index(d) * DAY_S + parse_clock(t) for d in rule.weekdays for t in rule.release_times)
     )

@@ -109,7 +109,8 @@ class WorkClock:
 
 def working_seconds(calendar: Calendar, t0: pd.Series, t1: pd.Series) -> np.ndarray:
     """Vectorised working seconds between timestamps ``t0`` and ``t1`` (negative when t1 < t0; NaN on NaT)."""
-    return _worked_array(calendar, t1) - _worked_array(calendar, t0)
+    seconds: np.ndarray = _worked_array(calendar, t1) - _worked_array(calendar, t0)
+    return seconds
 
 
 def _worked_array(calendar: Calendar, ts: pd.Series) -> np.ndarray:
@@ -126,7 +127,8 @@ def _worked_array(calendar: Calendar, ts: pd.Series) -> np.ndarray:
         total += e - s
     xp.append(WEEK_S)
     fp.append(total)
-    return weeks * total + np.interp(rem, xp, fp)
+    worked: np.ndarray = weeks * total + np.interp(rem, xp, fp)
+    return worked
 
 
 def fit_calendar(

@@ -2,7 +2,7 @@
 
 Input: a contract event table (``procopt.log.columns``). Output: a self-contained ``SimulationModel``.
 The pieces come from small modules: arrivals (``arrivals``), pools and capacities (``pools``), working
-calendars (``calendars``), durations (``distributions``), clock-time batch releases (``batches``), waits
+calendars (``calendars``), durations (``distributions``), clock-time and size-triggered batches (``batches``), waits
 that are not queueing (``delays``), control flow and attribute-dependent branches (``routing``). Whatever
 is estimated rather than measured (e.g. durations of a complete-only log) is listed in ``provenance``.
 
@@ -12,6 +12,7 @@ durations and routing only — no calendars, no queueing (unlimited capacity), n
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +23,8 @@ from procopt.errors import ModelError
 from procopt.log import columns as C
 from procopt.log.delivery import detect_delivery_activity
 from procopt.model.arrivals import fit_arrivals
-from procopt.model.attributes import outcome_attributes
-from procopt.model.batches import detect_batch
+from procopt.model.attributes import outcome_attributes, unstorable_attributes
+from procopt.model.batches import detect_batch, detect_size_batch
 from procopt.model.calendars import describe, fit_calendar, working_seconds
 from procopt.model.delays import (
     enabled_times,
@@ -52,6 +53,7 @@ from procopt.model.types import (
     Distribution,
     DuePolicy,
     Pool,
+    Routing,
     SimulationModel,
 )
 
@@ -149,7 +151,8 @@ def calibrate(events: pd.DataFrame, options: CalibrationOptions = CalibrationOpt
         log.attrs,
         use_attributes=options.attribute_routing,
     )
-    due, attributes = _due_and_attributes(log.ev, log.arrival, log.all_attrs, options)
+    stored = _storable(log, routing, activities)
+    due, attributes = _due_and_attributes(log.ev, log.arrival, stored, options)
     provenance: dict[str, Any] = {
         "cases": int(log.ev[C.CASE].nunique()),
         "events": int(len(log.ev)),
@@ -340,6 +343,8 @@ def _fit_activities(
         batch: BatchRule | None = None
         if options.batches and not naive:
             batch = detect_batch(inst, has_start=has_start, calendar=overall)
+            if batch is None and has_start:
+                batch = detect_size_batch(inst)
         if has_start:
             dur = working_seconds(cal, inst[C.START], inst[C.END])
         else:
@@ -491,6 +496,36 @@ def _case_attributes(ev: pd.DataFrame) -> pd.DataFrame:
     g = ev.groupby(C.CASE, sort=False)
     keep = [c for c in extras if (g[c].nunique(dropna=True) <= 1).mean() >= 0.99]
     return g[keep].first()
+
+
+def _storable(log: _Log, routing: Routing, activities: Mapping[str, Activity]) -> pd.DataFrame:
+    """The case attributes the model carries: every column a rule reads, minus identifiers and near-constants."""
+    texts = [b.when for d in routing.decisions for b in d.branches if b.when]
+    texts += [a.skip_when for a in activities.values() if a.skip_when]
+    named = {a.duration_by[0] for a in activities.values() if a.duration_by is not None}
+    value = _value_attribute(log.all_attrs)
+    if value is not None:
+        named.add(value)
+    # a name inside a condition's text is enough: keeping a column too many costs bytes, one too few breaks a rule
+    referenced = frozenset(str(c) for c in log.all_attrs.columns if str(c) in named or any(str(c) in t for t in texts))
+    dropped = unstorable_attributes(log.all_attrs, referenced)
+    for col in log.all_attrs.columns.difference(log.attrs.columns):
+        if str(col) not in referenced:  # a new case cannot know its variant or duration yet
+            dropped.setdefault(str(col), "records the outcome")
+    if dropped:
+        by_reason: dict[str, list[str]] = {}
+        for col, why in sorted(dropped.items()):
+            by_reason.setdefault(why, []).append(col)
+        log.estimated.append(
+            f"attributes: {len(dropped)} of {len(log.all_attrs.columns)} case attribute(s) not carried by the model "
+            "(no rule reads them): " + "; ".join(f"{why}: {_names(cols)}" for why, cols in by_reason.items())
+        )
+    return log.all_attrs.drop(columns=list(dropped))
+
+
+def _names(cols: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(repr(c) for c in cols[:limit])
+    return shown + (f" and {len(cols) - limit} more" if len(cols) > limit else "")
 
 
 def _value_attribute(attrs: pd.DataFrame) -> str | None:

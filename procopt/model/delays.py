@@ -186,7 +186,8 @@ def estimate_durations(instances: pd.DataFrame, calendar: Calendar) -> np.ndarra
     free = instances["free"]
     begin = ready.where(free.isna() | (free <= ready), free)
     gap = working_seconds(calendar, begin, instances[C.END])
-    return gap[np.isfinite(gap) & (gap >= 0)]
+    kept: np.ndarray = gap[np.isfinite(gap) & (gap >= 0)]
+    return kept
 
 
 def extra_delay_complete_only(

@@ -65,8 +65,11 @@ def _compile(node: ast.AST, quoted: dict[str, str], used: set[str], text: str) -
         inner = _compile(node.operand, quoted, used, text)
         return lambda a: not inner(a)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
-        value = -node.operand.value
-        return lambda a: value
+        operand = node.operand.value
+        if not isinstance(operand, int | float):
+            raise ExpressionError(f"'-' before {operand!r}, which is not a number, in {text!r}")
+        negative = -operand
+        return lambda a: negative
     if isinstance(node, ast.Compare):
         left = _compile(node.left, quoted, used, text)
         ops = [_CMP.get(type(op)) for op in node.ops]
@@ -88,8 +91,8 @@ def _compile(node: ast.AST, quoted: dict[str, str], used: set[str], text: str) -
 
         return compare
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float | str):
-        value = node.value
-        return lambda a: value
+        constant = node.value
+        return lambda a: constant
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
         items = []
         for elt in node.elts:
@@ -100,8 +103,8 @@ def _compile(node: ast.AST, quoted: dict[str, str], used: set[str], text: str) -
         return lambda a: frozen
     if isinstance(node, ast.Name):
         if node.id in _CONST:
-            value = _CONST[node.id]
-            return lambda a: value
+            keyword = _CONST[node.id]
+            return lambda a: keyword
         name = quoted.get(node.id, node.id)
         used.add(name)
         return lambda a: a.get(name)

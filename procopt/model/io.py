@@ -12,6 +12,8 @@ The file is meant to be read and edited by hand (``version: 1``)::
         duration: {kind: lognormal, mean_s: 2880, cv: 1.3}   # fixed|exponential|lognormal|gamma|normal|uniform|empirical
         extra_delay: {kind: empirical, quantiles_s: [0, 0, ..., 25000]}   # optional
         batch: {release_times: ["16:00"], weekdays: [Mon, Tue, Wed, Thu, Fri]}   # optional
+        # or, released when 10 cases wait (an incomplete batch after 48 h at the latest):
+        # batch: {size: 10, max_wait_hours: 48}
         skip_when: "order_value < 5000"   # optional
         priority: fifo                     # fifo | earliest_due_date | highest_value
     routing:
@@ -73,6 +75,44 @@ def _repr_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
 _Dumper.add_representer(list, _repr_list)
 
 
+def batch_to_dict(rule: BatchRule) -> dict[str, Any]:
+    """A batch rule as written to ``model.yaml``: ``{size, max_wait_hours?}`` or ``{release_times, weekdays}``."""
+    if rule.size is not None:
+        out: dict[str, Any] = {"size": rule.size}
+        if rule.max_wait_hours is not None:
+            out["max_wait_hours"] = rule.max_wait_hours
+        return out
+    return {"release_times": list(rule.release_times), "weekdays": list(rule.weekdays)}
+
+
+def _batch(ck: Checker, value: Any, where: str) -> BatchRule:
+    """``{release_times: [...], weekdays: [...]}`` (clock) or ``{size: N, max_wait_hours: H}`` (size)."""
+    b = ck.mapping(value, where, optional=("release_times", "weekdays", "size", "max_wait_hours"))
+    if "size" in b:
+        if "release_times" in b or "weekdays" in b:
+            ck.fail(
+                where,
+                "a batch is released either at clock times or by size, not both",
+                "Keep release_times: (and weekdays:) or size: (and max_wait_hours:).",
+            )
+        size, hours = ck.batch_size(b["size"], b.get("max_wait_hours"), where)
+        return BatchRule((), (), size=size, max_wait_hours=hours)
+    if "max_wait_hours" in b:
+        ck.fail(f"{where}.max_wait_hours", "only a size-triggered batch has a maximum wait", "Add size: N or drop it.")
+    if "release_times" not in b:
+        ck.fail(where, "missing key 'release_times' or 'size'", 'e.g. release_times: ["16:00"] or size: 10')
+    times = tuple(ck.clock(t, f"{where}.release_times") for t in ck.seq(b["release_times"], f"{where}.release_times"))
+    if not times:
+        ck.fail(f"{where}.release_times", "needs at least one release time", 'e.g. ["16:00"]; or use size: N')
+    days = tuple(
+        ck.weekday(d, f"{where}.weekdays")
+        for d in ck.seq(b.get("weekdays", ["Mon", "Tue", "Wed", "Thu", "Fri"]), f"{where}.weekdays")
+    )
+    if not days:
+        ck.fail(f"{where}.weekdays", "needs at least one weekday", "e.g. [Mon, Tue, Wed, Thu, Fri]")
+    return BatchRule(times, days)
+
+
 def model_to_dict(model: SimulationModel) -> dict[str, Any]:
     """The plain-data form written to YAML (and used by ``--json``)."""
 
@@ -85,7 +125,7 @@ def model_to_dict(model: SimulationModel) -> dict[str, Any]:
         if a.extra_delay is not None:
             entry["extra_delay"] = dist(a.extra_delay)
         if a.batch is not None:
-            entry["batch"] = {"release_times": list(a.batch.release_times), "weekdays": list(a.batch.weekdays)}
+            entry["batch"] = batch_to_dict(a.batch)
         if a.duration_by is not None:
             entry["duration_by"] = {
                 "attribute": a.duration_by[0],
@@ -298,19 +338,7 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
             required=("pool", "duration"),
             optional=("extra_delay", "batch", "skip_when", "priority", "duration_by", "delay_clock"),
         )
-        batch = None
-        if a.get("batch") is not None:
-            b = ck.mapping(a["batch"], f"{w}.batch", required=("release_times",), optional=("weekdays",))
-            batch = BatchRule(
-                tuple(
-                    ck.clock(t, f"{w}.batch.release_times")
-                    for t in ck.seq(b["release_times"], f"{w}.batch.release_times")
-                ),
-                tuple(
-                    ck.weekday(d, f"{w}.batch.weekdays")
-                    for d in ck.seq(b.get("weekdays", ["Mon", "Tue", "Wed", "Thu", "Fri"]), f"{w}.batch.weekdays")
-                ),
-            )
+        batch = _batch(ck, a["batch"], f"{w}.batch") if a.get("batch") is not None else None
         duration_by = None
         if a.get("duration_by") is not None:
             db = ck.mapping(a["duration_by"], f"{w}.duration_by", required=("attribute", "values"), optional=())

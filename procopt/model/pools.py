@@ -24,6 +24,17 @@ CROSS_DEPARTMENT = 0.8
 MIXED = "\x00mixed"
 
 
+@dataclass(slots=True)
+class _Cluster:
+    """A group of resources being formed (mutable while resources join it): department, members, summed
+    activity counts and their direction (the centroid a newcomer is compared with)."""
+
+    dept: str
+    members: list[str]
+    total: np.ndarray
+    centroid: np.ndarray
+
+
 @dataclass(frozen=True, slots=True)
 class PoolDiscovery:
     """Pools (name -> members), the pool of each activity and each pool's busy-at-once maximum."""
@@ -55,33 +66,30 @@ def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3, use_resourc
     acts = sorted(events[C.ACTIVITY].unique())
     res = events[C.RESOURCE]
     if not use_resources or res.isna().mean() > 0.5:
-        members = {f"{a}": () for a in acts}
-        return PoolDiscovery(members, {a: a for a in acts}, {}, dict.fromkeys(acts, ""))
+        alone: dict[str, tuple[str, ...]] = {f"{a}": () for a in acts}
+        return PoolDiscovery(alone, {a: a for a in acts}, {}, dict.fromkeys(acts, ""))
     frame = events[res.notna()]
     dept = frame[C.DEPARTMENT].astype(object).where(frame[C.DEPARTMENT].notna(), "")
     counts = pd.crosstab([frame[C.RESOURCE].astype(str), dept.astype(str)], frame[C.ACTIVITY].astype(str))
     counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False, kind="stable").index]
-    clusters: list[dict[str, object]] = []
+    clusters: list[_Cluster] = []
     for (resource, department), row in counts.iterrows():
         vec = row.to_numpy(dtype=float)
         vec = vec / (np.linalg.norm(vec) or 1.0)
         for cl in clusters:
-            sim = float(np.dot(cl["centroid"], vec))  # type: ignore[arg-type]
-            if sim >= (similarity if cl["dept"] == department else CROSS_DEPARTMENT):
-                cl["members"].append(resource)  # type: ignore[attr-defined]
-                if cl["dept"] != department:
-                    cl["dept"] = MIXED
-                cl["sum"] = cl["sum"] + row.to_numpy(dtype=float)  # type: ignore[operator]
-                s = cl["sum"]
-                cl["centroid"] = s / (np.linalg.norm(s) or 1.0)  # type: ignore[operator]
+            sim = float(np.dot(cl.centroid, vec))
+            if sim >= (similarity if cl.dept == department else CROSS_DEPARTMENT):
+                cl.members.append(str(resource))
+                if cl.dept != department:
+                    cl.dept = MIXED
+                cl.total = cl.total + row.to_numpy(dtype=float)
+                cl.centroid = cl.total / (np.linalg.norm(cl.total) or 1.0)
                 break
         else:
-            clusters.append(
-                {"dept": department, "members": [resource], "sum": row.to_numpy(dtype=float), "centroid": vec}
-            )
+            clusters.append(_Cluster(str(department), [str(resource)], row.to_numpy(dtype=float), vec))
     names = _name_clusters(clusters, list(counts.columns))
-    members = {names[i]: tuple(sorted(cl["members"])) for i, cl in enumerate(clusters)}  # type: ignore[call-overload]
-    owner = {r: names[i] for i, cl in enumerate(clusters) for r in cl["members"]}  # type: ignore[attr-defined]
+    members: dict[str, tuple[str, ...]] = {names[i]: tuple(sorted(cl.members)) for i, cl in enumerate(clusters)}
+    owner = {r: names[i] for i, cl in enumerate(clusters) for r in cl.members}
     pool_of_row = frame[C.RESOURCE].astype(str).map(owner)
     activity_pool: dict[str, str] = {}
     by_act = pd.crosstab(frame[C.ACTIVITY].astype(str), pool_of_row)
@@ -94,20 +102,20 @@ def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3, use_resourc
     used = set(activity_pool.values())
     members = {k: v for k, v in members.items() if k in used}
     conc = {p: _max_concurrency(events[events[C.ACTIVITY].map(activity_pool) == p]) for p in members}
-    department = {names[i]: ("" if cl["dept"] == MIXED else str(cl["dept"])) for i, cl in enumerate(clusters)}
+    department = {names[i]: ("" if cl.dept == MIXED else cl.dept) for i, cl in enumerate(clusters)}
     return PoolDiscovery(
         members, activity_pool, {k: v for k, v in conc.items() if v > 0}, {p: department.get(p, "") for p in members}
     )
 
 
-def _name_clusters(clusters: list[dict[str, object]], activities: list[str]) -> list[str]:
+def _name_clusters(clusters: list[_Cluster], activities: list[str]) -> list[str]:
     per_dept: dict[str, int] = {}
     for cl in clusters:
-        per_dept[str(cl["dept"])] = per_dept.get(str(cl["dept"]), 0) + 1
+        per_dept[cl.dept] = per_dept.get(cl.dept, 0) + 1
     names: list[str] = []
     for cl in clusters:
-        top = activities[int(np.argmax(cl["sum"]))]  # type: ignore[call-overload]
-        dept = str(cl["dept"])
+        top = activities[int(np.argmax(cl.total))]
+        dept = cl.dept
         if dept == MIXED:
             name = f"{top} team"
         else:

@@ -109,10 +109,24 @@ class Pool:
 
 @dataclass(frozen=True, slots=True)
 class BatchRule:
-    """Work waits for a fixed clock time: cases reaching the step wait until the next release."""
+    """Work waits for a batch: cases reaching the step are held, then released together.
+
+    Clock-triggered (``release_times``): held until the next release time on one of ``weekdays`` (the
+    director signs at 16:00). Size-triggered (``size``): held until ``size`` cases are waiting, then all of
+    them go at once (labels printed ten at a time); ``max_wait_hours`` (wall clock, optional) releases an
+    incomplete batch once its first case has waited that long, so the last cases of a quiet spell are not
+    stuck. A rule is one or the other: ``release_times`` is empty for a size rule.
+    """
 
     release_times: tuple[str, ...]
     weekdays: tuple[str, ...] = WEEKDAYS[:5]
+    size: int | None = None
+    max_wait_hours: float | None = None
+
+    @property
+    def by_size(self) -> bool:
+        """Released when ``size`` cases have accumulated (not at clock times)."""
+        return self.size is not None
 
 
 @dataclass(frozen=True, slots=True)

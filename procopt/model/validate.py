@@ -92,6 +92,17 @@ class Checker:
             self.fail(where, f"{value!r} is not a clock time", 'Write times as "HH:MM" in quotes, e.g. "16:00".')
         return str(value)
 
+    def batch_size(self, size: Any, max_wait: Any, where: str) -> tuple[int, float | None]:
+        """A size-triggered batch: ``size`` (a whole number >= 2) and optional ``max_wait_hours`` (> 0)."""
+        if isinstance(size, bool) or not isinstance(size, int) or size < 2:
+            self.fail(
+                _join(where, "size"),
+                f"expected a whole number of cases >= 2, got {size!r}",
+                "size: 10 releases the step's work when 10 cases are waiting (1 would be no batch at all).",
+            )
+        hours = None if max_wait is None else self.number(max_wait, _join(where, "max_wait_hours"), positive=True)
+        return size, hours
+
     def weekday(self, value: Any, where: str) -> str:
         return self.choice(value, where, list(WEEKDAYS), "weekday")
 

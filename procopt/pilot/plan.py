@@ -21,7 +21,7 @@ from procopt.model.types import SimulationModel
 from procopt.pilot import record as R
 from procopt.pilot.cases import Segment, case_table
 from procopt.pilot.predict import METRICS, Prediction, predict, proposed_weeks
-from procopt.pilot.trust import verdict_from_fidelity
+from procopt.pilot.trust import trust_from_validation
 from procopt.scenario.changes import RemoveActivity, ScaleArrivals, SetBatch, SetCalendar, SetCapacity, SkipActivity
 from procopt.scenario.load import Scenario, apply_scenario
 
@@ -46,7 +46,7 @@ class PlanOptions:
     control: str | None = None
     replications: int = 10
     seed: int = 1
-    fidelity_runs: int = 3
+    fidelity_runs: int = 10
 
 
 def default_start(events: pd.DataFrame) -> datetime.date:
@@ -184,7 +184,9 @@ def _cause(mining: Mapping[str, Any], touched: set[str]) -> R.Cause:
     for item in mining.get("batches") or []:
         if item.get("activity") in touched:
             times = ", ".join(item.get("release_times") or item.get("times") or [])
-            evidence.append(f"{item['activity']}: released in batches" + (f" at {times}" if times else ""))
+            size = item.get("batch_size") if item.get("trigger") == "size" else None
+            where = f" at {times}" if times else (f" of {size}" if size else "")
+            evidence.append(f"{item['activity']}: released in batches{where}")
     ranked = list(mining.get("bottlenecks") or [])
     for item in sorted(ranked, key=lambda b: b.get("activity") not in touched)[:3]:
         if item.get("reason"):
@@ -284,11 +286,11 @@ def plan_pilot(
     model: SimulationModel,
     options: PlanOptions,
     mining: Mapping[str, Any],
-    fidelity: Mapping[str, Any] | None,
     kpi_metrics: Sequence[R.Metric] = (),
     today: datetime.date | None = None,
 ) -> R.PilotRecord:
-    """Assemble the pilot record (the expensive inputs — model, mining, fidelity — come from the caller)."""
+    """Assemble the pilot record (the expensive inputs — model, mining — come from the caller; the model's own
+    held-out verdict, ``model.validation``, decides whether the prediction is a target)."""
     check_scenario(model, scenario, log_name)
     cases = case_table(events, model.delivery_activity)
     segment = Segment(options.segment)
@@ -306,7 +308,7 @@ def plan_pilot(
         replications=options.replications,
         seed=options.seed,
     )
-    trust = verdict_from_fidelity(fidelity)
+    trust = trust_from_validation(model.validation)
     touched = fix_activities(scenario, model)
     notes = company_wide_changes(scenario)
     if not trust.prediction_is_target:

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from procopt._io import atomic_write_text, to_jsonable
+from procopt.config.yaml_io import read_yaml
 from procopt.errors import InputError
 
 RECORD_VERSION = 1
@@ -180,14 +181,11 @@ def save_record(record: PilotRecord, path: str | Path) -> Path:
 def load_record(path: str | Path) -> PilotRecord:
     """Read and validate a pilot record; bad files raise ``InputError`` naming the key."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(
-            path, "file not found", hint="Write a record with `procopt pilot plan ... --out FILE`."
-        ) from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(path, f"cannot read the pilot record ({exc})") from None
+    data = read_yaml(
+        path,
+        missing_hint="Write a record with `procopt pilot plan ... --out FILE`.",
+        syntax_hint="Fix the YAML syntax, or write the record again with `procopt pilot plan`.",
+    )
     return record_from_data(data, path)
 
 

@@ -446,7 +446,8 @@ def _rework_and_batches(inp: ReportInputs, tables: list[Table]) -> list[str]:
                 tuple(
                     (
                         r.activity,
-                        ", ".join(r.release_times),
+                        ", ".join(r.release_times)
+                        or st.batch_pattern(inp.language, r),  # size-triggered: "when 10 have accumulated"
                         pct(r.batched_share),
                         fmt(hours(r.wait_median_s)),
                     )

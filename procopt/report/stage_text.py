@@ -40,6 +40,7 @@ _ZH: dict[str, str] = {
     "batch_daily": "每天 {times}",
     "batch_days": "{days}的 {times}",
     "batch_and": "和",
+    "batch_size": "每累积 {size} 件时",
     "weekdays_mon_fri": "周一至周五",
     "weekdays_sep": "、",
     "Mon": "周一",
@@ -131,7 +132,9 @@ def _dur(language: str, seconds: float | None) -> str:
 
 
 def batch_pattern(language: str, batch: BatchPattern) -> str:
-    """When a batch is released, e.g. "daily at 16:00 (Mon-Fri)" / "在周一至周五的 16:00"."""
+    """When a batch is released, e.g. "daily at 16:00 (Mon-Fri)" / "在周一至周五的 16:00" / "每累积 10 件时"."""
+    if composed(language) and batch.trigger == "size" and batch.batch_size:
+        return _t(language, "batch_size", size=batch.batch_size)  # released when N have accumulated
     if not composed(language):
         return batch.pattern
     shown = f" {_t(language, 'batch_and')} ".join(batch.release_times) or "–"

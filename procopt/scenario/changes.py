@@ -164,7 +164,8 @@ class SetPriority:
 
 @dataclass(frozen=True, slots=True)
 class SetBatch:
-    """Release a step only at ``times`` (on ``weekdays``), or ``remove`` its batch so work flows at once."""
+    """Release a step only at ``times`` (on ``weekdays``), or once ``size`` cases wait (an incomplete batch
+    after ``max_wait_hours`` at the latest), or ``remove`` its batch so work flows at once."""
 
     kind: ClassVar[str] = "batch"  # its key in a scenario file
 
@@ -172,14 +173,22 @@ class SetBatch:
     times: tuple[str, ...] = ()
     weekdays: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri")
     remove: bool = False
+    size: int | None = None
+    max_wait_hours: float | None = None
 
     def check(self, model: SimulationModel, ck: Checker, where: str) -> None:
         ck.choice(self.activity, f"{where}.activity", _acts(model), "activity")
 
     def apply(self, model: SimulationModel) -> SimulationModel:
-        batch = None if self.remove else BatchRule(self.times, self.weekdays)
-        model = _set_activity(model, self.activity, batch=batch)
-        return model if self.remove else _open_for_releases(model, self.activity, self.times, self.weekdays)
+        if self.remove:
+            return _set_activity(model, self.activity, batch=None)
+        if self.size is not None:
+            # released by the work itself, not the clock: the pool's hours stay as they are
+            return _set_activity(
+                model, self.activity, batch=BatchRule((), (), size=self.size, max_wait_hours=self.max_wait_hours)
+            )
+        model = _set_activity(model, self.activity, batch=BatchRule(self.times, self.weekdays))
+        return _open_for_releases(model, self.activity, self.times, self.weekdays)
 
 
 def _minutes(clock: str) -> int:

@@ -13,6 +13,7 @@ A scenario file (``version`` may be left out: such a file is version 1)::
       - arrivals: {scale: 1.15}
       - priority: {activity: "Check Credit", rule: earliest_due_date}   # fifo | earliest_due_date | highest_value
       - batch: {activity: "Ship Goods", times: ["10:00", "13:00", "15:00"]}   # or {activity: ..., remove: true}
+      - batch: {activity: "Print Labels", size: 10, max_wait_hours: 24}   # released when 10 wait (24 h at most)
       - calendar: {pool: "Warehouse", hours: "Mon-Sat 08:00-20:00"}
       - delay: {activity: "Check Credit", scale: 0.5}   # or hours: 1.0 — the extra wait that is not queueing
     kpi_targets:
@@ -165,7 +166,7 @@ def _change(ck: Checker, raw: Any, where: str) -> Change:
             "skip_activity": ("when",),
             "duration": ("scale",),
             "priority": ("rule",),
-            "batch": ("times", "weekdays", "remove"),
+            "batch": ("times", "weekdays", "remove", "size", "max_wait_hours"),
             "delay": ("scale", "hours"),
         }[kind],
     )
@@ -186,12 +187,20 @@ def _change(ck: Checker, raw: Any, where: str) -> Change:
         return SetDelay(act, hours=ck.number(b["hours"], f"{w}.hours", minimum=0.0))
     if kind == "priority":
         return SetPriority(act, ck.choice(b.get("rule"), f"{w}.rule", list(PRIORITY_RULES), "priority rule"))
+    forms = [k for k in ("times", "size") if k in b] + (["remove"] if b.get("remove") is True else [])
+    if len(forms) > 1:
+        ck.fail(w, f"give one of times:, size: or remove: true, not {' and '.join(forms)}")
+    if "max_wait_hours" in b and "size" not in b:
+        ck.fail(f"{w}.max_wait_hours", "only a size-triggered batch has a maximum wait", "Add size: N or drop it.")
+    if "weekdays" in b and "times" not in b:
+        ck.fail(f"{w}.weekdays", "weekdays go with release times", 'Add times: ["10:00"] or drop weekdays:.')
     if b.get("remove") is True:
-        if "times" in b:
-            ck.fail(w, "give either times: or remove: true, not both")
         return SetBatch(act, remove=True)
+    if "size" in b:
+        size, wait_h = ck.batch_size(b["size"], b.get("max_wait_hours"), w)
+        return SetBatch(act, size=size, max_wait_hours=wait_h)
     if "times" not in b:
-        ck.fail(w, 'missing key \'times\' (e.g. ["10:00", "15:00"]) or remove: true')
+        ck.fail(w, 'missing key \'times\' (e.g. ["10:00", "15:00"]), size: N or remove: true')
     times = tuple(ck.clock(t, f"{w}.times") for t in ck.seq(b["times"], f"{w}.times"))
     if not times:
         ck.fail(f"{w}.times", "needs at least one release time")

@@ -29,6 +29,10 @@ _TEXT = {
             "More releases for {activity}",
             "{activity} waits for its releases ({pattern}): release more often.",
         ),
+        "batching_size": (
+            "Smaller batches for {activity}",
+            "{activity} waits for its batch to fill ({pattern}): release every {size} cases.",
+        ),
         "capacity": (
             "+1 person for {activity}",
             "{activity}: {share:.0%} of its waiting is queueing behind other cases.",
@@ -49,6 +53,7 @@ _TEXT = {
     },
     "zh": {
         "batching": ("{activity} 增加放行次数", "{activity} 等待固定放行（{pattern}）：更频繁地放行。"),
+        "batching_size": ("{activity} 减小批量", "{activity} 等待凑满一批（{pattern}）：改为每 {size} 件放行。"),
         "capacity": ("{activity} 增加 1 人", "{activity}：{share:.0%} 的等待是排在其他案例之后。"),
         "unavailability": ("延长 {pool} 的工作时间", "{activity}：{share:.0%} 的等待发生在团队工作时间之外。"),
         "prioritisation": ("{activity} 先到先办", "{activity}：{share:.0%} 的等待是后到的案例被优先处理。"),
@@ -130,12 +135,17 @@ def cause_changes(
             batch = batches.get(act, {})
             times = [str(t) for t in (batch.get("release_times") or [])]
             pattern = str(batch.get("pattern") or "")
-            name, why = _cause_text(language, "batching", activity=act, pattern=pattern)
-            if times:
-                weekdays = [str(d) for d in (batch.get("weekdays") or [])] or ["Mon", "Tue", "Wed", "Thu", "Fri"]
-                change = {"batch": {"activity": act, "times": _more_releases(times), "weekdays": weekdays}}
-            else:  # size-triggered: release as work arrives
-                change = {"batch": {"activity": act, "remove": True}}
+            size = batch.get("batch_size") if batch.get("trigger") == "size" else None
+            if isinstance(size, int) and size >= 4:  # size-triggered: half the batch, twice the releases
+                name, why = _cause_text(language, "batching_size", activity=act, pattern=pattern, size=size // 2)
+                change = {"batch": {"activity": act, "size": size // 2}}
+            else:
+                name, why = _cause_text(language, "batching", activity=act, pattern=pattern)
+                if times:
+                    weekdays = [str(d) for d in (batch.get("weekdays") or [])] or ["Mon", "Tue", "Wed", "Thu", "Fri"]
+                    change = {"batch": {"activity": act, "times": _more_releases(times), "weekdays": weekdays}}
+                else:  # a batch of two or three (or of unknown size): release as work arrives
+                    change = {"batch": {"activity": act, "remove": True}}
         elif cause == "unavailability":
             hours = _longer_hours(model, act) if model is not None else None
             if hours is None:

@@ -48,6 +48,10 @@ class CActivity:
     skip: Condition | None
     releases: list[float] | None
     next_release: Callable[[float], float]
+    #: size-triggered batch: cases are held until this many wait (None: no size rule)
+    batch_size: int | None
+    #: ...or until the first of them has waited this many seconds (wall clock; None: no limit)
+    batch_wait_s: float | None
     priority_key: Callable[[float, float, Mapping[str, Any]], float]
 
 
@@ -172,7 +176,9 @@ def compile_model(model: SimulationModel, offset_s: float) -> CompiledModel:
     value_attr = model.provenance.get("value_attribute") if model.provenance else None
     acts: dict[str, CActivity] = {}
     for name, a in model.activities.items():
-        table = release_table(a.batch.release_times, a.batch.weekdays) if a.batch else None
+        clocked = a.batch is not None and a.batch.size is None
+        table = release_table(a.batch.release_times, a.batch.weekdays) if a.batch is not None and clocked else None
+        wait_h = a.batch.max_wait_hours if a.batch is not None else None
         acts[name] = CActivity(
             name=name,
             pool=pools[a.pool],
@@ -185,6 +191,8 @@ def compile_model(model: SimulationModel, offset_s: float) -> CompiledModel:
             releases=table,
             next_release=(lambda t, tb=table: next_release(tb, offset_s, t)) if table else (lambda t: t),
             priority_key=_priority(a.priority, value_attr),
+            batch_size=a.batch.size if a.batch is not None else None,
+            batch_wait_s=wait_h * 3600.0 if wait_h is not None else None,
         )
     routes: dict[tuple[str, str | None], tuple[int, dict[int | None, Branches]]] = {}
     for d in model.routing.decisions:

@@ -2,7 +2,7 @@
 
 Picture the order desk: orders arrive (``arrivals``), each walks its route step by step; before a step it
 may wait for the customer (``extra_delay``), for the next clock-time release (the 16:00 director batch,
-the 10:00/15:00 trucks), then for a free person of the step's pool (a SimPy resource), who works only
+the 10:00/15:00 trucks) or for its batch to fill (labels printed once ten orders wait), then for a free person of the step's pool (a SimPy resource), who works only
 within the pool's calendar — work left at 17:00 continues at 08:00 the next working day.
 
 This is the only module that imports ``simpy``. Per-event work is plain Python; the pandas frame is built
@@ -152,6 +152,8 @@ class _Run:
         self.offset_s = offset_s
         self.resources: dict[str, Any] = {}
         self.free: dict[str, list[str]] = {}
+        #: activity -> the cases held for its size-triggered batch (one SimPy event each, in arrival order)
+        self.filling: dict[str, list[Any]] = {}
         for name, pool in cm.pools.items():
             if pool.capacity is None:
                 continue
@@ -251,6 +253,30 @@ class _Run:
             prev, cur = cur, nxt
         tr.case_end[cid] = env.now
 
+    def _join_batch(self, cur: str, size: int, wait_s: float | None) -> Any:
+        """Hold the case until ``size`` wait at ``cur`` (or the first of them has waited ``wait_s``): one event.
+
+        The events of a batch succeed together, in the order the cases joined, so they queue for a person
+        in that order (FIFO within the batch) and a seeded run stays identical.
+        """
+        held = self.env.event()
+        batch = self.filling.setdefault(cur, [])
+        batch.append(held)
+        if len(batch) >= size:
+            self._release_batch(cur)
+        elif len(batch) == 1 and wait_s is not None:
+            self.env.process(self._batch_deadline(cur, batch, wait_s))
+        return held
+
+    def _release_batch(self, cur: str) -> None:
+        for held in self.filling.pop(cur):
+            held.succeed()
+
+    def _batch_deadline(self, cur: str, batch: list[Any], wait_s: float) -> Any:
+        yield self.env.timeout(wait_s)
+        if self.filling.get(cur) is batch:  # still filling: release what is there
+            self._release_batch(cur)
+
     def _step(self, cid: int, cur: str, attrs: dict[str, Any], due: float) -> Any:
         """One activity instance: extra delay, batch release, queue for a person, work within the calendar."""
         env, tr = self.env, self.trace
@@ -263,6 +289,8 @@ class _Run:
                 yield env.timeout(d if act.extra_wall else clock.end_after(env.now, d) - env.now)
         if act.releases is not None:
             yield env.timeout(act.next_release(env.now) - env.now)
+        elif act.batch_size is not None:
+            yield self._join_batch(cur, act.batch_size, act.batch_wait_s)
         if res is not None:
             req = res.request(priority=act.priority_key(env.now, due, attrs)) if act.pool.prioritised else res.request()
             yield req

@@ -116,7 +116,7 @@ steps:
             "unknown object type 'ordr'. Did you mean 'order'?",
         ),
         (("    activity: Ship\n", ""), "a table step needs activity"),
-        (("name: mini", "name: [mini"), "is not valid YAML"),
+        (("name: mini", "name: [mini"), "not valid YAML"),
     ],
 )
 def test_recipe_errors_name_file_key_and_fix(tmp_path: Path, change: tuple[str, str], expected: str) -> None:

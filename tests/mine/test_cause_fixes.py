@@ -55,6 +55,31 @@ def test_each_cause_gets_its_own_fix_and_staff_only_for_contention() -> None:
     assert staffed == ["Check Credit"]
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize(("size", "change"), [(10, {"size": 5}), (4, {"size": 2}), (3, {"remove": True})])
+def test_a_size_triggered_batch_gets_smaller_batches(size: int, change: dict[str, object], language: str) -> None:
+    mining = {
+        "waiting": [_item("Print Labels", 0.4, "batching")],
+        "batches": [
+            {
+                "activity": "Print Labels",
+                "release_times": [],
+                "weekdays": [],
+                "trigger": "size",
+                "batch_size": size,
+                "pattern": f"when {size} have accumulated",
+            }
+        ],
+    }
+    proposed = cause_changes(mining, language)
+    assert proposed is not None
+    data, why = proposed[0]
+    assert data["changes"] == [{"batch": {"activity": "Print Labels", **change}}]
+    assert "Print Labels" in why and (str(size // 2) in why or "remove" in change)
+    # the proposal is a valid scenario
+    assert scenario_from_dict(data).changes
+
+
 def test_without_causes_the_old_rule_holds_and_idle_waits_get_no_staff() -> None:
     mining = {"bottlenecks": [{"activity": "Pick", "kind": "idle_wait"}, {"activity": "Credit", "kind": "queue"}]}
     assert cause_changes(mining) is None

@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procopt.errors import ModelError
 from procopt.model.io import load_model, model_to_dict, save_model
@@ -41,6 +43,43 @@ def test_round_trip_keeps_everything_and_simulates_identically(tmp_path: Path) -
     back = load_model(path)
     assert model_to_dict(back) == model_to_dict(m)
     pd.testing.assert_frame_equal(simulate(m, days=3, seed=4), simulate(back, days=3, seed=4))
+
+
+def test_size_batch_round_trips_and_simulates_identically(tmp_path: Path) -> None:
+    import dataclasses
+
+    from procopt.model.types import BatchRule
+
+    m = _model()
+    rule = BatchRule((), (), size=6, max_wait_hours=36.5)
+    m = dataclasses.replace(
+        m, activities={**m.activities, "Check": dataclasses.replace(m.activities["Check"], batch=rule)}
+    )
+    path = save_model(m, tmp_path / "m.yaml")
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["activities"]["Check"]["batch"] == {
+        "size": 6,
+        "max_wait_hours": 36.5,
+    }
+    back = load_model(path)
+    assert back.activities["Check"].batch == rule
+    pd.testing.assert_frame_equal(simulate(m, days=3, seed=4), simulate(back, days=3, seed=4))
+
+
+@settings(max_examples=40, deadline=None)
+@given(size=st.integers(2, 10_000), wait=st.none() | st.floats(0.01, 1e4, allow_nan=False))
+def test_any_size_rule_round_trips_through_the_file_form(size: int, wait: float | None) -> None:
+    import dataclasses
+
+    from procopt.model.io import model_from_dict
+    from procopt.model.types import BatchRule
+
+    m = _model()
+    rule = BatchRule((), (), size=size, max_wait_hours=wait)
+    m = dataclasses.replace(
+        m, activities={**m.activities, "Check": dataclasses.replace(m.activities["Check"], batch=rule)}
+    )
+    text = yaml.safe_dump(model_to_dict(m), allow_unicode=True)
+    assert model_from_dict(yaml.safe_load(text)).activities["Check"].batch == rule
 
 
 def _broken(tmp_path: Path, edit) -> Path:
@@ -92,6 +131,34 @@ CASES = [
     (
         lambda d: d["activities"]["Check"]["batch"].update(release_times=["4pm"]),
         "activities.Check.batch.release_times: '4pm' is not a clock time",
+    ),
+    (
+        lambda d: d["activities"]["Check"].update(batch={"size": 1}),
+        "activities.Check.batch.size: expected a whole number of cases >= 2, got 1",
+    ),
+    (
+        lambda d: d["activities"]["Check"].update(batch={"size": "ten"}),
+        "activities.Check.batch.size: expected a whole number of cases >= 2, got 'ten'",
+    ),
+    (
+        lambda d: d["activities"]["Check"].update(batch={"size": 10, "max_wait_hours": 0}),
+        "activities.Check.batch.max_wait_hours: must be > 0, got 0",
+    ),
+    (
+        lambda d: d["activities"]["Check"]["batch"].update(size=10),
+        "activities.Check.batch: a batch is released either at clock times or by size, not both",
+    ),
+    (
+        lambda d: d["activities"]["Check"]["batch"].update(max_wait_hours=4),
+        "activities.Check.batch.max_wait_hours: only a size-triggered batch has a maximum wait",
+    ),
+    (
+        lambda d: d["activities"]["Check"].update(batch={"sise": 10}),
+        "activities.Check.batch.sise: unknown key 'sise'. Did you mean 'size'?",
+    ),
+    (
+        lambda d: d["activities"]["Check"].update(batch={"weekdays": ["Mon"]}),
+        "activities.Check.batch: missing key 'release_times' or 'size'",
     ),
     (lambda d: d.update(version=2), "version: unsupported model version 2"),
     (lambda d: d.pop("routing"), "missing key 'routing'"),

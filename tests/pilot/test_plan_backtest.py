@@ -31,7 +31,6 @@ def planned():
         model=model,
         options=PlanOptions(segment="product == 'B'", weeks=2, start=START, replications=3, seed=1),
         mining={"bottlenecks": [{"activity": "Check Credit", "reason": "Check Credit: 40% of all waiting time"}]},
-        fidelity=None,
     )
 
 

@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procopt.errors import InputError
+from procopt.model.types import Validation
 from procopt.pilot.did import did, pre_trend
 from procopt.pilot.record import load_record, record_from_data, save_record
-from procopt.pilot.trust import verdict_from_fidelity
+from procopt.pilot.trust import trust_from_validation
 
 
 def test_record_round_trips_and_is_written_atomically(tmp_path) -> None:
@@ -76,16 +77,13 @@ def test_pre_trend_flags_groups_that_drift_apart() -> None:
     assert trend.parallel is False and trend.slope_per_week == pytest.approx(3.0)
 
 
-def test_trust_verdict_from_the_fidelity_scorecard() -> None:
-    good = {
-        "procopt": {"lead_time_mean_rel_error": 0.1, "ctd_hours": 5, "ngd": 0.2},
-        "naive": {"lead_time_mean_rel_error": 0.3, "ctd_hours": 9, "ngd": 0.1},
-    }
-    assert verdict_from_fidelity(good).verdict == "better" and verdict_from_fidelity(good).prediction_is_target
-    bad = {
-        "procopt": {"lead_time_mean_rel_error": 0.5, "ctd_hours": 5},
-        "naive": {"lead_time_mean_rel_error": 0.3, "ctd_hours": 9},
-    }
-    verdict = verdict_from_fidelity(bad)
-    assert verdict.verdict == "worse" and not verdict.prediction_is_target and "lead time worse" in verdict.reason
-    assert verdict_from_fidelity(None).verdict == "not_validated"
+def test_trust_comes_from_the_models_own_held_out_verdict() -> None:
+    """Only a model validated "better" than naive sets a target; the reason names what the check found."""
+    better = Validation(verdict="better", runs=10, reason="ahead on lead-time error 9 % vs naive 58 %")
+    trust = trust_from_validation(better)
+    assert trust.verdict == "better" and trust.prediction_is_target and "9 % vs naive 58 %" in trust.reason
+    worse = trust_from_validation(Validation(verdict="worse", runs=10, reason="behind the naive model on CTD"))
+    assert worse.verdict == "worse" and not worse.prediction_is_target and "behind the naive model" in worse.reason
+    few = trust_from_validation(Validation(verdict="not_validated", runs=3, reason="3 simulated logs are too few"))
+    assert few.verdict == "not_validated" and not few.prediction_is_target
+    assert trust_from_validation(None).verdict == "not_validated"

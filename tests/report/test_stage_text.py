@@ -114,6 +114,9 @@ def test_batch_patterns(zh_mining: MiningResult) -> None:
     two = replace(director, release_times=("10:00", "15:00"), weekdays=("Mon", "Wed"))
     assert st.batch_pattern("zh", two) == "周一、周三的 10:00 和 15:00"
     assert st.batch_pattern("zh", replace(director, release_times=("09:00",), weekdays=())) == "每天 09:00"
+    sized = replace(director, release_times=(), weekdays=(), trigger="size", batch_size=10)
+    assert st.batch_pattern("zh", sized) == "每累积 10 件时"
+    assert st.batch_pattern("en", sized) == "when 10 have accumulated"
     assert st.batch_pattern("en", director) == director.pattern
 
 

@@ -59,3 +59,34 @@ def two_step_model(
         due=DuePolicy("offset"),
         delivery_activity="Check",
     )
+
+
+def batch_mix_model(*, size: int = 8, printers: int = 1, gap_s: float = 1800.0) -> SimulationModel:
+    """A known mix of batching: 'Receive' (two clerks, no batch) -> 'Print' (released when ``size`` wait,
+    by ``printers`` people) -> 'Sign' (a director, released daily at 16:00 Mon-Fri). Always open, so the
+    only waits are the two batches and queueing."""
+
+    def uniform(low: float, high: float) -> Distribution:
+        return Distribution("uniform", {"low_s": low, "high_s": high})
+
+    team = tuple(f"printer {i + 1}" for i in range(printers))
+    return SimulationModel(
+        arrivals=Arrivals({}, interarrival=Distribution("exponential", {"mean_s": gap_s})),
+        activities={
+            "Receive": Activity("Receive", "desk", uniform(300.0, 900.0)),
+            "Print": Activity("Print", "printers", uniform(60.0, 120.0), batch=BatchRule((), (), size=size)),
+            "Sign": Activity(
+                "Sign",
+                "director",
+                uniform(30.0, 90.0),
+                batch=BatchRule(("16:00",), ("Mon", "Tue", "Wed", "Thu", "Fri")),
+            ),
+        },
+        pools={
+            "desk": Pool("desk", 2, "24/7", ("ann", "bob")),
+            "printers": Pool("printers", printers, "24/7", team),
+            "director": Pool("director", 1, "24/7", ("dora",)),
+        },
+        calendars={"24/7": Calendar.always()},
+        routing=chain(["Receive", "Print", "Sign"]),
+    )

@@ -108,6 +108,46 @@ def test_batch_rule_skips_weekend() -> None:
     assert check[C.START] == pd.Timestamp("2024-01-08 10:00")  # Monday
 
 
+def test_size_batch_releases_groups_of_n_together() -> None:
+    # orders every 10 min, Enter 60 s; Check waits until 4 orders are ready, then the four go back to back
+    model = two_step_model(gap_s=600, d1=60, d2=30, batch=BatchRule((), (), size=4))
+    frame = simulate(model, days=1, seed=1, start=T0)
+    check = frame[frame[C.ACTIVITY] == "Check"].sort_values(C.START)
+    enter_end = frame[frame[C.ACTIVITY] == "Enter"].set_index(C.CASE)[C.END]
+    n = len(enter_end)
+    assert n > 100
+    assert len(check) == n - n % 4  # the last incomplete batch is still waiting at the end
+    for k in range(len(check) // 4):
+        group = check.iloc[4 * k : 4 * k + 4]
+        # released the moment the fourth became ready, then worked one after the other
+        release = enter_end[group[C.CASE]].max()
+        assert group[C.START].iloc[0] == release
+        assert list((group[C.START] - release).dt.total_seconds()) == [0.0, 30.0, 60.0, 90.0]
+        assert list(group[C.CASE]) == sorted(group[C.CASE])  # first come, first served within the batch
+
+
+def test_size_batch_max_wait_releases_an_incomplete_batch() -> None:
+    # one order a day: a batch of 5 would never fill in the window; max 2 h of waiting releases each alone
+    model = two_step_model(gap_s=86400, d1=60, d2=60, batch=BatchRule((), (), size=5, max_wait_hours=2.0))
+    frame = simulate(model, days=4, seed=1, start=T0)
+    check = frame[frame[C.ACTIVITY] == "Check"].sort_values(C.START)
+    enter = frame[frame[C.ACTIVITY] == "Enter"].sort_values(C.START)
+    assert len(check) == 3
+    waited = (check[C.START].to_numpy() - enter[C.END].to_numpy()[: len(check)]) / np.timedelta64(1, "s")
+    assert list(waited) == [7200.0] * 3
+
+
+def test_size_batch_is_deterministic_with_a_seed() -> None:
+    model = dataclasses.replace(
+        two_step_model(batch=BatchRule((), (), size=3, max_wait_hours=1.0)),
+        arrivals=Arrivals({}, interarrival=Distribution("exponential", {"mean_s": 900.0})),
+    )
+    a = simulate(model, days=3, seed=11, start=T0)
+    b = simulate(model, days=3, seed=11, start=T0)
+    pd.testing.assert_frame_equal(a, b)
+    assert a.to_csv().encode() == b.to_csv().encode()
+
+
 def test_mm1_mean_time_in_system_matches_theory() -> None:
     lam, mu = 1 / 100.0, 1 / 70.0  # rho = 0.7, W = 1 / (mu - lam) = 233.3 s
     model = SimulationModel(
