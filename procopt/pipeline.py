@@ -20,7 +20,11 @@ from procopt.report.types import Report
 from procopt.sim import defaults
 
 if TYPE_CHECKING:
+    from procopt.fidelity.verdict import ValidatedModel
+    from procopt.mine.conformance import ConformanceResult
+    from procopt.mine.kpi import KpiConflict, KpiValue
     from procopt.model.calibrate import CalibrationOptions
+    from procopt.sim.experiment import ExperimentResult
 
 #: ``progress(step, total, message)``: called before each stage starts.
 StageProgress = Callable[[int, int, str], None]
@@ -108,16 +112,20 @@ def run_all(
     from procopt.mine import MineOptions, mine
 
     mining_result = mine(events, MineOptions(discover_model=False))
-    mining = mining_result.to_dict()
+    mining = mining_result.to_dict()  # the dict form for --json; the proposals still read it
 
     say("kpis", t("stage_kpis") if opts.kpis else t("stage_no_kpis"))
-    kpis = _kpis(events, opts.kpis) if opts.kpis else None
+    from procopt.mine.kpi import kpis_to_dict
+
+    kpi_values, kpi_conflicts = _kpis(events, opts.kpis) if opts.kpis else ((), ())
+    # the dict form for --json; the proposals still read their KPI targets from it
+    kpis = kpis_to_dict(kpi_values, kpi_conflicts) if opts.kpis else None
 
     say("conformance", t("stage_conformance") if opts.blueprint else t("stage_no_conformance"))
     conformance = _conformance(events, opts.blueprint) if opts.blueprint else None
 
-    experiment: dict[str, Any] | None = None
-    fidelity: dict[str, Any] | None = None
+    experiment: ExperimentResult | None = None
+    checked: ValidatedModel | None = None
     scenario_infos: tuple[ScenarioInfo, ...] = ()
     skipped: list[str] = []
     from procopt.log.delivery import detect_delivery_activity
@@ -131,7 +139,7 @@ def run_all(
         say("calibrate", t("stage_calibrate"))
         if opts.fidelity:  # the held-out check chooses the calibration, so it runs first
             say("fidelity", t("stage_fidelity", runs=opts.fidelity_runs))
-        model, fidelity = _calibrate(events, opts, notes, sim_progress, executor)
+        model, checked = _calibrate(events, opts, notes, sim_progress, executor)
         delivery = model.delivery_activity
         scenarios, scenario_infos, skipped = _scenarios(model, given, mining, kpis, opts)
         say("simulate", t("stage_simulate", n=len(scenarios), replications=opts.replications, days=f"{opts.days:g}"))
@@ -147,14 +155,14 @@ def run_all(
         )
         experiment = run_experiment(
             model, scenarios, config, progress=sim_progress, executor=executor, announce=announce
-        ).to_dict()
+        )
     run = RunSettings(opts.replications, opts.days, opts.warmup_days, opts.seed)
     summary = summarise_run(
         source=Path(log).name,
         events=events,
         delivery_activity=delivery,
         value_stream=mining_result.value_stream,
-        runs=experiment["runs"] if experiment else (),
+        runs=experiment.runs if experiment is not None else (),
         run=run,
     )
     for name in skipped:
@@ -168,24 +176,26 @@ def run_all(
         events=events,
         language=opts.language,
         has_start=event_log.has_start,
-        audit=event_log.audit.to_dict(),
-        mining=mining,
-        kpis=kpis,
+        audit=event_log.audit,
+        mining=mining_result,
+        kpis=kpi_values,
+        kpi_conflicts=kpi_conflicts,
         conformance=conformance,
         experiment=experiment,
-        fidelity=fidelity,
+        fidelity=checked.reports.get("matched") if checked is not None else None,
+        validation=checked.validation if checked is not None else None,
         scenarios=scenario_infos,
         delivery_activity=delivery,
         run={"replications": opts.replications, "days": f"{opts.days:g}", "seed": opts.seed},
         summary=summary,
     )
     stages = {
-        "audit": inputs.audit,
+        "audit": event_log.audit.to_dict(),
         "mining": mining,
         "kpis": kpis,
-        "conformance": conformance,
-        "experiment": experiment,
-        "fidelity": fidelity,
+        "conformance": conformance.to_dict() if conformance is not None else None,
+        "experiment": experiment.to_dict() if experiment is not None else None,
+        "fidelity": fidelity_doc(checked) if checked is not None else None,
     }
     return PipelineResult(build_report(inputs), inputs, summary, tuple(notes), tuple(skipped), stages)
 
@@ -211,28 +221,28 @@ def _stepper(progress: StageProgress | None) -> Callable[[str, str], None]:
     return say
 
 
-def _kpis(events: Any, path: Path) -> dict[str, Any]:
+def _kpis(events: Any, path: Path) -> tuple[tuple[KpiValue, ...], tuple[KpiConflict, ...]]:
     from procopt.log.columns import ACTIVITY
-    from procopt.mine.kpi import evaluate_kpis, kpis_to_dict
+    from procopt.mine.kpi import evaluate_kpis
     from procopt.mine.kpi_config import load_kpis
 
     config = load_kpis(path, activities=sorted(map(str, events[ACTIVITY].unique())))
-    return kpis_to_dict(*evaluate_kpis(events, config))
+    return evaluate_kpis(events, config)
 
 
-def _conformance(events: Any, path: Path) -> dict[str, Any]:
+def _conformance(events: Any, path: Path) -> ConformanceResult:
     from procopt.mine import conformance
 
-    return conformance.check_conformance(events, path).to_dict()
+    return conformance.check_conformance(events, path)
 
 
 def _calibrate(
     events: Any, opts: PipelineOptions, notes: list[str], progress: SimProgress | None, executor: Any = None
-) -> tuple[Any, dict[str, Any] | None]:
+) -> tuple[Any, ValidatedModel | None]:
     """The model, chosen and checked on a held-out period when ``opts.fidelity`` (see ``fidelity.verdict``).
 
-    The fidelity dict is the matched-reading scorecard (``procopt``, ``naive``, ...) plus ``published`` (the
-    protocol as published) and ``validation`` (the verdict); None when the check was off or impossible.
+    The check comes back as it ran (None when it was off); a log too short to hold out a test period has a
+    validation without scorecards, and a note says why.
     """
     from procopt.model.calibrate import CalibrationOptions, calibrate
 
@@ -240,7 +250,6 @@ def _calibrate(
     if not opts.fidelity:
         return calibrate(events, options), None
     from procopt.fidelity.verdict import validate_and_fit
-    from procopt.model.io import validation_to_dict
     from procopt.report import i18n
     from procopt.sim.executor import LocalExecutor
 
@@ -253,15 +262,25 @@ def _calibrate(
         executor=executor or LocalExecutor(opts.workers),
         progress=progress,
     )
-    validation = validation_to_dict(checked.validation)
     if not checked.reports:  # e.g. a log too short to hold out a test period: say so in the report
         notes.append(i18n.text(opts.language, "note_fidelity", code="ModelError", message=checked.validation.reason))
-        return checked.model, {"validation": validation}
+    return checked.model, checked
+
+
+def fidelity_doc(checked: ValidatedModel) -> dict[str, Any]:
+    """The held-out check for ``--json``: the matched-reading scorecard (``procopt``, ``naive``, ...) with
+    ``reading``, the protocol as published under ``published`` and the verdict under ``validation``; only
+    ``validation`` when no scorecard could be made."""
+    from procopt.model.io import validation_to_dict
+
+    validation = validation_to_dict(checked.validation)
+    if not checked.reports:
+        return {"validation": validation}
     doc: dict[str, Any] = checked.reports["matched"].to_dict()
     doc["reading"] = "matched"
     doc["published"] = checked.reports["published"].to_dict()
     doc["validation"] = validation
-    return checked.model, doc
+    return doc
 
 
 def _scenarios(

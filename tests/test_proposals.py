@@ -6,14 +6,14 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "report"))  # the hand-made mining result the report tests use
-from _data import toy_mining
+from _data import toy_mining_dict
 
 from procopt.scenario import scenario_from_dict
 from procopt.scenario.proposals import propose_changes, propose_scenarios, targets_from
 
 
 def _mining() -> dict:
-    mining = toy_mining()
+    mining = toy_mining_dict()
     mining["approvals"].append(
         {
             "activity": "Approve Order (Sales Manager)",

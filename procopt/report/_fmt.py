@@ -1,14 +1,14 @@
-"""Reading the stages' result dictionaries tolerantly and formatting numbers for readers.
+"""Reading the stages' results and formatting numbers for readers.
 
-Durations arrive in seconds (``_s``) or hours (``_h``); the report shows hours. The stages' ``to_dict()``
-shapes are documented in docs/CONTRACTS.md; these helpers accept the documented spellings and return None
-for anything absent, so a section says "not available" instead of crashing.
+The report reads each field under the one name its stage writes (docs/CONTRACTS.md); these helpers only
+turn a missing step or a missing/NaN value into None, so a section says "not available" instead of
+crashing. Durations arrive in seconds (``_s``); the report shows hours.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -30,16 +30,6 @@ def get(d: Any, *path: str | int, default: Any = None) -> Any:
     return default if cur is None else cur
 
 
-def first_of(d: Any, *names: str, default: Any = None) -> Any:
-    """The first key of ``names`` present (not None) in mapping ``d``."""
-    if not isinstance(d, Mapping):
-        return default
-    for name in names:
-        if d.get(name) is not None:
-            return d[name]
-    return default
-
-
 def number(value: Any) -> float | None:
     """A finite float or None."""
     try:
@@ -49,26 +39,22 @@ def number(value: Any) -> float | None:
     return out if math.isfinite(out) else None
 
 
-def hours(d: Any, *stems: str) -> float | None:
-    """Hours from the first of ``<stem>_h``, ``<stem>_hours`` or ``<stem>_s`` (seconds) found in ``d``."""
-    if not isinstance(d, Mapping):
+def name(value: Any) -> str | None:
+    """A name from a stage's table (activity, department): None when the cell is empty (None or NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    for stem in stems:
-        for suffix, factor in (("_h", 1.0), ("_hours", 1.0), ("_s", 1 / 3600.0)):
-            value = number(d.get(stem + suffix))
-            if value is not None:
-                return value * factor
-    return None
+    return str(value)
+
+
+def hours(seconds: Any) -> float | None:
+    """Hours from a stage's seconds value (the ``_s`` fields); None when missing or not a finite number."""
+    value = number(seconds)
+    return None if value is None else value / 3600.0
 
 
 def records(value: Any) -> list[dict[str, Any]]:
-    """A list of dict rows from a list of dicts, or from a {"rows"/"items": [...]} wrapper."""
-    if isinstance(value, Mapping):
-        for key in ("rows", "items", "list", "top", "ranked"):
-            if isinstance(value.get(key), list):
-                return [dict(r) for r in value[key] if isinstance(r, Mapping)]
-        return []
-    if isinstance(value, Iterable) and not isinstance(value, str | bytes):
+    """The dict rows of a stage's list of records (``[]`` when the stage did not run or wrote none)."""
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
         return [dict(r) for r in value if isinstance(r, Mapping)]
     return []
 

@@ -10,7 +10,7 @@ from procopt import __version__
 from procopt.report import sections_decisions as dec
 from procopt.report import sections_process as proc
 from procopt.report import stage_text as st
-from procopt.report._fmt import ci, fmt, get, number, pct, records, signed
+from procopt.report._fmt import ci, fmt, number, pct, signed
 from procopt.report.inputs import ReportInputs
 from procopt.report.types import Report, Section
 
@@ -46,7 +46,7 @@ def build_report(inputs: ReportInputs) -> Report:
             end=inputs.facts["end"],
         )
     ]
-    if inputs.experiment and inputs.run:
+    if inputs.experiment is not None and inputs.run:
         subtitle.append(
             inputs.t(
                 "subtitle_sim",
@@ -69,19 +69,18 @@ def top_findings(inp: ReportInputs) -> tuple[str, ...]:
     """The three findings that matter most, each with numbers."""
     t = inp.t
     out: list[str] = []
-    bottlenecks = records(get(inp.mining, "bottlenecks"))
+    bottlenecks = inp.mined.bottlenecks
     if bottlenecks:
-        act = bottlenecks[0].get("activity", "")
         out.append(
             t(
                 "finding_bottleneck",
-                activity=act,
-                reason=st.bottleneck_reason(inp.language, bottlenecks[0], inp.mining, inp.has_start),
+                activity=bottlenecks[0].activity,
+                reason=st.bottleneck_reason(inp.language, bottlenecks[0], inp.mined, inp.has_start),
             )
         )
     for a in dec.approvals(inp):
-        if a.get("verdict") == "candidate_for_removal":
-            out.append(t("finding_approval", activity=a["activity"], reason=st.approval_reason(inp.language, a)))
+        if a.verdict == "candidate_for_removal":
+            out.append(t("finding_approval", activity=a.activity, reason=st.approval_reason(inp.language, a)))
             break
     options = dec.action_rows(inp)
     chosen = recommended_option(inp) if options else None
@@ -108,8 +107,8 @@ def top_findings(inp: ReportInputs) -> tuple[str, ...]:
         if len(on_time):
             out.append(t("finding_delivery", rate=pct(float(on_time.astype(float).mean())), cases=len(on_time)))
     for a in dec.approvals(inp):
-        if len(out) < 3 and a.get("verdict") == "candidate_for_threshold":
-            out.append(t("finding_threshold", activity=a["activity"], reason=st.approval_reason(inp.language, a)))
+        if len(out) < 3 and a.verdict == "candidate_for_threshold":
+            out.append(t("finding_threshold", activity=a.activity, reason=st.approval_reason(inp.language, a)))
     return tuple(out[:3])
 
 
@@ -177,7 +176,7 @@ def report_facts(inp: ReportInputs) -> dict[str, object]:
         "main_path": list(inp.main_path),
         "lead_time_main_path_h": vs["lead_time_h"],
         "value_added_ratio": vs["va_ratio"],
-        "approvals": {str(a["activity"]): a.get("verdict") for a in dec.approvals(inp)},
+        "approvals": {a.activity: a.verdict for a in dec.approvals(inp)},
         "options_ranked": [o["name"] for o in options],
         "recommended_option": recommended_option(inp),
         "model_verdict": dec.model_verdict(inp),

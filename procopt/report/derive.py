@@ -1,8 +1,10 @@
 """Small per-case summaries the report needs straight from the event table.
 
-The process map edges (when the mining result carries none) and the pilot-segment comparison: for each case
-attribute such as region or product, which value shows the delivery problem most. Like a plant manager
-walking the floor by line and by shift before choosing where to pilot a change.
+Everything about the process itself (map, variants, value stream, waits) comes from the mining result; here
+are only the per-case lead times to the delivery step (chosen by ``procopt.log.delivery``'s one rule, passed
+in), the pilot-segment comparison — for each case attribute such as region or product, which value shows the
+delivery problem most — and the drawing order of the map's activities. Like a plant manager walking the floor
+by line and by shift before choosing where to pilot a change.
 """
 
 from __future__ import annotations
@@ -91,56 +93,8 @@ def compare_segments(events: pd.DataFrame, delivery_activity: str | None = None)
     return out
 
 
-def directly_follows(events: pd.DataFrame) -> pd.DataFrame:
-    """Edges of the directly-follows graph: source, target, count and median wait (end → next start) in hours."""
-    frame = events[[CASE, ACTIVITY, START, END]].copy()
-    nxt = frame.groupby(CASE).shift(-1)
-    edges = pd.DataFrame(
-        {
-            "source": frame[ACTIVITY],
-            "target": nxt[ACTIVITY],
-            "wait_h": (nxt[START].fillna(nxt[END]) - frame[END]).dt.total_seconds() / 3600.0,
-        }
-    ).dropna(subset=["target"])
-    grouped = edges.groupby(["source", "target"], sort=True).agg(count=("wait_h", "size"), wait_h=("wait_h", "median"))
-    return grouped.reset_index().sort_values(
-        ["count", "source", "target"], ascending=[False, True, True], kind="stable"
-    )
-
-
 def activity_order(events: pd.DataFrame) -> list[str]:
     """Activities in typical flow order: by their mean relative position within cases."""
     rank = events.groupby(CASE).cumcount() / events.groupby(CASE)[ACTIVITY].transform("size").clip(lower=1)
     mean_pos = rank.groupby(events[ACTIVITY]).mean()
     return [str(a) for a in mean_pos.sort_values(kind="stable").index]
-
-
-def activity_times(events: pd.DataFrame) -> pd.DataFrame:
-    """Per activity: count, median processing (h; NaN without starts), median wait before it (h), department."""
-    frame = events.copy()
-    prev_end = frame.groupby(CASE)[END].shift(1)
-    begin = frame[START].fillna(frame[END])
-    frame["processing_h"] = (frame[END] - frame[START]).dt.total_seconds() / 3600.0
-    frame["waiting_h"] = ((begin - prev_end).dt.total_seconds() / 3600.0).clip(lower=0.0)
-    from procopt.log.columns import DEPARTMENT
-
-    g = frame.groupby(ACTIVITY, sort=True)
-    dept = g[DEPARTMENT].agg(lambda x: x.dropna().mode().iloc[0] if x.notna().any() else None)
-    return pd.DataFrame(
-        {
-            "count": g.size(),
-            "processing_h": g["processing_h"].median(),
-            "waiting_h": g["waiting_h"].median(),
-            "department": dept,
-        }
-    )
-
-
-def top_variant(events: pd.DataFrame) -> tuple[list[str], float]:
-    """The most frequent activity sequence and its share of cases."""
-    seqs = events.groupby(CASE)[ACTIVITY].agg(tuple)
-    counts = seqs.value_counts()
-    if counts.empty:
-        return [], 0.0
-    best = sorted(counts[counts == counts.iloc[0]].index)[0]
-    return list(best), float(counts.iloc[0] / len(seqs))

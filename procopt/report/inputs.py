@@ -1,8 +1,11 @@
-"""What the report is built from: the event table plus each stage's result as its ``to_dict()`` form.
+"""What the report is built from: the event table plus each stage's result, as the typed result the pipeline has.
 
-Using the plain-dict forms keeps the report decoupled from the stages' classes: any stage may be absent
-(no ``--kpis``, no ``--blueprint``, no simulation) and its section then says so. Derived views that several
-sections share (the main path's value stream, the top bottleneck) are computed once here.
+``MiningResult``, ``FidelityReport`` and ``Validation``, ``AuditReport``, ``KpiValue``/``KpiConflict``,
+``ConformanceResult`` and ``ExperimentResult``; their dict forms are made once, by the pipeline, for
+``--json``. Any stage may be absent (no ``--kpis``, no ``--blueprint``, no simulation) and its section then
+says so; a report made without a mining result mines the events itself (the same stage, not a second
+implementation). Derived views that several sections share (the main path's value stream, the top
+bottleneck) are computed once here.
 """
 
 from __future__ import annotations
@@ -10,16 +13,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from procopt.log.columns import ACTIVITY, CASE, END, START
 from procopt.log.delivery import detect_delivery_activity
 from procopt.report import derive
-from procopt.report._fmt import first_of, get, hours, number, records
+from procopt.report._fmt import hours, name, number
 from procopt.report.i18n import text
 from procopt.report.run_summary import RunSummary, summarise_run
+
+if TYPE_CHECKING:
+    from procopt.fidelity.evaluate import FidelityReport
+    from procopt.log.audit import AuditReport
+    from procopt.mine import MiningResult
+    from procopt.mine.conformance import ConformanceResult
+    from procopt.mine.kpi import KpiConflict, KpiValue
+    from procopt.model.types import Validation
+    from procopt.sim.experiment import ExperimentResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +55,26 @@ class ScenarioInfo:
 
 @dataclass(frozen=True)
 class ReportInputs:
-    """Everything a report needs; dict fields are the stages' ``to_dict()`` results (None = not run)."""
+    """Everything a report needs (None = the stage did not run).
+
+    Every stage arrives as the typed result the pipeline has; the experiment's per-scenario summaries
+    (``ExperimentResult.runs``) are the simulator's own dicts.
+    """
 
     source: str
     events: pd.DataFrame
     language: str = "en"
     has_start: bool = True
-    audit: Mapping[str, Any] | None = None
-    mining: Mapping[str, Any] | None = None
-    kpis: Mapping[str, Any] | None = None
-    conformance: Mapping[str, Any] | None = None
-    experiment: Mapping[str, Any] | None = None
-    fidelity: Mapping[str, Any] | None = None
+    audit: AuditReport | None = None
+    mining: MiningResult | None = None
+    kpis: tuple[KpiValue, ...] = ()
+    kpi_conflicts: tuple[KpiConflict, ...] = ()
+    conformance: ConformanceResult | None = None
+    experiment: ExperimentResult | None = None
+    #: the held-out check: the scorecards in the matched reading the verdict uses, and the verdict itself
+    #: (a verdict without scorecards when the log was too short to hold out a test period)
+    fidelity: FidelityReport | None = None
+    validation: Validation | None = None
     scenarios: tuple[ScenarioInfo, ...] = ()
     delivery_activity: str | None = None
     run: Mapping[str, Any] = field(default_factory=dict)  # replications, days, seed
@@ -71,7 +91,7 @@ class ReportInputs:
         ev = self.events
         first = ev[START].fillna(ev[END]).min() if len(ev) else None
         return {
-            "rows": int(number(get(self.audit, "rows")) or len(ev)),
+            "rows": (self.audit.rows if self.audit is not None else 0) or len(ev),
             "events": len(ev),
             "cases": int(ev[CASE].nunique()),
             "activities": int(ev[ACTIVITY].nunique()),
@@ -80,56 +100,45 @@ class ReportInputs:
         }
 
     @cached_property
+    def mined(self) -> MiningResult:
+        """The pipeline's mining result; mined here from the events only when the report is made without one."""
+        if self.mining is not None:
+            return self.mining
+        from procopt.mine import MineOptions, mine
+
+        return mine(self.events, MineOptions(discover_model=False))
+
+    @cached_property
     def value_stream(self) -> dict[str, Any]:
         """The main path as steps {label, department, processing_h, waiting_h} plus totals."""
-        vs = get(self.mining, "value_stream", default={})
-        steps_raw = records(vs) or records(get(vs, "steps"))
-        steps = [
-            {
-                "label": str(first_of(s, "activity", "step", default="")),
-                "department": first_of(s, "department", "owner"),
-                "processing_h": hours(s, "processing_mean", "processing_median", "processing", "processing_time"),
-                "waiting_h": hours(
-                    s, "wait_mean", "waiting_mean", "wait_median", "waiting_median", "waiting", "wait_before"
-                ),
-            }
-            for s in steps_raw
-        ]
-        share = number(first_of(vs, "share", "case_share", "cases_share")) if isinstance(vs, Mapping) else None
-        if share is None and number(get(vs, "cases")) and self.facts["cases"]:
-            share = number(get(vs, "cases")) / self.facts["cases"]
-        if get(vs, "basis") == "dfg":
-            share = None  # a path stitched from the map's busiest edges: no share of cases follows it exactly
+        vs = self.mined.value_stream
+        steps: list[dict[str, Any]] = (
+            []
+            if vs is None
+            else [
+                {
+                    "label": str(s.activity),
+                    "department": name(s.department),
+                    "processing_h": hours(s.processing_mean_s),
+                    "waiting_h": hours(s.wait_mean_s),
+                }
+                for s in vs.steps.itertuples(index=False)
+            ]
+        )
+        share = None
+        # a path stitched from the map's busiest edges ("dfg"): no share of cases follows it exactly
+        if vs is not None and vs.basis != "dfg" and vs.cases and self.facts["cases"]:
+            share = vs.cases / self.facts["cases"]
         main = self.summary.main_path if self.summary is not None else None
         if main is not None:
             share = main.share
-        if not steps:
-            path, share = derive.top_variant(self.events)
-            times = derive.activity_times(self.events)
-            steps = [
-                {
-                    "label": a,
-                    "department": times.at[a, "department"],
-                    "processing_h": number(times.at[a, "processing_h"]),
-                    "waiting_h": number(times.at[a, "waiting_h"]),
-                }
-                for a in path
-            ]
-        proc = hours(vs, "processing_mean", "processing_total") if isinstance(vs, Mapping) else None
+        proc = hours(vs.processing_mean_s) if vs is not None else None
         if proc is None and self.has_start:
             proc = sum(s["processing_h"] or 0.0 for s in steps)
-        lead = (
-            hours(vs, "lead_time_mean", "lead_time", "total_lead_time", "lead_time_median")
-            if isinstance(vs, Mapping)
-            else None
-        )
+        lead = hours(vs.lead_time_mean_s) if vs is not None else None
         if lead is None:
             lead = sum((s["processing_h"] or 0.0) + (s["waiting_h"] or 0.0) for s in steps)
-        ratio = (
-            number(first_of(vs, "value_added_ratio", "va_ratio", "process_cycle_efficiency"))
-            if isinstance(vs, Mapping)
-            else None
-        )
+        ratio = number(vs.value_added_ratio) if vs is not None else None
         if ratio is None and proc is not None and lead:
             ratio = proc / lead
         return {
@@ -148,8 +157,8 @@ class ReportInputs:
     @cached_property
     def top_bottleneck(self) -> str | None:
         """The activity ranked first among the bottlenecks (None when none was found)."""
-        rows = records(get(self.mining, "bottlenecks"))
-        return str(rows[0]["activity"]) if rows and rows[0].get("activity") is not None else None
+        found = self.mined.bottlenecks
+        return found[0].activity if found else None
 
     @cached_property
     def delivery(self) -> str | None:
@@ -172,7 +181,7 @@ class ReportInputs:
             source=self.source,
             events=self.events,
             delivery_activity=self.delivery,
-            runs=records(get(self.experiment, "runs")),
+            runs=self.experiment.runs if self.experiment is not None else (),
         )
 
     @cached_property

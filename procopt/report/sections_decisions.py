@@ -7,12 +7,17 @@ so readers know how far to trust the numbers.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from procopt.report import stage_text as st
-from procopt.report._fmt import ci, ci_pair, first_of, fmt, get, number, pct, records, signed
+from procopt.report._fmt import ci, ci_pair, fmt, get, name, number, pct, signed
 from procopt.report.inputs import ReportInputs
 from procopt.report.types import FigureSpec, Section, Table
+
+if TYPE_CHECKING:
+    from procopt.fidelity.evaluate import FidelityReport
+    from procopt.mine.approvals import ApprovalVerdict
 
 FIDELITY_KEYS = (
     "ngd",
@@ -25,9 +30,9 @@ FIDELITY_KEYS = (
 )
 
 
-def approvals(inp: ReportInputs) -> list[dict[str, Any]]:
-    """The approval verdict rows of the mining result."""
-    return [a for a in records(get(inp.mining, "approvals")) if a.get("activity") is not None]
+def approvals(inp: ReportInputs) -> tuple[ApprovalVerdict, ...]:
+    """The approval verdicts of the mining result."""
+    return inp.mined.approvals
 
 
 def approvals_section(inp: ReportInputs) -> Section:
@@ -36,8 +41,8 @@ def approvals_section(inp: ReportInputs) -> Section:
     rows = approvals(inp)
     if not rows:
         return Section("approvals", t("h_approvals"), (t("approvals_none"),))
-    removal = [str(a["activity"]) for a in rows if a.get("verdict") == "candidate_for_removal"]
-    threshold = [str(a["activity"]) for a in rows if a.get("verdict") == "candidate_for_threshold"]
+    removal = [a.activity for a in rows if a.verdict == "candidate_for_removal"]
+    threshold = [a.activity for a in rows if a.verdict == "candidate_for_threshold"]
     para = t(
         "approvals_para",
         n=len(rows),
@@ -46,19 +51,15 @@ def approvals_section(inp: ReportInputs) -> Section:
     )
     table_rows = []
     for a in rows:
-        verdict = str(a.get("verdict", ""))
-        rate = first_of(a, "approval_rate", "pass_rate")
-        saving = first_of(a, "estimated_saving_h")
-        if saving is None and number(a.get("estimated_saving_s")) is not None:
-            saving = number(a["estimated_saving_s"]) / 3600.0
+        verdict = a.verdict
         table_rows.append(
             (
-                str(a["activity"]),
+                a.activity,
                 t(f"verdict_{verdict}")
                 if verdict in {"candidate_for_removal", "candidate_for_threshold", "keep"}
                 else verdict,
-                pct(rate),
-                fmt(saving),
+                pct(a.approval_rate),
+                fmt(a.estimated_saving_h),
                 st.approval_sentence(inp.language, a),
             )
         )
@@ -71,32 +72,24 @@ def approvals_section(inp: ReportInputs) -> Section:
     return Section("approvals", t("h_approvals"), (para,), tables=(table,))
 
 
-def kpi_rows(inp: ReportInputs) -> list[dict[str, Any]]:
-    """KPI rows from the KPI result (or the mining result's ``kpis``)."""
-    source = inp.kpis if inp.kpis is not None else get(inp.mining, "kpis")
-    return [k for k in (records(source) or records(get(source, "kpis"))) if k.get("name") is not None]
-
-
-def _target_text(target: Any, kind: Any = None) -> tuple[str, float | None]:
-    if kind in ("max", "min") and number(target) is not None:
-        return f"{'≤' if kind == 'max' else '≥'} {fmt(target, 2)}", number(target)
-    if isinstance(target, dict):
-        for op, sym in (("max", "≤"), ("min", "≥")):
-            if number(target.get(op)) is not None:
-                return f"{sym} {fmt(target[op], 2)}", number(target[op])
+def _target_text(target: float, kind: str) -> tuple[str, float | None]:
+    """ "≥ 0.95" for a minimum, "≤ 72.00" for a maximum, with the target as a number."""
     value = number(target)
-    return (fmt(value, 2), value) if value is not None else ("–", None)
+    if value is None:
+        return "–", None
+    if kind in ("max", "min"):
+        return f"{'≤' if kind == 'max' else '≥'} {fmt(value, 2)}", value
+    return fmt(value, 2), value
 
 
 def kpi_section(inp: ReportInputs) -> Section:
     """7 KPI dashboard: value vs target with status colours, weekly trends and KPI conflicts."""
     t = inp.t
-    rows = kpi_rows(inp)
+    rows = inp.kpis
     if not rows:
         return Section("kpi", t("h_kpi"), (t("kpi_none"),))
-    statuses = [str(k.get("status")) if k.get("status") in ("met", "at_risk", "missed") else "unknown" for k in rows]
-    source = inp.kpis if inp.kpis is not None else get(inp.mining, "kpis")
-    conflicts = records(get(source, "conflicts"))
+    statuses = [k.status if k.status in ("met", "at_risk", "missed") else "unknown" for k in rows]
+    conflicts = inp.kpi_conflicts
     conflict = t("kpi_conflict", sentence=st.conflict_sentence(inp.language, conflicts[0])) if conflicts else ""
     para = t(
         "kpi_para",
@@ -108,20 +101,19 @@ def kpi_section(inp: ReportInputs) -> Section:
     )
     panels, table_rows = [], []
     for k, status in zip(rows, statuses, strict=True):
-        target_text, target = _target_text(k.get("target"), k.get("target_kind"))
-        trend_raw = k.get("trend") or k.get("weekly") or []
-        trend = [number(first_of(p, "value", default=None)) if isinstance(p, dict) else number(p) for p in trend_raw]
-        unit = str(k.get("unit") or "")
+        target_text, target = _target_text(k.target, k.target_kind)
+        trend = [number(v) for v in k.weekly["value"]] if "value" in k.weekly.columns else []
+        unit = k.unit or ""
         if unit == "share":  # rates read better as percentages
-            value_text = f"{pct(k.get('value'))}%"
+            value_text = f"{pct(k.value)}%"
             target_text = target_text.split(" ")[0] + f" {pct(target)}%" if target is not None else target_text
         else:
-            value_text = f"{fmt(k.get('value'), 2)} {unit}".strip()
+            value_text = f"{fmt(k.value, 2)} {unit}".strip()
         if unit == "share":  # the panel shows percentages, like its title
             trend = [None if v is None else 100 * v for v in trend]
         panels.append(
             {
-                "name": str(k["name"]),
+                "name": k.name,
                 "status": status,
                 "value_text": value_text,
                 "target_text": target_text,
@@ -132,11 +124,11 @@ def kpi_section(inp: ReportInputs) -> Section:
         )
         table_rows.append(
             (
-                str(k["name"]),
+                k.name,
                 value_text,
                 target_text,
                 t(f"status_{status}") if status in {"met", "at_risk", "missed"} else t("status_unknown"),
-                str(k.get("owner") or ""),
+                k.owner or "",
             )
         )
     nrows = (len(panels) + 2) // 3
@@ -161,26 +153,19 @@ def conformance_section(inp: ReportInputs) -> Section:
     """8 Conformance against the blueprint, when one was given."""
     t = inp.t
     conf = inp.conformance
-    if not conf:
+    if conf is None:
         return Section("conformance", t("h_conformance"), (t("conf_skipped"),))
-    devs = records(conf.get("deviations"))
-    for d in devs:
-        d["description"] = st.deviation_text(inp.language, d)
+    devs = list(conf.deviations.itertuples(index=False))
     deviation = ""
     if devs:
-        what = first_of(devs[0], "description", "message", "deviation", "kind", default="")
-        deviation = t("conf_deviation", what=what, cases=fmt(first_of(devs[0], "cases", "count"), 0))
-    para = t(
-        "conf_para",
-        fitness=fmt(first_of(conf, "fitness", "log_fitness"), 2),
-        precision=fmt(conf.get("precision"), 2),
-        deviation=deviation,
-    )
+        what = st.deviation_text(inp.language, devs[0].kind, name(devs[0].activity))
+        deviation = t("conf_deviation", what=what, cases=fmt(devs[0].cases, 0))
+    para = t("conf_para", fitness=fmt(conf.fitness, 2), precision=fmt(conf.precision, 2), deviation=deviation)
     rows = tuple(
         (
-            str(first_of(d, "description", "message", "deviation", "kind", default="")),
-            fmt(first_of(d, "cases", "count"), 0),
-            _examples(first_of(d, "example_cases", "examples", default=[])),
+            st.deviation_text(inp.language, d.kind, name(d.activity)),
+            fmt(d.cases, 0),
+            _examples(d.example_cases),
         )
         for d in devs[:10]
     )
@@ -189,9 +174,8 @@ def conformance_section(inp: ReportInputs) -> Section:
 
 
 def _examples(value: Any) -> str:
-    """Example case ids as "a, b, c" from a list or a space-separated string."""
-    items = value.split() if isinstance(value, str) else list(value or [])
-    return ", ".join(str(c) for c in items[:5])
+    """Example case ids as "a, b, c" from the deviation's space-separated ``example_cases``."""
+    return ", ".join(str(value or "").split()[:5])
 
 
 def _targets_text(inp: ReportInputs, targets: Any) -> str:
@@ -213,12 +197,17 @@ def _targets_text(inp: ReportInputs, targets: Any) -> str:
     return " · ".join(out) or "–"
 
 
+def _runs(inp: ReportInputs) -> tuple[Mapping[str, Any], ...]:
+    """The experiment's per-scenario summaries (baseline first); none when nothing was simulated."""
+    return inp.experiment.runs if inp.experiment is not None else ()
+
+
 def option_rows(inp: ReportInputs) -> list[dict[str, Any]]:
     """Simulated options (not the baseline) with effects, ranked best first."""
     origin = {s.name: s.origin for s in inp.scenarios}
     scale = {s.name: s.arrival_scale for s in inp.scenarios}
     out = []
-    for run in records(get(inp.experiment, "runs")):
+    for run in _runs(inp):
         name = str(run.get("scenario"))
         vs = run.get("vs_baseline")
         if name == "baseline" or not isinstance(vs, dict):
@@ -293,7 +282,7 @@ def options_section(inp: ReportInputs) -> Section:
     """9 Improvement options: ranked effects with CIs, KPI targets, stress tests apart, and the fidelity scorecard."""
     t = inp.t
     rows, stress = action_rows(inp), stress_rows(inp)
-    base = next((r for r in records(get(inp.experiment, "runs")) if r.get("scenario") == "baseline"), None)
+    base = next((r for r in _runs(inp) if r.get("scenario") == "baseline"), None)
     if not (rows or stress) or base is None:
         return Section("options", t("h_options"), (t("options_none"), _trust(inp)))
     best_text = ""
@@ -390,8 +379,8 @@ def options_section(inp: ReportInputs) -> Section:
         for s in inp.scenarios
         if s.origin == "proposed" and s.description
     )
-    if inp.fidelity and get(inp.fidelity, "procopt") is not None:
-        tables.append(_fidelity_table(inp))
+    if inp.fidelity is not None:
+        tables.append(_fidelity_table(inp, inp.fidelity))
     figures = (fig,) if rows else ()
     return Section(
         "options", t("h_options"), (*paras, _trust(inp)), figures=figures, tables=tuple(tables), bullets=bullets
@@ -400,63 +389,61 @@ def options_section(inp: ReportInputs) -> Section:
 
 def model_verdict(inp: ReportInputs) -> str | None:
     """The held-out verdict ("better", "worse", "not_validated"), None when no check ran."""
-    v = get(inp.fidelity, "validation", "verdict")
-    return str(v) if v else None
+    return inp.validation.verdict if inp.validation is not None and inp.validation.verdict else None
 
 
 def advice_text(inp: ReportInputs) -> str:
     """What would help a model that does not beat the naive baseline (from the validation)."""
-    tips = get(inp.fidelity, "validation", "advice") or []
+    tips = inp.validation.advice if inp.validation is not None else ()
     return inp.t("item_sep").join(str(x) for x in tips) or inp.t("verdict_advice_default")
+
+
+def _errors(fid: FidelityReport | None) -> dict[str, str]:
+    """The trust sentence's numbers: |mean lead-time error| (%) and CTD (h) of procopt and of naive."""
+
+    def metric(scores: Mapping[str, float | None], key: str) -> float | None:
+        return number(scores.get(key))
+
+    procopt: Mapping[str, float | None] = fid.procopt if fid is not None else {}
+    naive: Mapping[str, float | None] = fid.naive if fid is not None else {}
+    return {
+        "lt_err": pct(abs(metric(procopt, "lead_time_mean_rel_error") or 0.0)),
+        "naive_lt_err": pct(abs(metric(naive, "lead_time_mean_rel_error") or 0.0)),
+        "ctd": fmt(metric(procopt, "ctd_hours")),
+        "naive_ctd": fmt(metric(naive, "ctd_hours")),
+    }
 
 
 def verdict_sentence(inp: ReportInputs) -> str | None:
     """The model's held-out verdict in one sentence for the summary (None when no check ran)."""
     t = inp.t
     verdict = model_verdict(inp)
-    if verdict is None:
+    v = inp.validation
+    if verdict is None or v is None:
         return None
-    v = get(inp.fidelity, "validation") or {}
-    replaced = [f"{r.get('component')} → {r.get('replacement')}" for r in v.get("replaced") or []]
+    replaced = [f"{r.component} → {r.replacement}" for r in v.replaced]
     tail = (" " + t("verdict_replaced", items=t("item_sep").join(replaced))) if replaced else ""
     if verdict == "worse":
-        return t("verdict_worse", runs=v.get("runs"), reason=v.get("reason", ""), advice=advice_text(inp)) + tail
+        return t("verdict_worse", runs=v.runs, reason=v.reason, advice=advice_text(inp)) + tail
     if verdict == "better":
-        return (
-            t(
-                "verdict_better",
-                runs=v.get("runs"),
-                lt_err=pct(abs(number(get(inp.fidelity, "procopt", "lead_time_mean_rel_error")) or 0.0)),
-                naive_lt_err=pct(abs(number(get(inp.fidelity, "naive", "lead_time_mean_rel_error")) or 0.0)),
-                ctd=fmt(get(inp.fidelity, "procopt", "ctd_hours")),
-                naive_ctd=fmt(get(inp.fidelity, "naive", "ctd_hours")),
-            )
-            + tail
-        )
-    return t("verdict_not_validated", reason=v.get("reason", "")) + tail
+        return t("verdict_better", runs=v.runs, **_errors(inp.fidelity)) + tail
+    return t("verdict_not_validated", reason=v.reason) + tail
 
 
 def _trust(inp: ReportInputs) -> str:
     t = inp.t
-    fid = inp.fidelity
-    if not fid or get(fid, "procopt") is None:
+    if inp.fidelity is None:
         return t("options_trust_none")
     if model_verdict(inp) == "worse":
         return verdict_sentence(inp) or t("options_trust_none")
-    return t(
-        "options_trust",
-        lt_err=pct(abs(number(get(fid, "procopt", "lead_time_mean_rel_error")) or 0.0)),
-        naive_lt_err=pct(abs(number(get(fid, "naive", "lead_time_mean_rel_error")) or 0.0)),
-        ctd=fmt(get(fid, "procopt", "ctd_hours")),
-        naive_ctd=fmt(get(fid, "naive", "ctd_hours")),
-    )
+    return t("options_trust", **_errors(inp.fidelity))
 
 
-def _fidelity_table(inp: ReportInputs) -> Table:
+def _fidelity_table(inp: ReportInputs, fid: FidelityReport) -> Table:
+    """procopt's and naive's scorecards in the matched reading (the one the verdict uses)."""
     t = inp.t
-    fid = inp.fidelity or {}
-    rows = tuple((t(f"fid_{k}"), fmt(get(fid, "procopt", k), 3), fmt(get(fid, "naive", k), 3)) for k in FIDELITY_KEYS)
-    caption = t("fidelity_caption") + (" " + t("fidelity_matched") if fid.get("reading") == "matched" else "")
+    rows = tuple((t(f"fid_{k}"), fmt(fid.procopt.get(k), 3), fmt(fid.naive.get(k), 3)) for k in FIDELITY_KEYS)
+    caption = t("fidelity_caption") + " " + t("fidelity_matched")
     return Table("fidelity", caption, (t("col_metric"), t("col_procopt"), t("col_naive")), rows)
 
 

@@ -6,23 +6,25 @@ in plain language with numbers, followed by figure specs and tables. Nothing is 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procopt.log.columns import ACTIVITY
 from procopt.report import derive
 from procopt.report import stage_text as st
-from procopt.report._fmt import first_of, fmt, get, hours, number, pct, records
+from procopt.report._fmt import fmt, hours, name, number, pct
 from procopt.report.inputs import ReportInputs
 from procopt.report.types import FigureSpec, Section, Table
+
+if TYPE_CHECKING:
+    from procopt.mine import MiningResult
 
 
 def quality_section(inp: ReportInputs) -> Section:
     """2 Data quality: size, span, mapping and the audit findings (what was excluded and why)."""
     t = inp.t
-    audit = inp.audit or {}
-    findings = records(audit.get("findings"))
-    errors = sum(1 for f in findings if f.get("severity") == "error")
-    warnings = sum(1 for f in findings if f.get("severity") == "warning")
+    findings = inp.audit.findings if inp.audit is not None else ()
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = sum(1 for f in findings if f.severity == "warning")
     issues = t("quality_issues", errors=errors, warnings=warnings) if errors or warnings else t("quality_clean")
     paras = [
         t(
@@ -37,7 +39,7 @@ def quality_section(inp: ReportInputs) -> Section:
     ]
     if not inp.has_start:
         paras.append(t("quality_no_start"))
-    mapping = audit.get("mapping") or {}
+    mapping = inp.audit.mapping if inp.audit is not None else {}
     if mapping:
         paras.append(
             t(
@@ -48,14 +50,14 @@ def quality_section(inp: ReportInputs) -> Section:
             )
         )
     order = {"error": 0, "warning": 1, "info": 2}
-    ranked = sorted(findings, key=lambda f: (order.get(str(f.get("severity")), 3), str(f.get("code"))))
+    ranked = sorted(findings, key=lambda f: (order.get(f.severity, 3), f.code))
     rows = [
         (
-            st.label(inp.language, "severity", f.get("severity", "")),
-            f.get("code", ""),
-            f.get("count", ""),
+            st.label(inp.language, "severity", f.severity),
+            f.code,
+            int(f.count),
             st.audit_message(inp.language, f),
-            ", ".join(str(x) for x in (f.get("examples") or [])[:5]),
+            ", ".join(str(x) for x in f.examples[:5]),
         )
         for f in ranked
     ]
@@ -64,7 +66,7 @@ def quality_section(inp: ReportInputs) -> Section:
         t("h_quality"),
         (t("col_severity"), t("col_code"), t("col_count"), t("col_message"), t("col_examples")),
         tuple(rows),
-        tuple(str(f.get("severity", "")) for f in ranked),
+        tuple(f.severity for f in ranked),
     )
     return Section("quality", t("h_quality"), tuple(paras), tables=(table,) if rows else ())
 
@@ -76,51 +78,32 @@ def _variant_label(value: Any) -> str:
 
 
 def _edges(inp: ReportInputs) -> list[dict[str, Any]]:
-    mining = inp.mining or {}
-    rows = (
-        records(get(mining, "process_map", "edges"))
-        or records(mining.get("edges"))
-        or records(get(mining, "dfg", "edges"))
-    )
-    out = []
-    for r in rows:
-        src, dst = first_of(r, "source", "from"), first_of(r, "target", "to")
-        count = number(first_of(r, "count", "frequency", "cases"))
-        if src is None or dst is None or count is None:
-            continue
-        out.append(
-            {
-                "source": str(src),
-                "target": str(dst),
-                "count": int(count),
-                "wait_h": hours(r, "wait_median", "waiting_median", "median_wait", "duration_median"),
-            }
-        )
-    if not out:
-        frame = derive.directly_follows(inp.events)
-        out = [
-            {"source": str(r.source), "target": str(r.target), "count": int(r.count), "wait_h": number(r.wait_h)}
-            for r in frame.itertuples(index=False)
-        ]
-    return out
+    """The process map's edges (the variants covering ``--coverage`` of cases) with their median wait in hours."""
+    return [
+        {
+            "source": str(r.source),
+            "target": str(r.target),
+            "count": int(r.count),
+            "wait_h": hours(r.wait_median_s),
+        }
+        for r in inp.mined.process_map.edges.itertuples(index=False)
+    ]
 
 
 def map_section(inp: ReportInputs) -> Section:
     """3 Process map: DFG frequency and waiting views (most frequent edges) and the variant table."""
     t = inp.t
-    variants = records((inp.mining or {}).get("variants"))
+    mining = inp.mined
+    variants = mining.variants
     edges = sorted(_edges(inp), key=lambda e: (-e["count"], e["source"], e["target"]))
     if not edges:
         return Section("map", t("h_map"), (t("map_para_nodata"),))
-    from_mining = bool(records(get(inp.mining, "process_map", "edges")))
-    total = sum(e["count"] for e in edges)
-    # the mining result already keeps the variants covering --coverage of cases; derived edges are thinned here
-    kept = edges[:40] if from_mining else [e for e in edges if e["count"] >= 0.01 * total][:30]
+    pm = mining.process_map
+    kept = edges[:40]  # the mining result already keeps only the variants covering --coverage of cases
     if len(kept) > 16:  # spaghetti: draw the edges that carry the flow (≥ 5 % of the busiest), at most 24
         kept = [e for e in kept if e["count"] >= 0.05 * kept[0]["count"]][:24]
     order = [a for a in derive.activity_order(inp.events) if any(a in (e["source"], e["target"]) for e in kept)]
-    nodes = records(get(inp.mining, "process_map", "nodes"))
-    counts = {str(n["activity"]): n.get("count", 0) for n in nodes if n.get("activity") is not None}
+    counts = {str(n.activity): int(n.count) for n in pm.nodes.itertuples(index=False) if name(n.activity) is not None}
     counts = counts or inp.events[ACTIVITY].value_counts().to_dict()
     main = set(inp.main_path) or set(order)
     height = max(2.5, 0.5 * len(order) + 0.3)
@@ -143,29 +126,26 @@ def map_section(inp: ReportInputs) -> Section:
                 },
             )
         )
-    n_variants = number(get(inp.mining, "summary", "variants")) or len(variants)
-    top_share = number(first_of(variants[0], "share", "case_share")) if variants else None
+    n_variants = number(mining.summary.get("variants")) or len(variants)
+    top_share = number(variants["share"].iloc[0]) if len(variants) else None
     para = t("map_para", variants=fmt(n_variants, 0), top_share=pct(top_share))
-    kept_cases, total_cases = (
-        number(get(inp.mining, "process_map", "cases_kept")),
-        number(get(inp.mining, "process_map", "cases_total")),
-    )
-    if from_mining and kept_cases and total_cases and kept_cases < total_cases:  # say why node counts < cases
+    kept_cases, total_cases = pm.cases_kept, pm.cases_total
+    if kept_cases and total_cases and kept_cases < total_cases:  # say why node counts < cases
         para += " " + t(
             "map_coverage",
-            variants=fmt(get(inp.mining, "process_map", "variants_kept"), 0),
+            variants=fmt(pm.variants_kept, 0),
             kept=fmt(kept_cases, 0),
             total=fmt(total_cases, 0),
             share=pct(kept_cases / total_cases),
         )
     rows = tuple(
         (
-            _variant_label(first_of(v, "variant", "activities", "path", default="")),
-            fmt(first_of(v, "count", "cases"), 0),
-            pct(first_of(v, "share", "case_share")),
-            fmt(hours(v, "median_lead", "lead_time_median", "median_lead_time")),
+            _variant_label(v.variant),
+            fmt(v.cases, 0),
+            pct(v.share),
+            fmt(hours(v.median_lead_s)),
         )
-        for v in variants[:10]
+        for v in variants.head(10).itertuples(index=False)
     )
     table = Table(
         "variants", t("col_variant"), (t("col_variant"), t("col_cases"), t("col_share"), t("col_median_lt")), rows
@@ -239,9 +219,9 @@ def vsm_section(inp: ReportInputs) -> Section:
 def bottleneck_section(inp: ReportInputs) -> Section:
     """5 Bottlenecks ranked with reasons, the hand-off heat map, rework and batching."""
     t = inp.t
-    mining = inp.mining or {}
+    mining = inp.mined
     paras: list[str] = []
-    bottlenecks = records(mining.get("bottlenecks"))
+    bottlenecks = mining.bottlenecks
     lang = inp.language
     paras.append(
         t("bottleneck_para", first=st.bottleneck_sentence(lang, bottlenecks[0], mining, inp.has_start))
@@ -251,17 +231,17 @@ def bottleneck_section(inp: ReportInputs) -> Section:
     figs: list[FigureSpec] = []
     tables: list[Table] = []
     top = inp.top_bottleneck
-    acts = [a for a in records(mining.get("activities")) if a.get("activity") is not None]
+    acts = [a for a in mining.activities.itertuples(index=False) if name(a.activity) is not None]
     # a chart of medians needs enough instances: one 1,000-hour instance must not dominate it
-    acts = [a for a in acts if (number(a.get("count")) or 0) >= MIN_CHART_INSTANCES] or acts
-    acts.sort(key=lambda a: -((hours(a, "wait_median", "waiting_median") or 0) + (hours(a, "processing_median") or 0)))
+    acts = [a for a in acts if (number(a.count) or 0) >= MIN_CHART_INSTANCES] or acts
+    acts.sort(key=lambda a: -((hours(a.wait_median_s) or 0) + (hours(a.processing_median_s) or 0)))
     if acts:
         rows = [
             {
-                "label": str(a["activity"]),
-                "waiting_h": hours(a, "wait_median", "waiting_median"),
-                "processing_h": hours(a, "processing_median"),
-                "highlight": a["activity"] == top,
+                "label": str(a.activity),
+                "waiting_h": hours(a.wait_median_s),
+                "processing_h": hours(a.processing_median_s),
+                "highlight": str(a.activity) == top,
             }
             for a in acts[:14]
         ]
@@ -288,9 +268,9 @@ def bottleneck_section(inp: ReportInputs) -> Section:
                 (t("col_activity"), t("col_score"), t("col_kind"), t("col_reason")),
                 tuple(
                     (
-                        b.get("activity", ""),
-                        fmt(b.get("score"), 2),
-                        st.label(lang, "kind", b.get("kind", "")),
+                        b.activity,
+                        fmt(b.score, 2),
+                        st.label(lang, "kind", b.kind),
                         st.bottleneck_sentence(lang, b, mining, inp.has_start),
                     )
                     for b in bottlenecks[:8]
@@ -309,20 +289,23 @@ CAUSES = ("batching", "unavailability", "prioritisation", "contention", "extrane
 def _cause_figures(inp: ReportInputs) -> list[FigureSpec]:
     """Stacked bars of the causes of waiting per activity and per department hand-off (none without causes)."""
     t = inp.t
-    mining = inp.mining or {}
-    counts = {str(a.get("activity")): number(a.get("count")) or 0 for a in records(mining.get("activities"))}
+    mining = inp.mined
+    counts = {str(a.activity): number(a.count) or 0 for a in mining.activities.itertuples(index=False)}
     labels = {c: t(f"cause_{c}") for c in CAUSES}
     figs: list[FigureSpec] = []
-    acts = [
-        w
-        for w in records(mining.get("waiting"))
-        if isinstance(w.get("causes"), dict)
-        and (number(w.get("wait_total_s")) or 0) > 0
-        and counts.get(str(w.get("activity")), MIN_CHART_INSTANCES) >= MIN_CHART_INSTANCES
-    ][:12]
+    acts = (
+        [
+            w
+            for w in mining.waiting.itertuples(index=False)
+            if (number(w.wait_total_s) or 0) > 0
+            and counts.get(str(w.activity), MIN_CHART_INSTANCES) >= MIN_CHART_INSTANCES
+        ][:12]
+        if mining.causes_note is None  # the causes were computed (not a complete-only log)
+        else []
+    )
     if acts:
         rows = [
-            {"label": str(w["activity"]), "hours": {c: (number(w["causes"].get(c)) or 0.0) / 3600.0 for c in CAUSES}}
+            {"label": str(w.activity), "hours": {c: (number(getattr(w, f"{c}_s")) or 0.0) / 3600.0 for c in CAUSES}}
             for w in acts
         ]
         figs.append(
@@ -338,17 +321,17 @@ def _cause_figures(inp: ReportInputs) -> list[FigureSpec]:
                 },
             )
         )
+    handoffs = mining.handoffs
+    with_causes = all(f"{c}_s" in handoffs.columns for c in CAUSES)  # absent on complete-only logs
     hand = [
-        h
-        for h in records(mining.get("handoffs"))
-        if all(f"{c}_s" in h for c in CAUSES) and (number(h.get("count")) or 0) >= MIN_CHART_INSTANCES
+        h for h in handoffs.itertuples(index=False) if with_causes and (number(h.count) or 0) >= MIN_CHART_INSTANCES
     ]
-    hand.sort(key=lambda h: -sum(number(h.get(f"{c}_s")) or 0.0 for c in CAUSES))
+    hand.sort(key=lambda h: -sum(number(getattr(h, f"{c}_s")) or 0.0 for c in CAUSES))
     if hand:
         rows = [
             {
-                "label": f"{h.get('from_department')} → {h.get('to_department')}",
-                "hours": {c: (number(h.get(f"{c}_s")) or 0.0) / 3600.0 for c in CAUSES},
+                "label": f"{name(h.from_department)} → {name(h.to_department)}",
+                "hours": {c: (number(getattr(h, f"{c}_s")) or 0.0) / 3600.0 for c in CAUSES},
             }
             for h in hand[:10]
         ]
@@ -368,30 +351,24 @@ def _cause_figures(inp: ReportInputs) -> list[FigureSpec]:
     return figs
 
 
-def handoff_rows(mining: dict[str, Any]) -> list[dict[str, Any]]:
+def handoff_rows(mining: MiningResult) -> list[dict[str, Any]]:
     """Hand-off pairs as {src, dst, count, delay_h}, slowest first."""
-    raw = mining.get("handoffs")
-    rows = records(raw) or records(get(raw, "pairs")) or records(get(raw, "slowest"))
-    out = []
-    for r in rows:
-        src = first_of(r, "from_department", "from", "source", "src")
-        dst = first_of(r, "to_department", "to", "target", "dst")
-        if src is None or dst is None:
-            continue
-        out.append(
-            {
-                "src": str(src),
-                "dst": str(dst),
-                "count": int(number(first_of(r, "count", "handoffs")) or 0),
-                "delay_h": hours(r, "median_delay", "delay_median", "wait_median", "median_wait"),
-            }
-        )
+    out = [
+        {
+            "src": str(r.from_department),
+            "dst": str(r.to_department),
+            "count": int(number(r.count) or 0),
+            "delay_h": hours(r.delay_median_s),
+        }
+        for r in mining.handoffs.itertuples(index=False)
+        if name(r.from_department) is not None and name(r.to_department) is not None
+    ]
     return sorted(out, key=lambda r: (-(r["delay_h"] or 0.0), r["src"], r["dst"]))
 
 
 def _handoffs(inp: ReportInputs, figs: list[FigureSpec], tables: list[Table]) -> list[str]:
     t = inp.t
-    rows = [r for r in handoff_rows(inp.mining or {}) if r["src"] != r["dst"]]
+    rows = [r for r in handoff_rows(inp.mined) if r["src"] != r["dst"]]
     if not rows:
         return []
     labels = sorted({r["src"] for r in rows} | {r["dst"] for r in rows})
@@ -431,19 +408,17 @@ def _handoffs(inp: ReportInputs, figs: list[FigureSpec], tables: list[Table]) ->
 
 def _rework_and_batches(inp: ReportInputs, tables: list[Table]) -> list[str]:
     t = inp.t
-    mining = inp.mining or {}
+    mining = inp.mined
     paras = []
-    rework = records(mining.get("rework")) or records(get(mining, "rework", "activities"))
-    loops = records(get(mining, "rework", "loops"))
-    if rework or loops:
-        top = loops[0] if loops else rework[0]
+    if len(mining.loops):  # every repeat closes a loop (A → … → A): loops and repeated activities come together
+        top = next(mining.loops.itertuples(index=False))
         paras.append(
             t(
                 "rework_para",
-                loop=first_of(top, "loop", "activity", default=""),
-                count=fmt(first_of(top, "count", "repeats"), 0),
-                cases=fmt(first_of(top, "cases", "cases_with_repeat"), 0),
-                lost=fmt(hours(top, "time_lost_median", "time_lost_mean", "time_lost")),
+                loop=top.loop,
+                count=fmt(top.count, 0),
+                cases=fmt(top.cases, 0),
+                lost=fmt(hours(top.time_lost_median_s)),
             )
         )
         tables.append(
@@ -452,24 +427,17 @@ def _rework_and_batches(inp: ReportInputs, tables: list[Table]) -> list[str]:
                 t("col_rework_cases"),
                 (t("col_activity"), t("col_repeats"), t("col_rework_cases"), t("col_share")),
                 tuple(
-                    (
-                        r.get("activity", ""),
-                        fmt(first_of(r, "repeats", "count", "extra_instances"), 0),
-                        fmt(first_of(r, "cases_with_repeat", "cases"), 0),
-                        pct(r.get("share_of_cases")),
-                    )
-                    for r in rework[:8]
+                    (r.activity, fmt(r.repeats, 0), fmt(r.cases_with_repeat, 0), pct(r.share_of_cases))
+                    for r in mining.rework.head(8).itertuples(index=False)
                 ),
             )
         )
     else:
         paras.append(t("rework_none"))
-    batches = records(mining.get("batches"))
+    batches = mining.batches
     if batches:
         b = batches[0]
-        paras.append(
-            t("batch_para", n=len(batches), activity=b.get("activity", ""), times=st.batch_pattern(inp.language, b))
-        )
+        paras.append(t("batch_para", n=len(batches), activity=b.activity, times=st.batch_pattern(inp.language, b)))
         tables.append(
             Table(
                 "batches",
@@ -477,11 +445,11 @@ def _rework_and_batches(inp: ReportInputs, tables: list[Table]) -> list[str]:
                 (t("col_activity"), t("col_release"), t("col_batch_share"), t("col_wait_h")),
                 tuple(
                     (
-                        r.get("activity", ""),
-                        ", ".join(str(x) for x in (first_of(r, "release_times", "times", default=[]) or []))
+                        r.activity,
+                        ", ".join(r.release_times)
                         or st.batch_pattern(inp.language, r),  # size-triggered: "when 10 have accumulated"
-                        pct(first_of(r, "batched_share", "share_in_batches", "batch_share", "share")),
-                        fmt(hours(r, "wait_median", "waiting_median", "wait_caused_median")),
+                        pct(r.batched_share),
+                        fmt(hours(r.wait_median_s)),
                     )
                     for r in batches
                 ),

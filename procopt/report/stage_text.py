@@ -3,16 +3,23 @@
 The mining and audit stages write one English sentence per finding. An English report shows those sentences
 unchanged; any other language composes its sentence here from the finding's STRUCTURED fields (shares, medians,
 utilisation, verdict, threshold, counts), never by translating the English text. Activity, department and
-attribute names are data and are passed through untouched. A field the stage did not provide is taken from the
-activity table when possible, else the clause that needs it is left out.
+attribute names are data and are passed through untouched. A field the stage left empty (e.g. utilisation without
+start times) leaves out the clause that needs it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-from procopt.report._fmt import first_of, fmt, hours, number, records, without_subject
+from procopt.report._fmt import fmt, hours, number, without_subject
+
+if TYPE_CHECKING:
+    from procopt.log.audit import Finding
+    from procopt.mine import MiningResult
+    from procopt.mine.approvals import ApprovalVerdict
+    from procopt.mine.batching import BatchPattern
+    from procopt.mine.bottlenecks import Bottleneck
+    from procopt.mine.kpi import KpiConflict
 
 _ZH: dict[str, str] = {
     # bottlenecks
@@ -124,19 +131,14 @@ def _dur(language: str, seconds: float | None) -> str:
     return _t(language, "unit_hours", value=f"{h:.1f}") if h < 48 else _t(language, "unit_days", value=f"{h / 24:.1f}")
 
 
-def _find(rows: Sequence[Mapping[str, Any]], activity: object) -> Mapping[str, Any]:
-    return next((r for r in rows if str(r.get("activity")) == str(activity)), {})
-
-
-def batch_pattern(language: str, batch: Mapping[str, Any]) -> str:
+def batch_pattern(language: str, batch: BatchPattern) -> str:
     """When a batch is released, e.g. "daily at 16:00 (Mon-Fri)" / "在周一至周五的 16:00" / "每累积 10 件时"."""
-    times = [str(x) for x in (first_of(batch, "release_times", "times", default=[]) or [])]
-    if composed(language) and batch.get("trigger") == "size" and batch.get("batch_size"):
-        return _t(language, "batch_size", size=batch["batch_size"])  # released when N have accumulated
+    if composed(language) and batch.trigger == "size" and batch.batch_size:
+        return _t(language, "batch_size", size=batch.batch_size)  # released when N have accumulated
     if not composed(language):
-        return str(batch.get("pattern") or ", ".join(times) or "–")
-    shown = f" {_t(language, 'batch_and')} ".join(times) or "–"
-    days = [str(d) for d in (batch.get("weekdays") or [])]
+        return batch.pattern
+    shown = f" {_t(language, 'batch_and')} ".join(batch.release_times) or "–"
+    days = list(batch.weekdays)
     if not days or len(days) == 7:
         return _t(language, "batch_daily", times=shown)
     if days == ["Mon", "Tue", "Wed", "Thu", "Fri"]:
@@ -146,35 +148,31 @@ def batch_pattern(language: str, batch: Mapping[str, Any]) -> str:
     return _t(language, "batch_days", days=label, times=shown)
 
 
-def bottleneck_reason(
-    language: str, b: Mapping[str, Any], mining: Mapping[str, Any] | None, has_start: bool = True
-) -> str:
-    """Why ``b`` is a bottleneck, without the leading activity name."""
-    act = b.get("activity")
+def bottleneck_reason(language: str, b: Bottleneck, mining: MiningResult | None, has_start: bool = True) -> str:
+    """Why ``b`` is a bottleneck, without the leading activity name (``mining`` has its batch pattern)."""
+    act = b.activity
     if not composed(language):
-        return without_subject(b.get("reason"), act)
-    mining = mining or {}
-    row = _find(records(mining.get("activities")), act)
-    share = number(first_of(b, "wait_share", default=row.get("wait_share")))
-    wait_h = hours(b, "wait_median") if hours(b, "wait_median") is not None else hours(row, "wait_median")
+        return without_subject(b.reason, act)
+    share = number(b.wait_share)
+    wait_h = hours(b.wait_median_s)
     wait = _dur(language, None if wait_h is None else wait_h * 3600.0)
     if share is None:
         head = _t(language, "bn_wait_only", wait=wait)
     else:
         head = _t(language, "bn_head" if has_start else "bn_head_nostart", share=_pct0(share), wait=wait)
-    dept = first_of(b, "department", default=row.get("department"))
+    dept = b.department
     who = _t(language, "bn_who", department=dept) if isinstance(dept, str) and dept else _t(language, "bn_who_unknown")
-    u = number(b.get("utilisation"))
-    kind = str(b.get("kind") or "queue")
+    u = number(b.utilisation)
+    kind = str(b.kind or "queue")
     if kind == "batching":
-        batch = _find(records(mining.get("batches")), act)
+        batch = next((x for x in mining.batches if x.activity == act), None) if mining is not None else None
         busy = _t(language, "bn_busy_only", u=_pct0(u)) if u is not None else _t(language, "bn_busy_unknown")
-        batched = number(first_of(batch, "batched_share", "share_in_batches", "batch_share", "share"))
+        batched = number(batch.batched_share) if batch is not None else None
         return _t(
             language,
             "bn_batching",
             head=head,
-            pattern=batch_pattern(language, batch) if batch else "–",
+            pattern=batch_pattern(language, batch) if batch is not None else "–",
             batched=_pct0(batched),
             who=who,
             busy=busy,
@@ -186,7 +184,7 @@ def bottleneck_reason(
         parts.append(_t(language, "bn_busy", who=who, u=_pct0(u)))
     elif not has_start:
         parts.append(_t(language, "bn_util_unknown"))
-    q1, q2 = number(b.get("queue_mean_first_half")), number(b.get("queue_mean_second_half"))
+    q1, q2 = number(b.queue_mean_first_half), number(b.queue_mean_second_half)
     if q1 is not None and q2 is not None:
         if q2 > q1 * 1.2 and q2 >= 0.5:
             parts.append(_t(language, "bn_queue_grew", q1=f"{q1:.1f}", q2=f"{q2:.1f}"))
@@ -195,28 +193,26 @@ def bottleneck_reason(
     return "，".join(parts) + "。"
 
 
-def approval_reason(language: str, a: Mapping[str, Any]) -> str:
+def approval_reason(language: str, a: ApprovalVerdict) -> str:
     """The evidence behind an approval verdict, without the leading activity name."""
-    act = a.get("activity")
+    act = a.activity
     if not composed(language):
-        return without_subject(a.get("reason"), act)
-    verdict = str(a.get("verdict") or "")
-    decisions = number(a.get("decisions"))
-    rate = number(first_of(a, "approval_rate", "pass_rate"))
-    saving = number(a.get("estimated_saving_h"))
-    if saving is None and number(a.get("estimated_saving_s")) is not None:
-        saving = number(a["estimated_saving_s"]) / 3600.0
-    wait_h = hours(a, "wait_median")
+        return without_subject(a.reason, act)
+    verdict = a.verdict
+    decisions = number(a.decisions)
+    rate = number(a.approval_rate)
+    saving = number(a.estimated_saving_h)
+    wait_h = hours(a.wait_median_s)
     if verdict == "candidate_for_threshold":
-        attr, value = a.get("threshold_attribute"), number(a.get("threshold_value"))
-        below = number(a.get("share_below_threshold"))
+        attr, value = a.threshold_attribute, number(a.threshold_value)
+        below = number(a.share_below_threshold)
         if attr and value is not None and decisions is not None and below is not None:
             out = _t(
                 language,
                 "ap_threshold",
                 attribute=attr,
                 value=f"{value:,.0f}",
-                rejections=fmt(a.get("rejections"), 0),
+                rejections=fmt(a.rejections, 0),
                 below_n=f"{int(below * decisions):,}",
                 below_share=_pct0(below),
                 saving=fmt(saving),
@@ -225,7 +221,7 @@ def approval_reason(language: str, a: Mapping[str, Any]) -> str:
             out = _t(language, "ap_threshold_short", attribute=attr or "–", value=fmt(value, 0))
     elif verdict == "candidate_for_removal":
         if decisions is not None and wait_h is not None:
-            follows, share = a.get("follows_activity"), number(a.get("follows_approval_share"))
+            follows, share = a.follows_activity, number(a.follows_approval_share)
             chain = (
                 _t(language, "ap_chain", share=_pct0(share), follows=follows)
                 if follows and share is not None and share >= 0.5
@@ -248,10 +244,10 @@ def approval_reason(language: str, a: Mapping[str, Any]) -> str:
     else:
         out = _t(language, "ap_keep_short", rate=pct1(rate))
     notes = []
-    if (number(a.get("stopped_cases")) or 0) > 0:
-        notes.append(_t(language, "ap_stopped", n=fmt(a["stopped_cases"], 0)))
-    if (number(a.get("open_cases")) or 0) > 0:
-        notes.append(_t(language, "ap_open", n=fmt(a["open_cases"], 0)))
+    if a.stopped_cases > 0:
+        notes.append(_t(language, "ap_stopped", n=fmt(a.stopped_cases, 0)))
+    if a.open_cases > 0:
+        notes.append(_t(language, "ap_open", n=fmt(a.open_cases, 0)))
     return out + ("；".join(notes) + "。" if notes else "")
 
 
@@ -260,12 +256,12 @@ def pct1(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.1f}"
 
 
-def audit_message(language: str, finding: Mapping[str, Any]) -> str:
+def audit_message(language: str, finding: Finding) -> str:
     """What an audit finding means: the audit's own message in English, composed from code and count otherwise."""
     if not composed(language):
-        return str(finding.get("message", ""))
-    code = str(finding.get("code") or "")
-    count = fmt(finding.get("count"), 0)
+        return finding.message
+    code = finding.code
+    count = fmt(finding.count, 0)
     key = f"audit_{code}"
     if key in _TEXT[language]:
         return _t(language, key, count=count)
@@ -277,20 +273,18 @@ def with_subject(language: str, activity: object, body: str) -> str:
     return f"{activity}：{body}" if composed(language) else f"{activity}: {body}"
 
 
-def bottleneck_sentence(
-    language: str, b: Mapping[str, Any], mining: Mapping[str, Any] | None, has_start: bool = True
-) -> str:
+def bottleneck_sentence(language: str, b: Bottleneck, mining: MiningResult | None, has_start: bool = True) -> str:
     """The whole bottleneck sentence: the stage's own in English, composed otherwise."""
     if not composed(language):
-        return str(b.get("reason") or "")
-    return with_subject(language, b.get("activity", ""), bottleneck_reason(language, b, mining, has_start))
+        return b.reason
+    return with_subject(language, b.activity, bottleneck_reason(language, b, mining, has_start))
 
 
-def approval_sentence(language: str, a: Mapping[str, Any]) -> str:
+def approval_sentence(language: str, a: ApprovalVerdict) -> str:
     """The whole approval evidence sentence: the stage's own in English, composed otherwise."""
     if not composed(language):
-        return str(a.get("reason") or "")
-    return with_subject(language, a.get("activity", ""), approval_reason(language, a))
+        return a.reason
+    return with_subject(language, a.activity, approval_reason(language, a))
 
 
 _LABELS_ZH = {
@@ -325,31 +319,26 @@ def label(language: str, group: str, value: object) -> str:
     return _LABELS_ZH.get(f"{group}_{value}", str(value))
 
 
-def conflict_sentence(language: str, c: Mapping[str, Any]) -> str:
+def conflict_sentence(language: str, c: KpiConflict) -> str:
     """A KPI conflict: the KPI stage's sentence in English, composed from kpi_a/kpi_b/owners/r/weeks otherwise."""
-    english = str(first_of(c, "sentence", "message", "reason", default=""))
-    r = number(c.get("r"))
-    if not composed(language) or r is None or c.get("kpi_a") is None or c.get("kpi_b") is None:
-        return english
+    r = number(c.r)
+    if not composed(language) or r is None:
+        return c.sentence
     return _t(
         language,
         "conflict",
-        a=c["kpi_a"],
-        b=c["kpi_b"],
-        owner_a=c.get("owner_a") or "–",
-        owner_b=c.get("owner_b") or "–",
+        a=c.kpi_a,
+        b=c.kpi_b,
+        owner_a=c.owner_a or "–",
+        owner_b=c.owner_b or "–",
         direction=_t(language, "conflict_higher" if r > 0 else "conflict_lower"),
         r=f"{r:.2f}",
-        weeks=fmt(c.get("weeks"), 0),
+        weeks=fmt(c.weeks, 0),
     )
 
 
-def deviation_text(language: str, d: Mapping[str, Any]) -> str:
+def deviation_text(language: str, kind: str, activity: str | None) -> str:
     """A conformance deviation "<kind>: <activity>" with the kind in the report's language."""
-    given = first_of(d, "description", "message", "deviation")
-    kind, activity = d.get("kind"), d.get("activity")
-    if kind is None or (given is not None and not composed(language)):
-        return str(given if given is not None else kind or "")
     if not composed(language):
         return f"{kind}: {activity or ''}".rstrip(": ")
     label_ = _TEXT[language].get(f"dev_{kind}", str(kind))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from procopt.report._fmt import first_of, get, number, records
+from procopt.report._fmt import get, number, records
 from procopt.report.i18n import text
 
 MIN_CAUSE_SHARE = 0.05  # a step holding less of all waiting gets no proposal of its own
@@ -238,7 +238,7 @@ def targets_from(given: list[Any], kpis: Mapping[str, Any] | None) -> dict[str, 
         if isinstance(target, Mapping):  # {min: x} / {max: x}
             bound = "min" if number(target.get("min")) is not None else "max"
             target = target.get(bound)
-        if first_of(k, "type", "kind") == "on_time_delivery" and bound == "min" and number(target) is not None:
+        if k.get("type") == "on_time_delivery" and bound == "min" and number(target) is not None:
             targets["delivery_rate"] = {"min": float(target)}  # the KPI file's on-time target, the simulation's KPI
     return targets
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from procopt.log import columns as C
+
+if TYPE_CHECKING:
+    from procopt.mine import MiningResult
+    from procopt.sim.experiment import ExperimentResult
 
 XSS = "<script>alert(1)</script>"
 
@@ -54,8 +61,68 @@ def toy_events(n_cases: int = 60, *, seed: int = 7, zh: bool = False, xss: bool 
     return C.make_events(rows)
 
 
-def toy_mining(zh: bool = False, xss: bool = False) -> dict:
-    """A mining result in the documented ``MiningResult.to_dict()`` shape."""
+def toy_mining(zh: bool = False, xss: bool = False) -> MiningResult:
+    """The toy log mined, with hand-made findings of known wording: Check Credit the queueing bottleneck, the
+    approval a candidate for removal, shipping released in batches at 10:00 and 15:00."""
+    from procopt.mine import MineOptions, mine
+    from procopt.mine.approvals import ApprovalVerdict
+    from procopt.mine.batching import BatchPattern
+    from procopt.mine.bottlenecks import Bottleneck
+
+    a = (
+        ["创建订单", "信用检查", "审批", "发货"]
+        if zh
+        else ["Create Order", "Check Credit", "Approve Order", "Ship Goods"]
+    )
+    if xss:
+        a[2] = XSS
+    nan = float("nan")
+    mined = mine(toy_events(zh=zh, xss=xss), MineOptions(discover_model=False))
+    bottleneck = Bottleneck(
+        activity=a[1],
+        score=0.71,
+        kind="queueing",
+        reason=f"{a[1]}: 61% of all waiting time, median wait 20.0 h, Finance analysts 91% busy",
+        wait_share=nan,
+        wait_median_s=72000.0,
+        utilisation=None,
+        queue_mean_first_half=nan,
+        queue_mean_second_half=nan,
+        department="Finance",
+    )
+    approval = ApprovalVerdict(
+        activity=a[2],
+        verdict="candidate_for_removal",
+        reason="approves 100% of 60 cases; adds a median 6.0 h of waiting",
+        decisions=60,
+        cases=60,
+        rejections=0,
+        approval_rate=1.0,
+        department="Finance",
+        follows_approval_share=0.0,
+        follows_same_department_share=1.0,
+        follows_activity=None,
+        wait_median_s=nan,
+        processing_median_s=None,
+        estimated_saving_h=6.2,
+    )
+    batch = BatchPattern(
+        activity=a[3],
+        release_times=("10:00", "15:00"),
+        weekdays=("Mon", "Tue", "Wed", "Thu", "Fri"),
+        batched_share=0.9,
+        instances=60,
+        mean_batch_size=3.0,
+        release_days_share=1.0,
+        wait_median_s=10800.0,
+        wait_total_s=60 * 10800.0,
+        basis="start",
+    )
+    return replace(mined, bottlenecks=(bottleneck,), approvals=(approval,), batches=(batch,))
+
+
+def toy_mining_dict(zh: bool = False, xss: bool = False) -> dict:
+    """A mining result in the documented ``MiningResult.to_dict()`` shape (what the proposals read)."""
     a = (
         ["创建订单", "信用检查", "审批", "发货"]
         if zh
@@ -93,6 +160,8 @@ def toy_mining(zh: bool = False, xss: bool = False) -> dict:
                 "activity": a[1],
                 "score": 0.71,
                 "kind": "queueing",
+                "wait_median_s": 72000,
+                "department": "Finance",
                 "reason": f"{a[1]}: 61% of all waiting time, median wait 20.0 h, Finance analysts 91% busy",
             }
         ],
@@ -106,19 +175,26 @@ def toy_mining(zh: bool = False, xss: bool = False) -> dict:
             }
         ],
         "handoffs": [
-            {"from_department": "Sales", "to_department": "Finance", "count": 60, "median_delay_s": 72000},
-            {"from_department": "Finance", "to_department": "Logistics", "count": 60, "median_delay_s": 10800},
+            {"from_department": "Sales", "to_department": "Finance", "count": 60, "delay_median_s": 72000},
+            {"from_department": "Finance", "to_department": "Logistics", "count": 60, "delay_median_s": 10800},
         ],
         "batches": [
-            {"activity": a[3], "release_times": ["10:00", "15:00"], "share_in_batches": 0.9, "wait_median_s": 10800}
+            {"activity": a[3], "release_times": ["10:00", "15:00"], "batched_share": 0.9, "wait_median_s": 10800}
         ],
-        "rework": [],
-        "variants": [{"variant": a, "count": 60, "share": 1.0, "lead_time_median_s": 31.5 * 3600}],
+        "rework": {"activities": [], "loops": []},
+        "variants": [{"variant": a, "cases": 60, "share": 1.0, "median_lead_s": 31.5 * 3600}],
     }
 
 
-def toy_experiment() -> dict:
-    """An experiment result in the documented ``ExperimentResult.to_dict()`` shape."""
+def experiment_of(runs: list[dict]) -> ExperimentResult:
+    """An experiment result with these per-scenario summaries (baseline first)."""
+    from procopt.sim.experiment import ExperimentResult, RunConfig
+
+    return ExperimentResult(RunConfig(), tuple(runs), pd.DataFrame())
+
+
+def toy_experiment() -> ExperimentResult:
+    """An experiment result whose runs have the documented ``ExperimentResult.runs`` shape."""
 
     def run(name, lt, dr, vs=None, stable=True, met=True):
         return {
@@ -131,8 +207,8 @@ def toy_experiment() -> dict:
             "vs_baseline": vs,
         }
 
-    return {
-        "runs": [
+    return experiment_of(
+        [
             run("baseline", 40.0, 0.80, met=False),
             run(
                 "remove_director_approval",
@@ -153,4 +229,4 @@ def toy_experiment() -> dict:
                 },
             ),
         ]
-    }
+    )

@@ -23,6 +23,10 @@ def test_run_all_simulates_proposals_and_is_deterministic(toy_csv: Path, tmp_pat
     assert "Remove approval Approve Order" in names and "Halve the outside wait before Check Credit" in names
     assert not any(n.startswith("+1 person") for n in names)
     assert {s.origin for s in first.inputs.scenarios} == {"proposed"}
+    # the report gets the stages' typed results; their dict forms are made once, for --json
+    assert first.inputs.mining is not None and first.stages["mining"] == first.inputs.mining.to_dict()
+    assert first.inputs.experiment is not None and first.stages["experiment"] == first.inputs.experiment.to_dict()
+    assert first.inputs.audit is not None and first.stages["audit"]["rows"] == first.inputs.audit.rows
     second = run_all(toy_csv, options)
     a = write_report(first.report, tmp_path / "a").html.read_bytes()
     b = write_report(second.report, tmp_path / "b").html.read_bytes()

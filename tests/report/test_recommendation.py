@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from _data import experiment_of
 from click.testing import CliRunner
 from conftest import toy_inputs
 
 from procopt.cli import main
+from procopt.fidelity.evaluate import FidelityReport
+from procopt.model.types import ReplacedComponent, Validation
 from procopt.pipeline import arrival_scale
 from procopt.report.build import build_report
 from procopt.report.inputs import ScenarioInfo
@@ -51,7 +55,7 @@ ACTIONS = (ScenarioInfo("add_analyst", "given"), ScenarioInfo("drop_approval", "
 
 
 def _report(runs: list[dict], scenarios: tuple[ScenarioInfo, ...], language: str = "en"):
-    return build_report(replace(toy_inputs(language), experiment={"runs": [BASE, *runs]}, scenarios=scenarios))
+    return build_report(replace(toy_inputs(language), experiment=experiment_of([BASE, *runs]), scenarios=scenarios))
 
 
 def test_a_volume_push_is_a_stress_test_not_the_recommendation() -> None:
@@ -128,27 +132,28 @@ def test_chinese_console_summary(toy_csv: Path, tmp_path: Path) -> None:
         assert english not in text
 
 
-def _validation(verdict: str) -> dict:
-    return {
-        "procopt": {"lead_time_mean_rel_error": 2.7, "ctd_hours": 283.0},
-        "naive": {"lead_time_mean_rel_error": 0.5, "ctd_hours": 57.0},
-        "reading": "matched",
-        "validation": {
-            "verdict": verdict,
-            "reading": "matched",
-            "runs": 10,
-            "reason": "behind the naive model on CTD 283.0 h vs naive 57.0 h (spread 20.0 h)",
-            "replaced": [{"component": "extra_delays", "replacement": "none", "reason": "x"}],
-            "advice": ["a start-time column"],
-        },
-    }
+def _checked(verdict: str) -> dict[str, Any]:
+    """The held-out check as the pipeline hands it to the report: scorecards and verdict, typed."""
+    scorecards = FidelityReport(
+        procopt={"lead_time_mean_rel_error": 2.7, "ctd_hours": 283.0},
+        naive={"lead_time_mean_rel_error": 0.5, "ctd_hours": 57.0},
+        train_cases=400,
+        test_cases=100,
+        runs=10,
+    )
+    validation = Validation(
+        verdict=verdict,
+        runs=10,
+        reason="behind the naive model on CTD 283.0 h vs naive 57.0 h (spread 20.0 h)",
+        replaced=(ReplacedComponent("extra_delays", "none", "x"),),
+        advice=("a start-time column",),
+    )
+    return {"fidelity": scorecards, "validation": validation}
 
 
 def test_a_model_worse_than_naive_ranks_options_but_recommends_no_pilot() -> None:
     runs = [_run("add_analyst", -10.0, (-14.0, -6.0), 0.05, (0.01, 0.11))]
-    inputs = replace(
-        toy_inputs("en"), experiment={"runs": [BASE, *runs]}, scenarios=ACTIONS, fidelity=_validation("worse")
-    )
+    inputs = replace(toy_inputs("en"), experiment=experiment_of([BASE, *runs]), scenarios=ACTIONS, **_checked("worse"))
     report = build_report(inputs)
     assert report.facts["options_ranked"] == ["add_analyst"]
     assert report.facts["recommended_option"] is None and report.facts["model_verdict"] == "worse"
@@ -165,9 +170,7 @@ def test_a_model_worse_than_naive_ranks_options_but_recommends_no_pilot() -> Non
 
 def test_a_model_better_than_naive_keeps_its_recommendation() -> None:
     runs = [_run("add_analyst", -10.0, (-14.0, -6.0), 0.05, (0.01, 0.11))]
-    inputs = replace(
-        toy_inputs("en"), experiment={"runs": [BASE, *runs]}, scenarios=ACTIONS, fidelity=_validation("better")
-    )
+    inputs = replace(toy_inputs("en"), experiment=experiment_of([BASE, *runs]), scenarios=ACTIONS, **_checked("better"))
     report = build_report(inputs)
     assert report.facts["recommended_option"] == "add_analyst"
     assert report.sections[0].bullets[-2].startswith("Model check: on a held-out part")

@@ -178,47 +178,65 @@ def test_a_minimal_log_still_gives_every_section(tmp_path: Path) -> None:
 def test_kpi_and_conformance_sections_from_their_results() -> None:
     from dataclasses import replace
 
-    kpis = {
-        "kpis": [
-            {
-                "name": "On-time delivery",
-                "type": "on_time_delivery",
-                "owner": "Logistics",
-                "unit": "share",
-                "value": 0.87,
-                "target": 0.95,
-                "target_kind": "min",
-                "status": "at_risk",
-                "weekly": [{"week": "w1", "value": 0.9}, {"week": "w2", "value": 0.8}],
-            },
-            {
-                "name": "Orders per week",
-                "type": "throughput_per_week",
-                "owner": "Sales",
-                "unit": "per week",
-                "value": 95.0,
-                "target": 90.0,
-                "target_kind": "min",
-                "status": "met",
-                "weekly": [],
-            },
-        ],
-        "conflicts": [
-            {
-                "kpi_a": "Orders per week",
-                "kpi_b": "On-time delivery",
-                "r": -0.72,
-                "weeks": 17,
-                "sentence": "Weeks with more orders signed (Sales) had lower on-time delivery (Logistics): r = -0.72 over 17 weeks",
-            }
-        ],
-    }
-    conformance = {
-        "fitness": 0.98,
-        "precision": 0.99,
-        "deviations": [{"kind": "unexpected", "activity": "Rework", "cases": 118, "example_cases": "SO-1 SO-2 SO-3"}],
-    }
-    report = build_report(replace(toy_inputs(), kpis=kpis, conformance=conformance))
+    import pandas as pd
+
+    from procopt.mine.conformance import ConformanceResult
+    from procopt.mine.kpi import KpiConflict, KpiValue
+
+    kpis = (
+        KpiValue(
+            name="On-time delivery",
+            type="on_time_delivery",
+            owner="Logistics",
+            unit="share",
+            value=0.87,
+            target=0.95,
+            target_kind="min",
+            status="at_risk",
+            observations=300,
+            weekly=pd.DataFrame({"week": ["w1", "w2"], "value": [0.9, 0.8], "n": [20, 20]}),
+            by_department=pd.DataFrame(),
+        ),
+        KpiValue(
+            name="Orders per week",
+            type="throughput_per_week",
+            owner="Sales",
+            unit="per week",
+            value=95.0,
+            target=90.0,
+            target_kind="min",
+            status="met",
+            observations=17,
+            weekly=pd.DataFrame(),
+            by_department=pd.DataFrame(),
+        ),
+    )
+    conflict = KpiConflict(
+        kpi_a="Orders per week",
+        kpi_b="On-time delivery",
+        owner_a="Sales",
+        owner_b="Logistics",
+        r=-0.72,
+        weeks=17,
+        sentence="Weeks with more orders signed (Sales) had lower on-time delivery (Logistics): r = -0.72 over 17 weeks",
+    )
+    conformance = ConformanceResult(
+        model="blueprint.bpmn",
+        method="token_replay",
+        fitness=0.98,
+        precision=0.99,
+        fitting_cases_share=0.9,
+        cases=1200,
+        variants_aligned=0,
+        cases_aligned=0,
+        deviations=pd.DataFrame(
+            [{"kind": "unexpected", "activity": "Rework", "cases": 118, "example_cases": "SO-1 SO-2 SO-3"}]
+        ),
+        activities_not_in_model=("Rework",),
+        model_activities_never_seen=(),
+        notes=(),
+    )
+    report = build_report(replace(toy_inputs(), kpis=kpis, kpi_conflicts=(conflict,), conformance=conformance))
     by_key = {s.key: s for s in report.sections}
     kpi = by_key["kpi"]
     assert kpi.paragraphs[0].startswith("1 of 2 KPIs meet their target, 1 are at risk and 0 missed.")
@@ -241,22 +259,47 @@ def test_a_main_path_stitched_from_the_map_claims_no_share_of_cases() -> None:
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).parent))
+    from dataclasses import replace
+
+    import pandas as pd
     from _data import toy_events, toy_mining
 
+    from procopt.mine.valuestream import ValueStream
     from procopt.report.build import build_report
     from procopt.report.inputs import ReportInputs
 
     mining = toy_mining()
-    path = ["Create Order", "Check Credit", "Approve Order", "Ship Goods"]
-    steps = [
-        {"activity": a, "department": "Sales", "processing_mean_s": 1800.0, "wait_mean_s": 3600.0 * (i + 1)}
-        for i, a in enumerate(path)
-    ]
+    path = ("Create Order", "Check Credit", "Approve Order", "Ship Goods")
+    steps = pd.DataFrame(
+        [
+            {"activity": a, "department": "Sales", "processing_mean_s": 1800.0, "wait_mean_s": 3600.0 * (i + 1)}
+            for i, a in enumerate(path)
+        ]
+    )
     for basis, expected in (("dfg", "few cases follow it exactly"), ("variant", "of cases follow it exactly")):
-        vs = {"basis": basis, "cases": 60, "path": path, "steps": steps, "lead_time_mean_s": 20 * 3600.0}
-        vs |= {"processing_mean_s": 7200.0, "value_added_ratio": 0.1}
-        report = build_report(ReportInputs(source="t.csv", events=toy_events(), mining={**mining, "value_stream": vs}))
+        vs = ValueStream(basis, path, 60, steps, 20 * 3600.0, 7200.0, 13 * 3600.0, 0.1)
+        report = build_report(
+            ReportInputs(source="t.csv", events=toy_events(), mining=replace(mining, value_stream=vs))
+        )
         para = {s.key: s for s in report.sections}["vsm"].paragraphs[0]
         assert expected in para, para
         if basis == "dfg":
             assert "%" not in para.split("h from start")[0]
+
+
+def test_a_report_without_a_mining_result_mines_the_events_with_the_mining_stage() -> None:
+    """One implementation of the process map and value stream: the report has no second one of its own."""
+    from _data import toy_events
+
+    from procopt.mine import MineOptions, mine
+    from procopt.report.inputs import ReportInputs
+
+    events = toy_events()
+    mined = mine(events, MineOptions(discover_model=False))
+    given = build_report(ReportInputs(source="t.csv", events=events, mining=mined))
+    assert render_markdown(build_report(ReportInputs(source="t.csv", events=events))) == render_markdown(given)
+    drawn = {s.key: s for s in given.sections}["map"].figures[0].data["edges"]
+    edges = {(r.source, r.target): int(r.count) for r in mined.process_map.edges.itertuples(index=False)}
+    assert drawn and all(edges[(e["source"], e["target"])] == e["count"] for e in drawn)
+    vsm = {s.key: s for s in given.sections}["vsm"].tables[0].rows
+    assert mined.value_stream is not None and tuple(r[0] for r in vsm) == mined.value_stream.path
