@@ -35,6 +35,8 @@ def wasserstein_1d(u: np.ndarray, v: np.ndarray) -> float:
     cdf_a = a.searchsorted(both[:-1], "right") / len(a)
     cdf_b = b.searchsorted(both[:-1], "right") / len(b)
     return float(np.sum(np.abs(cdf_a - cdf_b) * deltas))
+
+
 _HOUR_S = 3600.0
 _HOUR_NS = 3_600_000_000_000
 
