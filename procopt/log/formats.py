@@ -205,6 +205,10 @@ def _parse_xes(path: Path, variant: str | None = None) -> tuple[pd.DataFrame, st
             ) from exc
     if not isinstance(frame, pd.DataFrame):
         frame = pm4py.convert_to_dataframe(frame)
+    # XES attributes have no order, and the parser hands them over in the order of a hash set, which changes
+    # with PYTHONHASHSEED; the columns' order reaches the model (attribute rows, ties between equally good
+    # routing rules), so it is fixed here: by name
+    frame = frame[sorted(frame.columns, key=str)]
     return frame, variant
 
 

@@ -358,3 +358,38 @@ def test_property_csv_round_trip(
     log = read_log(path)
     got = sorted(zip(log.events[C.CASE], log.events[C.ACTIVITY], log.events[C.END], strict=True))
     assert got == sorted((c, a, pd.Timestamp(t)) for c, a, t in rows)
+
+
+def test_xes_columns_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    """XES attributes reach the parser through a hash set; their order must not change with PYTHONHASHSEED."""
+    import os
+    import subprocess
+    import sys
+
+    keys = ["Region", "amount", "Budget", "priority", "Owner", "channel"]
+    traces = "".join(
+        f'<trace><string key="concept:name" value="c{i}"/>'
+        + "".join(f'<string key="{k}" value="{k}{i % 3}"/>' for k in keys)
+        + f'<event><string key="concept:name" value="A"/><date key="time:timestamp" value="2024-03-0{i + 1}T09:00:00"/>'
+        "</event></trace>"
+        for i in range(3)
+    )
+    path = tmp_path / "attrs.xes"
+    path.write_text(f'<?xml version="1.0" encoding="UTF-8" ?><log xes.version="1.0">{traces}</log>', encoding="utf-8")
+    code = (
+        "import sys; from pathlib import Path; from procopt.log.formats import _parse_xes; "
+        "print(','.join(map(str, _parse_xes(Path(sys.argv[1]))[0].columns)))"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code, str(path)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("0", "1", "2", "3")
+    }
+    assert len(seen) == 1
+    columns = seen.pop().split(",")
+    assert columns == sorted(columns) and "case:Region" in columns
