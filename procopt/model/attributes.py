@@ -82,8 +82,9 @@ def _labels_variant(x: pd.Series, variant: pd.Series) -> bool:
 
 
 #: a text attribute with at least this share of distinct values (besides its most common one) names the case itself
-#: (an order number, a permit id): no rule can use it and resampling it only copies the past
-IDENTIFIER_SHARE = 0.5
+#: (an order number, a permit id): no rule can use it and resampling it only copies the past. A customer column
+#: repeats (many cases per customer) and stays, so a pilot segment like ``customer == 'ACME'`` keeps working.
+IDENTIFIER_SHARE = 0.9
 #: an attribute whose most common value covers this share of cases or more carries almost nothing
 NEAR_CONSTANT_SHARE = 0.99
 #: digit grouping in numbers written as text ("1,252", "1 252", "1'252")

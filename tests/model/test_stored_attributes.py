@@ -26,6 +26,8 @@ def _attrs(n: int = 400) -> pd.DataFrame:
             "amount_text": [f"{v:,}" for v in rng.integers(500, 5000, n)],  # "1,252": a number with grouping
             "amount": rng.gamma(2.0, 400.0, n),
             "region": rng.choice(["north", "south", "east"], n),
+            # most customers have one order, some several: a segment may name one, so it is no identifier
+            "customer": [f"C{i // 2 if i % 3 else i}" for i in range(n)],
             "almost_constant": ["string"] * (n - 1) + ["project 503"],
             "empty": [None] * n,
         }
