@@ -44,11 +44,16 @@ def _pid_and_square(shared: int, task: int) -> tuple[int, int]:
 def test_workers_stay_alive_across_runs_with_the_same_payload() -> None:
     with LocalExecutor(2) as ex:
         first = ex.run(_pid_and_square, 3, list(range(12)))
+        pool = ex._pool
         second = ex.run(_pid_and_square, 3, list(range(12)))
+        assert ex._pool is pool  # one pool for both runs
+        # the pool starts its processes on demand (on a busy machine the first run may need only one), so the
+        # test is that no process of the first run was replaced: all are still the pool's
+        alive = set(pool._processes) if pool is not None else set()
     assert [v for _, v in first] == [3 * i * i for i in range(12)]
     pids_first, pids_second = {p for p, _ in first}, {p for p, _ in second}
-    assert os.getpid() not in pids_first and len(pids_first) <= 2
-    assert pids_second <= pids_first  # the same processes served both runs
+    assert os.getpid() not in pids_first and len(alive) <= 2
+    assert pids_first <= alive and pids_second <= alive
 
 
 def test_a_new_payload_reaches_the_workers() -> None:
