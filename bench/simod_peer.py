@@ -300,25 +300,7 @@ def score_peer(split: Any, logs: Sequence[pd.DataFrame]) -> dict[str, dict[str, 
 
     Lead time counts to each case's last completion (Simod's model names no delivery step).
     """
-    from procopt.fidelity.paired import READINGS, Outcome
-    from procopt.fidelity.scorecard import score_each
+    from procopt.fidelity.paired import READINGS, Outcome, score_readings
 
-    scores: dict[str, tuple[dict[str, float | None], ...]] = {}
-    for reading in READINGS:
-        kept = (
-            list(logs)
-            if reading == "published"
-            else [log[log[C.END] <= split.test_end].reset_index(drop=True) for log in logs]
-        )
-        scores[reading] = tuple(
-            score_each(
-                split.test,
-                kept,
-                due_available=split.due_available,
-                use_start=split.use_start,
-                max_cases=SCORE_MAX_CASES,
-                seed=SCORE_SEED,
-            )
-        )
-    outcome = Outcome(scores)
+    outcome = Outcome(score_readings(split, list(logs), max_cases=SCORE_MAX_CASES, seed=SCORE_SEED))
     return {reading: outcome.mean(reading) for reading in READINGS}

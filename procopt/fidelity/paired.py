@@ -120,21 +120,40 @@ def evaluate(task: Task) -> Outcome:
             f"simulated logs hold {min(produced)}-{max(produced)} cases (test period: {s.cases}); "
             f"the horizon of {s.days} days cut some runs short"
         )
+    scores = score_readings(
+        s, logs, max_cases=task.max_cases, seed=task.score_seed, delivery_activity=model.delivery_activity
+    )
+    return Outcome(scores, tuple(notes), model.delivery_activity)
+
+
+def score_readings(
+    split: Split,
+    logs: Sequence[pd.DataFrame],
+    *,
+    max_cases: int | None,
+    seed: int,
+    delivery_activity: str | None = None,
+) -> dict[str, Scores]:
+    """Per-run scorecards of simulated ``logs`` against the split's test period, in both readings."""
     scores: dict[str, Scores] = {}
     for reading in READINGS:
-        kept = logs if reading == "published" else [log[log[END] <= s.test_end].reset_index(drop=True) for log in logs]
+        kept = (
+            list(logs)
+            if reading == "published"
+            else [log[log[END] <= split.test_end].reset_index(drop=True) for log in logs]
+        )
         scores[reading] = tuple(
             score_each(
-                s.test,
+                split.test,
                 kept,
-                due_available=s.due_available,
-                use_start=s.use_start,
-                max_cases=task.max_cases,
-                seed=task.score_seed,
-                delivery_activity=model.delivery_activity,
+                due_available=split.due_available,
+                use_start=split.use_start,
+                max_cases=max_cases,
+                seed=seed,
+                delivery_activity=delivery_activity,
             )
         )
-    return Outcome(scores, tuple(notes), model.delivery_activity)
+    return scores
 
 
 @dataclass(frozen=True, slots=True)
