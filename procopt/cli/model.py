@@ -205,11 +205,14 @@ def render_verdict(validation: Any) -> str:
 
 def summarise_model(model: Any) -> dict[str, Any]:
     """What was learned, as plain data (pools, batches, delays, routing)."""
+    from procopt.model.arrivals import gap_cv
     from procopt.model.types import END_TOKEN
 
     acts = model.activities
     return {
         "arrivals_per_week": round(model.arrivals.cases_per_week, 2),
+        # None: Poisson; else the coefficient of variation of the replayed gaps (0 = a fixed beat)
+        "arrival_gap_cv": round(gap_cv(model.arrivals.gap_quantiles), 3) if model.arrivals.gap_quantiles else None,
         "activities": len(acts),
         "pools": {
             n: {
@@ -251,13 +254,16 @@ def summarise_model(model: Any) -> dict[str, Any]:
 
 def render_model(model: Any, out: str) -> str:
     """The human summary of a calibrated model."""
+    from procopt.model.arrivals import describe_spacing
+
     s = summarise_model(model)
     prov = model.provenance
     lines = [
         f"Model written to {out}",
         f"  learned from {prov.get('cases', '?')} cases, {prov.get('events', '?')} activity instances"
         f" ({prov.get('log_start', '?')} -> {prov.get('log_end', '?')})",
-        f"  arrivals: {s['arrivals_per_week']:.1f} cases per week (by weekday and hour)",
+        f"  arrivals: {s['arrivals_per_week']:.1f} cases per week (by weekday and hour), spaced "
+        + describe_spacing(model.arrivals),
         "",
         "Pools:",
     ]

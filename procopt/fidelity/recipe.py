@@ -80,6 +80,11 @@ _ALL_DIMENSIONS: tuple[Dimension, ...] = (
         "attribute-dependent routing",
     ),
     Dimension(
+        "arrival_gaps",
+        (Choice("observed spacing", {"arrival_gaps": True}), Choice("Poisson", {"arrival_gaps": False})),
+        "arrival spacing",
+    ),
+    Dimension(
         "arrivals",
         (Choice("hour of week, whole window"), Choice(f"hour of week, last {RECENT_WEEKS} weeks", {}, RECENT_WEEKS)),
         "arrival window",
@@ -87,7 +92,7 @@ _ALL_DIMENSIONS: tuple[Dimension, ...] = (
 )
 
 #: dimensions that simplify towards the naive model (arrivals only changes the window: not a simplification)
-SIMPLIFYING = ("calendars", "extra_delays", "durations", "resources", "batches", "routing")
+SIMPLIFYING = ("calendars", "extra_delays", "durations", "resources", "batches", "routing", "arrival_gaps")
 
 
 def dimensions() -> tuple[Dimension, ...]:
@@ -167,7 +172,8 @@ def recent_arrivals(events: pd.DataFrame, weeks: int, model: SimulationModel) ->
     recent = first[first >= first.max() - pd.Timedelta(weeks=weeks)]
     if len(recent) < 20 or recent.max() - recent.min() < pd.Timedelta(days=7):
         return model.arrivals  # too little to learn a weekly profile from
-    return dataclasses.replace(fit_arrivals(recent), scale=model.arrivals.scale)
+    gaps = bool(model.arrivals.gap_quantiles)
+    return dataclasses.replace(fit_arrivals(recent, gaps=gaps), scale=model.arrivals.scale)
 
 
 def in_use(model: SimulationModel, name: str, events: pd.DataFrame | None = None) -> bool:
@@ -187,6 +193,8 @@ def in_use(model: SimulationModel, name: str, events: pd.DataFrame | None = None
         return any(a.batch is not None for a in acts)
     if name == "routing":
         return any(b.when for d in model.routing.decisions for b in d.branches)
+    if name == "arrival_gaps":
+        return bool(model.arrivals.gap_quantiles)
     if name == "arrivals":
         if events is None or events.empty:
             return False

@@ -92,6 +92,8 @@ class CalibrationOptions:
         recent_weeks: learn arrivals and durations from the cases arriving in the log's last N weeks only.
         priorities: learn which cases jump a queue (earliest due date, highest value) from who was served
             first (see ``procopt.model.priority``); FIFO otherwise.
+        arrival_gaps: replay how regular or bursty the arrivals are when they are clearly not Poisson
+            (``procopt.model.arrivals.fit_gaps``); Poisson otherwise.
     """
 
     naive: bool = False
@@ -113,6 +115,7 @@ class CalibrationOptions:
     priorities: bool = True
     #: durations per value of a case attribute where one clearly explains them (False: per activity only)
     duration_attributes: bool = True
+    arrival_gaps: bool = True
 
 
 @dataclass(slots=True)
@@ -416,15 +419,16 @@ def _fit_speeds(
 
 
 def _fit_arrivals(log: _Log, options: CalibrationOptions) -> Arrivals:
-    """Arrival rate by hour of the week (from the recent weeks with ``recent_weeks``)."""
+    """Arrival rate by hour of the week (from the recent weeks with ``recent_weeks``), and their spacing."""
+    gaps = options.arrival_gaps and not options.naive
     if options.recent_weeks is None:
-        return fit_arrivals(log.arrival)
+        return fit_arrivals(log.arrival, gaps=gaps)
     recent = log.arrival[log.arrival.index.isin(set(log.recent[C.CASE].unique()))]
     if len(recent) < 2:
-        return fit_arrivals(log.arrival)
+        return fit_arrivals(log.arrival, gaps=gaps)
     since = log.ev[C.END].max() - pd.Timedelta(weeks=float(options.recent_weeks))
     # the window, not the first recent arrival, sets the span: the rate is cases over the weeks asked for
-    return fit_arrivals(recent, span_start=max(since, log.arrival.min()), span_end=log.ev[C.END].max())
+    return fit_arrivals(recent, span_start=max(since, log.arrival.min()), span_end=log.ev[C.END].max(), gaps=gaps)
 
 
 def _duration_by(

@@ -156,6 +156,8 @@ def model_to_dict(model: SimulationModel) -> dict[str, Any]:
     }
     if model.arrivals.interarrival is not None:
         arrivals["interarrival"] = dist(model.arrivals.interarrival)
+    if model.arrivals.gap_quantiles:
+        arrivals["gap_quantiles"] = list(model.arrivals.gap_quantiles)
     due: dict[str, Any] = {
         "kind": model.due.kind,
         "date_only": model.due.date_only,
@@ -249,6 +251,25 @@ def _pool_dict(p: Pool) -> dict[str, Any]:
     if p.speeds:
         out["speeds"] = dict(p.speeds)
     return out
+
+
+def _gap_quantiles(ck: Checker, value: Any) -> tuple[float, ...]:
+    """``arrivals.gap_quantiles``: at least 2 non-decreasing numbers >= 0 with a mean of about 1."""
+    where = "arrivals.gap_quantiles"
+    if value is None:
+        return ()
+    q = [ck.number(x, f"{where}[{i}]", minimum=0.0) for i, x in enumerate(ck.seq(value, where))]
+    if len(q) < 2 or any(b < a for a, b in zip(q, q[1:], strict=False)):
+        ck.fail(where, "expected at least 2 non-decreasing quantiles (0 %, ..., 100 %)")
+    mean = sum((a + b) / 2 for a, b in zip(q, q[1:], strict=False)) / (len(q) - 1)
+    if not 0.95 <= mean <= 1.05:
+        ck.fail(
+            where,
+            f"the gaps average {mean:.3g} expected arrivals; they must average 1",
+            "Divide every quantile by their mean (the rate is set by rate_per_hour and scale), or delete the key "
+            "for Poisson arrivals.",
+        )
+    return tuple(q)
 
 
 def _on_duty(ck: Any, value: Any, where: str, cap: int | None) -> tuple[int, ...] | None:
@@ -382,7 +403,7 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
     routing = Routing(
         tuple(_decision(ck, d, f"routing[{i}]", steps) for i, d in enumerate(ck.seq(top["routing"], "routing")))
     )
-    arr = ck.mapping(top["arrivals"], "arrivals", optional=("scale", "rate_per_hour", "interarrival"))
+    arr = ck.mapping(top["arrivals"], "arrivals", optional=("scale", "rate_per_hour", "interarrival", "gap_quantiles"))
     rates = {}
     for day, values in ck.mapping(arr.get("rate_per_hour", {}), "arrivals.rate_per_hour").items():
         ck.weekday(day, "arrivals.rate_per_hour")
@@ -398,6 +419,7 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
         rates,
         ck.number(arr.get("scale", 1.0), "arrivals.scale", minimum=0.0),
         ck.distribution(inter, "arrivals.interarrival") if inter is not None else None,
+        _gap_quantiles(ck, arr.get("gap_quantiles")),
     )
     if not rates and inter is None:
         ck.fail("arrivals", "needs rate_per_hour or interarrival")

@@ -188,6 +188,11 @@ class Routing:
 class Arrivals:
     """Cases arriving as a Poisson process whose rate (cases per hour) depends on weekday and hour.
 
+    ``gap_quantiles`` (when not empty) replace the Poisson spacing: the gaps between arrivals, counted in
+    arrivals the profile expects over the hours they span (mean 1), as equally spaced quantiles sampled by
+    linear interpolation — regular intake (every half hour) or bursts at the same hourly rate
+    (``procopt.model.arrivals.fit_gaps``).
+
     When ``interarrival`` is set, arrivals are instead a renewal process with that gap distribution
     (divided by ``scale``) at any hour — handy for hand-written models and queueing checks.
     """
@@ -195,6 +200,7 @@ class Arrivals:
     rate_per_hour: Mapping[str, tuple[float, ...]]
     scale: float = 1.0
     interarrival: Distribution | None = None
+    gap_quantiles: tuple[float, ...] = ()
 
     @property
     def cases_per_week(self) -> float:

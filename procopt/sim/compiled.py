@@ -62,6 +62,8 @@ class CompiledModel:
     routes: dict[tuple[str, str | None], tuple[int, dict[int | None, Branches]]]
     rates_s: list[float]
     gap: Sampler | None
+    #: gaps between arrivals in expected arrivals (quantiles, mean 1); empty: Poisson (exponential gaps)
+    unit_gaps: tuple[float, ...]
     offset_s: float
     attr_columns: tuple[str, ...]
     attr_rows: tuple[tuple[Any, ...], ...]
@@ -78,13 +80,14 @@ class CompiledModel:
     START: str = START_TOKEN
 
     def next_arrival(self, t: float, rng: random.Random) -> float:
-        """Next arrival after ``t`` of the non-homogeneous Poisson process (rate by hour of week)."""
+        """Next arrival after ``t``: a gap counted in expected arrivals, walked along the rate of each hour of the
+        week (exponential gaps make it the non-homogeneous Poisson process; ``unit_gaps`` the observed spacing)."""
         if self.gap is not None:
             return t + self.gap(rng)
         rates = self.rates_s
         if not any(rates):
             return math.inf
-        need = rng.expovariate(1.0)
+        need = _interpolate(self.unit_gaps, rng.random()) if self.unit_gaps else rng.expovariate(1.0)
         off = self.offset_s
         while True:
             r = (t + off) % WEEK_S
@@ -233,6 +236,7 @@ def compile_model(model: SimulationModel, offset_s: float) -> CompiledModel:
         gap=sampler(model.arrivals.interarrival.scaled(1.0 / model.arrivals.scale))
         if model.arrivals.interarrival is not None
         else None,
+        unit_gaps=tuple(model.arrivals.gap_quantiles),
         attr_columns=attrs.columns,
         attr_rows=attrs.rows,
         due_offsets=attrs.due_offsets_s,
@@ -272,3 +276,10 @@ def next_release(table: list[float], offset_s: float, t: float) -> float:
     if i == len(table):
         w, i = w + 1, 0
     return w * WEEK_S + table[i] - offset_s
+
+
+def _interpolate(quantiles: tuple[float, ...], u: float) -> float:
+    """The value at probability ``u`` of equally spaced ``quantiles``, linear in between."""
+    pos = u * (len(quantiles) - 1)
+    i = min(int(pos), len(quantiles) - 2)
+    return quantiles[i] + (pos - i) * (quantiles[i + 1] - quantiles[i])
