@@ -80,9 +80,9 @@ def command(
       procopt model sample_logs/o2c_orders.csv --out model.yaml
       procopt model export.csv --out m.yaml --sla 72h --delivery-activity "Ship Goods" --json
 
-    The model holds arrivals by weekday and hour, pools and their calendars, durations, clock-time
-    batches (e.g. a 16:00 approval round), waits that are not queueing, and the routing with
-    attribute-dependent branches. Edit the YAML freely; `procopt simulate` checks it on load.
+    The model holds arrivals by weekday and hour (and how regular or bursty they are), pools and their
+    calendars, durations, clock-time batches (e.g. a 16:00 approval round), waits that are not queueing,
+    and the routing with attribute-dependent branches. Edit the YAML freely; `procopt simulate` checks it on load.
 
     By default the last 20 % of the log is held out: the settings are chosen on the earlier part, the
     model and a naive baseline forecast the held-out period 10 times each, and the verdict (better or worse

@@ -135,6 +135,6 @@ def describe_spacing(arrivals: Arrivals) -> str:
     cv = gap_cv(arrivals.gap_quantiles)
     together = float(np.mean(np.asarray(arrivals.gap_quantiles) == 0.0))
     if cv < 1.0:
-        return f"more regularly than at random (gaps vary by {cv:.0%} of their mean; Poisson: 100 %)"
+        return f"more regularly than at random (gaps vary by {cv:.0%} of their mean, at random by 100%)"
     extra = f"; about {together:.0%} arrive together" if together >= 0.05 else ""
-    return f"in bursts (gaps vary by {cv:.0%} of their mean; Poisson: 100 %{extra})"
+    return f"in bursts (gaps vary by {cv:.0%} of their mean, at random by 100%{extra})"
