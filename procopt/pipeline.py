@@ -21,6 +21,7 @@ from procopt.sim import defaults
 
 if TYPE_CHECKING:
     from procopt.fidelity.verdict import ValidatedModel
+    from procopt.mine import MiningResult
     from procopt.mine.conformance import ConformanceResult
     from procopt.mine.kpi import KpiConflict, KpiValue
     from procopt.model.calibrate import CalibrationOptions
@@ -112,14 +113,13 @@ def run_all(
     from procopt.mine import MineOptions, mine
 
     mining_result = mine(events, MineOptions(discover_model=False))
-    mining = mining_result.to_dict()  # the dict form for --json; the proposals still read it
+    mining = mining_result.to_dict()  # the dict form, for --json only
 
     say("kpis", t("stage_kpis") if opts.kpis else t("stage_no_kpis"))
     from procopt.mine.kpi import kpis_to_dict
 
     kpi_values, kpi_conflicts = _kpis(events, opts.kpis) if opts.kpis else ((), ())
-    # the dict form for --json; the proposals still read their KPI targets from it
-    kpis = kpis_to_dict(kpi_values, kpi_conflicts) if opts.kpis else None
+    kpis = kpis_to_dict(kpi_values, kpi_conflicts) if opts.kpis else None  # the dict form, for --json only
 
     say("conformance", t("stage_conformance") if opts.blueprint else t("stage_no_conformance"))
     conformance = _conformance(events, opts.blueprint) if opts.blueprint else None
@@ -141,7 +141,7 @@ def run_all(
             say("fidelity", t("stage_fidelity", runs=opts.fidelity_runs))
         model, checked = _calibrate(events, opts, notes, sim_progress, executor)
         delivery = model.delivery_activity
-        scenarios, scenario_infos, skipped = _scenarios(model, given, mining, kpis, opts)
+        scenarios, scenario_infos, skipped = _scenarios(model, given, mining_result, kpi_values, opts)
         say("simulate", t("stage_simulate", n=len(scenarios), replications=opts.replications, days=f"{opts.days:g}"))
         from procopt.sim.experiment import RunConfig, case_p99_hours, run_experiment, run_out_days
 
@@ -284,11 +284,11 @@ def fidelity_doc(checked: ValidatedModel) -> dict[str, Any]:
 
 
 def _scenarios(
-    model: Any, given: list[Any], mining: Mapping[str, Any], kpis: Mapping[str, Any] | None, opts: PipelineOptions
+    model: Any, given: list[Any], mining: MiningResult, kpis: tuple[KpiValue, ...], opts: PipelineOptions
 ) -> tuple[list[Any], tuple[ScenarioInfo, ...], list[str]]:
     """The user's scenarios (checked against the model) plus procopt's proposals, without duplicates."""
     from procopt.scenario import apply_scenario
-    from procopt.scenario.proposals import propose_scenarios
+    from procopt.scenario.proposals import Findings, propose_scenarios
 
     scenarios: list[Any] = []
     infos: list[ScenarioInfo] = []
@@ -311,7 +311,7 @@ def _scenarios(
             )
         )
     if opts.propose:
-        for scenario, why in propose_scenarios(model, mining, kpis, opts.language, given=scenarios):
+        for scenario, why in propose_scenarios(model, Findings.of(mining), kpis, opts.language, given=scenarios):
             if scenario.name in {s.name for s in scenarios}:
                 continue
             try:

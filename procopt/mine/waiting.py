@@ -41,6 +41,7 @@ for the overtaking split), so a million instances take seconds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -409,21 +410,55 @@ def _hours(values: pd.Series) -> float:
     return round(float(values.sum()) / _HOUR, 2)
 
 
+@dataclass(frozen=True, slots=True)
+class WaitingItem:
+    """One activity's waiting: its total, its share of all waiting and the seconds per cause (``CAUSES``).
+
+    ``causes`` is None when the causes were not computed (complete-only logs; ``MiningResult.causes_note``
+    says why).
+    """
+
+    activity: str
+    department: str | None
+    wait_total_s: float
+    wait_share: float
+    causes: Mapping[str, float] | None
+
+    def main_cause(self) -> tuple[str, float] | None:
+        """(largest cause, its share of this step's waiting); ties go to the cause listed first in ``CAUSES``."""
+        if self.causes is None or not self.wait_total_s:
+            return None
+        causes = self.causes
+        name = max(CAUSES, key=lambda c: (causes.get(c, 0.0), -CAUSES.index(c)))
+        return name, causes.get(name, 0.0) / self.wait_total_s
+
+
+def waiting_items(table: pd.DataFrame, note: str | None) -> tuple[WaitingItem, ...]:
+    """The rows of ``rank_waiting``'s table as typed items, largest waiting first."""
+    return tuple(
+        WaitingItem(
+            activity=str(row.activity),
+            department=row.department if isinstance(row.department, str) else None,
+            wait_total_s=float(row.wait_total_s),
+            wait_share=float(row.wait_share),
+            causes={c: float(getattr(row, f"{c}_s")) for c in CAUSES} if note is None else None,
+        )
+        for row in table.itertuples(index=False)
+    )
+
+
 def waiting_records(table: pd.DataFrame, note: str | None) -> list[dict[str, object]]:
     """The ``waiting`` list of ``mine --json`` (see docs/CONTRACTS.md)."""
     items: list[dict[str, object]] = []
-    for row in table.itertuples(index=False):
-        dep = row.department if isinstance(row.department, str) else None
+    for w in waiting_items(table, note):
         item: dict[str, object] = {
-            "activity": str(row.activity),
-            "department": dep,
-            "wait_total_s": float(row.wait_total_s),
-            "wait_share": float(row.wait_share),
+            "activity": w.activity,
+            "department": w.department,
+            "wait_total_s": w.wait_total_s,
+            "wait_share": w.wait_share,
+            "causes": dict(w.causes) if w.causes is not None else None,
         }
-        if note is None:
-            item["causes"] = {c: float(getattr(row, f"{c}_s")) for c in CAUSES}
-        else:
-            item["causes"] = None
+        if note is not None:
             item["causes_note"] = note
         items.append(item)
     return items

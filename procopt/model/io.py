@@ -63,7 +63,7 @@ from procopt.model.types import (
 from procopt.model.validate import Checker
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no type information
     """Lists of scalars in flow style ([a, b, c]) so long tables stay one line each."""
 
 
@@ -165,7 +165,7 @@ def model_to_dict(model: SimulationModel) -> dict[str, Any]:
     }
     if model.due.sla_s is not None:
         due["sla_s"] = model.due.sla_s
-    return to_jsonable(
+    doc: dict[str, Any] = to_jsonable(
         {
             "version": model.version,
             "arrivals": arrivals,
@@ -188,11 +188,12 @@ def model_to_dict(model: SimulationModel) -> dict[str, Any]:
         }
         | ({"parallel": {n: list(m) for n, m in model.parallel.items()}} if model.parallel else {})
     )
+    return doc
 
 
 def validation_to_dict(v: Validation) -> dict[str, Any]:
     """The ``validation`` section of the model file (also ``procopt model --json``'s ``validation``)."""
-    return to_jsonable(
+    doc: dict[str, Any] = to_jsonable(
         {
             "verdict": v.verdict,
             "reading": v.reading,
@@ -208,6 +209,7 @@ def validation_to_dict(v: Validation) -> dict[str, Any]:
             "reason": v.reason,
         }
     )
+    return doc
 
 
 def _validation(ck: Checker, raw: Any) -> Validation:
@@ -404,24 +406,24 @@ def model_from_dict(data: Any, path: str | Path | None = None) -> SimulationMode
         tuple(_decision(ck, d, f"routing[{i}]", steps) for i, d in enumerate(ck.seq(top["routing"], "routing")))
     )
     arr = ck.mapping(top["arrivals"], "arrivals", optional=("scale", "rate_per_hour", "interarrival", "gap_quantiles"))
-    rates = {}
+    hourly: dict[str, tuple[float, ...]] = {}
     for day, values in ck.mapping(arr.get("rate_per_hour", {}), "arrivals.rate_per_hour").items():
         ck.weekday(day, "arrivals.rate_per_hour")
-        vals = [
+        day_rates = [
             ck.number(x, f"arrivals.rate_per_hour.{day}", minimum=0.0)
             for x in ck.seq(values, f"arrivals.rate_per_hour.{day}")
         ]
-        if len(vals) != 24:
-            ck.fail(f"arrivals.rate_per_hour.{day}", f"needs 24 hourly rates, got {len(vals)}")
-        rates[str(day)] = tuple(vals)
+        if len(day_rates) != 24:
+            ck.fail(f"arrivals.rate_per_hour.{day}", f"needs 24 hourly rates, got {len(day_rates)}")
+        hourly[str(day)] = tuple(day_rates)
     inter = arr.get("interarrival")
     arrivals = Arrivals(
-        rates,
+        hourly,
         ck.number(arr.get("scale", 1.0), "arrivals.scale", minimum=0.0),
         ck.distribution(inter, "arrivals.interarrival") if inter is not None else None,
         _gap_quantiles(ck, arr.get("gap_quantiles")),
     )
-    if not rates and inter is None:
+    if not hourly and inter is None:
         ck.fail("arrivals", "needs rate_per_hour or interarrival")
     due_d = ck.mapping(
         top.get("due") or {"kind": "none"}, "due", optional=("kind", "sla_s", "date_only", "working_days")

@@ -5,21 +5,51 @@ adds waiting; put one more person where the queue is (the top capacity bottlenec
 where people would not help); and approve automatically below the value above which an approval ever rejects.
 Each proposal is an ordinary ``Scenario`` (built with ``scenario_from_dict``), simulated like the user's own.
 
-When mining attributed the waiting to its causes (``mining["waiting"]``), the fix follows the cause of each
+When mining attributed the waiting to its causes (``Findings.waiting``), the fix follows the cause of each
 large wait: batching -> more releases (``batch``), contention -> one more person (``capacity``),
 unavailability -> longer hours for the team (``calendar``), prioritisation -> first come first served
 (``priority``), extraneous -> the hand-off or process fix, simulated as half the extra wait (``delay``).
 Staff are never proposed for a wait that is not contention. With a model, a change that would leave the
 model as it is (nothing to scale, hours already covered) is not proposed.
+
+The proposals read the mining stage's typed results (``Findings.of(mining_result)``) and the KPI stage's
+``KpiValue``s, and phrase their own reasons in English or Chinese.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from procopt.report._fmt import get, number, records
-from procopt.report.i18n import text
+from procopt.mine.waiting import WaitingItem, waiting_items
+
+if TYPE_CHECKING:
+    from procopt.mine import MiningResult
+    from procopt.mine.approvals import ApprovalVerdict
+    from procopt.mine.batching import BatchPattern
+    from procopt.mine.bottlenecks import Bottleneck
+    from procopt.mine.kpi import KpiValue
+    from procopt.model.types import SimulationModel
+    from procopt.scenario.load import Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class Findings:
+    """What the proposals read from mining: waiting by step and cause, batches, approval verdicts, bottlenecks."""
+
+    waiting: tuple[WaitingItem, ...] = ()
+    batches: tuple[BatchPattern, ...] = ()
+    approvals: tuple[ApprovalVerdict, ...] = ()
+    bottlenecks: tuple[Bottleneck, ...] = ()
+
+    @staticmethod
+    def of(result: MiningResult) -> Findings:
+        """The findings of a mining run."""
+        return Findings(
+            waiting_items(result.waiting, result.causes_note), result.batches, result.approvals, result.bottlenecks
+        )
+
 
 MIN_CAUSE_SHARE = 0.05  # a step holding less of all waiting gets no proposal of its own
 MAX_CAUSE_PROPOSALS = 4
@@ -50,6 +80,12 @@ _TEXT = {
             "{activity}: {share:.0%} of its waiting is for something outside the team (a customer, a supplier, "
             "another system): fix the hand-off.",
         ),
+        "remove": ("Remove approval {activity}", "{activity} passes practically every case and only adds waiting."),
+        "top_bottleneck": ("+1 person for {activity}", "{activity} is the top bottleneck."),
+        "threshold": (
+            "Auto-approve {activity} up to {attribute} {value}",
+            "{activity} rejects only cases with {attribute} above {value}.",
+        ),
     },
     "zh": {
         "batching": ("{activity} 增加放行次数", "{activity} 等待固定放行（{pattern}）：更频繁地放行。"),
@@ -61,6 +97,12 @@ _TEXT = {
             "{activity} 之前的外部等待减半",
             "{activity}：{share:.0%} 的等待是在等团队以外的人或系统（客户、供应商）：改进交接。",
         ),
+        "remove": ("取消审批 {activity}", "{activity} 几乎全部通过，只增加等待。"),
+        "top_bottleneck": ("{activity} 增加 1 人", "{activity} 是首要瓶颈。"),
+        "threshold": (
+            "{attribute} 不超过 {value} 时自动通过 {activity}",
+            "{activity} 只驳回 {attribute} 高于 {value} 的案例。",
+        ),
     },
 }
 CAUSES = ("batching", "unavailability", "prioritisation", "contention", "extraneous")
@@ -69,16 +111,6 @@ CAUSES = ("batching", "unavailability", "prioritisation", "contention", "extrane
 def _cause_text(language: str, key: str, **values: Any) -> tuple[str, str]:
     name, why = _TEXT.get(language, _TEXT["en"])[key]
     return name.format(**values), why.format(**values)
-
-
-def main_cause(item: Mapping[str, Any]) -> tuple[str, float] | None:
-    """(largest cause, its share of the step's waiting) of a ``waiting`` item, or None without causes."""
-    causes = item.get("causes")
-    total = number(item.get("wait_total_s"))
-    if not isinstance(causes, Mapping) or not total:
-        return None
-    name = max(CAUSES, key=lambda c: (number(causes.get(c)) or 0.0, -CAUSES.index(c)))
-    return name, (number(causes.get(name)) or 0.0) / total
 
 
 def _more_releases(times: list[str]) -> list[str]:
@@ -90,7 +122,7 @@ def _more_releases(times: list[str]) -> list[str]:
     return [f"{m // 60:02d}:{m % 60:02d}" for m in sorted(set(minutes) | set(extra))]
 
 
-def _longer_hours(model: Any, activity: str) -> tuple[str, str] | None:
+def _longer_hours(model: SimulationModel, activity: str) -> tuple[str, str] | None:
     """(pool, hours text) two hours longer each working day, or None when that changes nothing."""
     pool = model.pools.get(model.activities[activity].pool) if activity in model.activities else None
     cal = model.calendars.get(pool.calendar) if pool is not None else None
@@ -108,156 +140,129 @@ def _longer_hours(model: Any, activity: str) -> tuple[str, str] | None:
     return (pool.name, "; ".join(parts)) if parts else None  # one group per day (spans within a day: ",")
 
 
+#: a proposal: its scenario as a dict (name, description, changes) and the one-line reason shown beside it
+Proposal = tuple[dict[str, Any], str]
+
+
+def _proposal(language: str, key: str, change: dict[str, Any], **values: Any) -> Proposal:
+    name, why = _cause_text(language, key, **values)
+    return {"name": name, "description": why, "changes": [change]}, why
+
+
+def _batch_fix(act: str, batch: BatchPattern | None, language: str) -> Proposal:
+    """Half the batch when it fills by size, more release times when it goes by the clock, else no batch."""
+    pattern = batch.pattern if batch is not None else ""
+    if batch is not None and batch.trigger == "size" and batch.batch_size is not None and batch.batch_size >= 4:
+        size = batch.batch_size // 2  # half the batch, twice the releases
+        return _proposal(
+            language,
+            "batching_size",
+            {"batch": {"activity": act, "size": size}},
+            activity=act,
+            pattern=pattern,
+            size=size,
+        )
+    change: dict[str, Any]
+    if batch is not None and batch.release_times:
+        weekdays = list(batch.weekdays) or ["Mon", "Tue", "Wed", "Thu", "Fri"]
+        change = {"batch": {"activity": act, "times": _more_releases(list(batch.release_times)), "weekdays": weekdays}}
+    else:  # a batch of two or three (or of unknown size): release as work arrives
+        change = {"batch": {"activity": act, "remove": True}}
+    return _proposal(language, "batching", change, activity=act, pattern=pattern)
+
+
 def cause_changes(
-    mining: Mapping[str, Any], language: str = "en", model: Any = None
-) -> list[tuple[dict[str, Any], str]] | None:
+    findings: Findings, language: str = "en", model: SimulationModel | None = None
+) -> list[Proposal] | None:
     """Proposals that follow the cause of each large wait; None when mining has no causes (complete-only logs)."""
-    waiting = [w for w in records(mining.get("waiting")) if w.get("activity") is not None]
-    if not waiting or all(main_cause(w) is None for w in waiting):
+    if not findings.waiting or all(w.main_cause() is None for w in findings.waiting):
         return None
-    batches = {str(b.get("activity")): b for b in records(mining.get("batches"))}
-    out: list[tuple[dict[str, Any], str]] = []
-    for item in waiting:
-        if len(out) >= MAX_CAUSE_PROPOSALS or (number(item.get("wait_share")) or 0.0) < MIN_CAUSE_SHARE:
+    batches = {b.activity: b for b in findings.batches}
+    out: list[Proposal] = []
+    for item in findings.waiting:
+        if len(out) >= MAX_CAUSE_PROPOSALS or item.wait_share < MIN_CAUSE_SHARE:
             break
-        found = main_cause(item)
+        found = item.main_cause()
         if found is None:
             continue
         cause, share = found
-        act = str(item["activity"])
+        act = item.activity
         if model is not None and act not in model.activities:
             continue
         change: dict[str, Any]
         if cause == "contention":
-            name, why = _cause_text(language, "capacity", activity=act, share=share)
-            change = {"capacity": {"activity": act, "add": 1}}
+            out.append(
+                _proposal(language, "capacity", {"capacity": {"activity": act, "add": 1}}, activity=act, share=share)
+            )
         elif cause == "batching":
-            batch = batches.get(act, {})
-            times = [str(t) for t in (batch.get("release_times") or [])]
-            pattern = str(batch.get("pattern") or "")
-            size = batch.get("batch_size") if batch.get("trigger") == "size" else None
-            if isinstance(size, int) and size >= 4:  # size-triggered: half the batch, twice the releases
-                name, why = _cause_text(language, "batching_size", activity=act, pattern=pattern, size=size // 2)
-                change = {"batch": {"activity": act, "size": size // 2}}
-            else:
-                name, why = _cause_text(language, "batching", activity=act, pattern=pattern)
-                if times:
-                    weekdays = [str(d) for d in (batch.get("weekdays") or [])] or ["Mon", "Tue", "Wed", "Thu", "Fri"]
-                    change = {"batch": {"activity": act, "times": _more_releases(times), "weekdays": weekdays}}
-                else:  # a batch of two or three (or of unknown size): release as work arrives
-                    change = {"batch": {"activity": act, "remove": True}}
+            out.append(_batch_fix(act, batches.get(act), language))
         elif cause == "unavailability":
             hours = _longer_hours(model, act) if model is not None else None
             if hours is None:
                 continue
-            name, why = _cause_text(language, "unavailability", activity=act, pool=hours[0], share=share)
             change = {"calendar": {"pool": hours[0], "hours": hours[1]}}
+            out.append(_proposal(language, "unavailability", change, activity=act, pool=hours[0], share=share))
         elif cause == "prioritisation":
-            name, why = _cause_text(language, "prioritisation", activity=act, share=share)
             change = {"priority": {"activity": act, "rule": "fifo"}}
+            out.append(_proposal(language, "prioritisation", change, activity=act, share=share))
         else:
-            if model is not None and getattr(model.activities[act], "extra_delay", None) is None:
+            if model is not None and model.activities[act].extra_delay is None:
                 continue  # the model has no extra wait there to shorten: the change would do nothing
-            name, why = _cause_text(language, "extraneous", activity=act, share=share)
             change = {"delay": {"activity": act, "scale": 0.5}}
-        out.append(({"name": name, "description": why, "changes": [change]}, why))
+            out.append(_proposal(language, "extraneous", change, activity=act, share=share))
     return out
 
 
-def propose_changes(
-    mining: Mapping[str, Any], language: str = "en", model: Any = None
-) -> list[tuple[dict[str, Any], str]]:
+def propose_changes(findings: Findings, language: str = "en", model: SimulationModel | None = None) -> list[Proposal]:
     """Scenario dicts (name, description, changes) with a one-line reason each, most promising first."""
-    out: list[tuple[dict[str, Any], str]] = []
-    approvals = [a for a in records(mining.get("approvals")) if a.get("activity") is not None]
-    for a in approvals:
-        if a.get("verdict") == "candidate_for_removal":
-            act = str(a["activity"])
-            why = text(language, "proposed_remove_why", activity=act)
-            out.append(
-                (
-                    {
-                        "name": text(language, "proposed_remove", activity=act),
-                        "description": why,
-                        "changes": [{"remove_activity": act}],
-                    },
-                    why,
-                )
-            )
-    by_cause = cause_changes(mining, language, model)
+    out = [
+        _proposal(language, "remove", {"remove_activity": a.activity}, activity=a.activity)
+        for a in findings.approvals
+        if a.verdict == "candidate_for_removal"
+    ]
+    by_cause = cause_changes(findings, language, model)
     if by_cause is not None:
         out.extend(by_cause)
-    queue = [
-        b
-        for b in records(mining.get("bottlenecks"))
-        if b.get("activity") is not None and str(b.get("kind", "queue")) not in {"batching", "batch", "idle_wait"}
-    ]
-    if queue and by_cause is None:  # without causes: the top capacity bottleneck, never a batching or idle wait
-        act = str(queue[0]["activity"])
-        why = text(language, "proposed_capacity_why", activity=act)
-        out.append(
-            (
-                {
-                    "name": text(language, "proposed_capacity", activity=act),
-                    "description": why,
-                    "changes": [{"capacity": {"activity": act, "add": 1}}],
-                },
-                why,
-            )
-        )
-    for a in approvals:
-        attr, value = a.get("threshold_attribute"), number(a.get("threshold_value"))
-        if a.get("verdict") != "candidate_for_threshold" or not attr or value is None:
+    # without causes: the top capacity bottleneck, never a batching or idle wait
+    queue = [b for b in findings.bottlenecks if b.kind not in {"batching", "batch", "idle_wait"}]
+    if queue and by_cause is None:
+        act = queue[0].activity
+        out.append(_proposal(language, "top_bottleneck", {"capacity": {"activity": act, "add": 1}}, activity=act))
+    for a in findings.approvals:
+        attr, value = a.threshold_attribute, a.threshold_value
+        if a.verdict != "candidate_for_threshold" or not attr or value is None:
             continue
-        act = str(a["activity"])
-        shown = f"{value:,.0f}"
-        why = text(language, "proposed_threshold_why", activity=act, attribute=attr, value=shown)
-        column = f"`{attr}`" if not str(attr).isidentifier() else str(attr)
-        out.append(
-            (
-                {
-                    "name": text(language, "proposed_threshold", activity=act, attribute=attr, value=shown),
-                    "description": why,
-                    "changes": [{"skip_activity": {"activity": act, "when": f"{column} <= {value:g}"}}],
-                },
-                why,
-            )
-        )
+        column = f"`{attr}`" if not attr.isidentifier() else attr
+        change = {"skip_activity": {"activity": a.activity, "when": f"{column} <= {value:g}"}}
+        out.append(_proposal(language, "threshold", change, activity=a.activity, attribute=attr, value=f"{value:,.0f}"))
     return out
 
 
-def targets_from(given: list[Any], kpis: Mapping[str, Any] | None) -> dict[str, dict[str, float]]:
-    """KPI targets for proposals: those of the user's scenarios, else the KPI file's delivery/lead-time targets."""
+def targets_from(given: Sequence[Scenario], kpis: Sequence[KpiValue]) -> dict[str, dict[str, float]]:
+    """KPI targets for proposals: those of the user's scenarios, else the KPI file's on-time delivery target."""
     for scenario in given:
-        if getattr(scenario, "kpi_targets", None):
+        if scenario.kpi_targets:
             return {k: dict(v) for k, v in scenario.kpi_targets.items()}
-    targets: dict[str, dict[str, float]] = {}
-    for k in records(get(kpis, "kpis")) or records(kpis):
-        target = k.get("target")
-        bound = str(k.get("target_kind") or "")
-        if isinstance(target, Mapping):  # {min: x} / {max: x}
-            bound = "min" if number(target.get("min")) is not None else "max"
-            target = target.get(bound)
-        if k.get("type") == "on_time_delivery" and bound == "min" and number(target) is not None:
-            targets["delivery_rate"] = {"min": float(target)}  # the KPI file's on-time target, the simulation's KPI
-    return targets
+    for k in kpis:
+        if k.type == "on_time_delivery" and k.target_kind == "min":
+            return {"delivery_rate": {"min": float(k.target)}}  # the KPI file's on-time target, the simulation's KPI
+    return {}
 
 
 def propose_scenarios(
-    model: Any,
-    mining: Mapping[str, Any],
-    kpis: Mapping[str, Any] | None,
+    model: SimulationModel | None,
+    findings: Findings,
+    kpis: Sequence[KpiValue] = (),
     language: str = "en",
-    given: list[Any] | None = None,
-) -> list[tuple[Any, str]]:
+    given: Sequence[Scenario] = (),
+) -> list[tuple[Scenario, str]]:
     """Proposed ``Scenario`` objects with their reasons; ones duplicating a given scenario's changes are left out."""
     from procopt.scenario import scenario_from_dict
 
-    given = given or []
-    seen = {tuple(getattr(s, "changes", ())) for s in given}
+    seen = {tuple(s.changes) for s in given}
     targets = targets_from(given, kpis)
     out = []
-    for data, why in propose_changes(mining, language, model):
+    for data, why in propose_changes(findings, language, model):
         scenario = scenario_from_dict({**data, "kpi_targets": targets}, default_name=data["name"])
         if tuple(scenario.changes) in seen:
             continue

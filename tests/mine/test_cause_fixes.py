@@ -3,40 +3,41 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
+from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "report"))  # typed mining findings the proposals read
+from _data import batch, bottleneck
+
 from procopt.errors import ScenarioError
+from procopt.mine.waiting import CAUSES, WaitingItem
 from procopt.model.types import BatchRule, Calendar
 from procopt.scenario import apply_scenario, scenario_from_dict
-from procopt.scenario.proposals import cause_changes, propose_changes
-
-_CAUSES = ("batching", "unavailability", "prioritisation", "contention", "extraneous")
+from procopt.scenario.proposals import Findings, cause_changes, propose_changes
 
 
-def _item(activity: str, share: float, main: str) -> dict[str, object]:
+def _item(activity: str, share: float, main: str) -> WaitingItem:
     total = share * 1e6
-    causes = dict.fromkeys(_CAUSES, 0.0)
+    causes = dict.fromkeys(CAUSES, 0.0)
     causes[main] = total * 0.8
     causes["extraneous" if main != "extraneous" else "contention"] = total * 0.2
-    return {"activity": activity, "department": None, "wait_total_s": total, "wait_share": share, "causes": causes}
+    return WaitingItem(activity, None, total, share, causes)
 
 
-def _mining() -> dict[str, object]:
-    return {
-        "waiting": [
+def _mining() -> Findings:
+    return Findings(
+        waiting=(
             _item("Ship Goods", 0.30, "batching"),
             _item("Start trip", 0.25, "extraneous"),
             _item("Check Credit", 0.20, "contention"),
             _item("Triage", 0.10, "prioritisation"),
             _item("Tiny", 0.01, "contention"),
-        ],
-        "batches": [
-            {"activity": "Ship Goods", "release_times": ["10:00", "16:00"], "weekdays": ["Mon", "Fri"], "pattern": "x"}
-        ],
-        "bottlenecks": [{"activity": "Start trip", "kind": "queue"}],
-        "approvals": [],
-    }
+        ),
+        batches=(batch("Ship Goods", ("10:00", "16:00"), ("Mon", "Fri")),),
+        bottlenecks=(bottleneck("Start trip", "queue"),),
+    )
 
 
 def test_each_cause_gets_its_own_fix_and_staff_only_for_contention() -> None:
@@ -58,19 +59,10 @@ def test_each_cause_gets_its_own_fix_and_staff_only_for_contention() -> None:
 @pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize(("size", "change"), [(10, {"size": 5}), (4, {"size": 2}), (3, {"remove": True})])
 def test_a_size_triggered_batch_gets_smaller_batches(size: int, change: dict[str, object], language: str) -> None:
-    mining = {
-        "waiting": [_item("Print Labels", 0.4, "batching")],
-        "batches": [
-            {
-                "activity": "Print Labels",
-                "release_times": [],
-                "weekdays": [],
-                "trigger": "size",
-                "batch_size": size,
-                "pattern": f"when {size} have accumulated",
-            }
-        ],
-    }
+    mining = Findings(
+        waiting=(_item("Print Labels", 0.4, "batching"),),
+        batches=(batch("Print Labels", trigger="size", batch_size=size),),
+    )
     proposed = cause_changes(mining, language)
     assert proposed is not None
     data, why = proposed[0]
@@ -81,7 +73,7 @@ def test_a_size_triggered_batch_gets_smaller_batches(size: int, change: dict[str
 
 
 def test_without_causes_the_old_rule_holds_and_idle_waits_get_no_staff() -> None:
-    mining = {"bottlenecks": [{"activity": "Pick", "kind": "idle_wait"}, {"activity": "Credit", "kind": "queue"}]}
+    mining = Findings(bottlenecks=(bottleneck("Pick", "idle_wait"), bottleneck("Credit", "queue")))
     assert cause_changes(mining) is None
     changes = [data["changes"] for data, _ in propose_changes(mining)]
     assert changes == [[{"capacity": {"activity": "Credit", "add": 1}}]]
@@ -149,7 +141,7 @@ def test_longer_hours_for_off_shift_waiting_is_a_valid_scenario(model) -> None: 
         calendars={**model.calendars, "office": office},
         pools={**model.pools, pool.name: dataclasses.replace(pool, calendar="office")},
     )
-    mining = {"waiting": [_item("Check Credit", 0.5, "unavailability")], "batches": [], "bottlenecks": []}
+    mining = Findings(waiting=(_item("Check Credit", 0.5, "unavailability"),))
     proposed = cause_changes(mining, model=shifted)
     assert proposed is not None
     (data, _), *_ = proposed

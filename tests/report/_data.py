@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -121,69 +121,70 @@ def toy_mining(zh: bool = False, xss: bool = False) -> MiningResult:
     return replace(mined, bottlenecks=(bottleneck,), approvals=(approval,), batches=(batch,))
 
 
-def toy_mining_dict(zh: bool = False, xss: bool = False) -> dict:
-    """A mining result in the documented ``MiningResult.to_dict()`` shape (what the proposals read)."""
+def approval(
+    activity: str, verdict: str = "keep", threshold_attribute: str | None = None, threshold_value: float | None = None
+) -> Any:
+    """An approval verdict with only the fields the proposals read set meaningfully."""
+    from procopt.mine.approvals import ApprovalVerdict
+
+    return ApprovalVerdict(
+        activity=activity,
+        verdict=verdict,
+        reason="",
+        decisions=60,
+        cases=60,
+        rejections=0,
+        approval_rate=1.0,
+        department=None,
+        follows_approval_share=0.0,
+        follows_same_department_share=0.0,
+        follows_activity=None,
+        wait_median_s=0.0,
+        processing_median_s=None,
+        estimated_saving_h=0.0,
+        threshold_attribute=threshold_attribute,
+        threshold_value=threshold_value,
+    )
+
+
+def bottleneck(activity: str, kind: str = "queue") -> Any:
+    """A ranked bottleneck of this kind ("queue", "batching", "idle_wait")."""
+    from procopt.mine.bottlenecks import Bottleneck
+
+    nan = float("nan")
+    return Bottleneck(activity, 0.5, kind, "", nan, 0.0, None, nan, nan, None)
+
+
+def batch(
+    activity: str,
+    release_times: tuple[str, ...] = (),
+    weekdays: tuple[str, ...] = (),
+    trigger: str = "clock",
+    batch_size: int | None = None,
+) -> Any:
+    """A batch pattern released at these clock times (or, ``trigger="size"``, when ``batch_size`` wait)."""
+    from procopt.mine.batching import BatchPattern
+
+    return BatchPattern(
+        activity, release_times, weekdays, 0.9, 60, 3.0, 1.0, 3600.0, 60 * 3600.0, "start", trigger, batch_size
+    )
+
+
+def toy_findings(zh: bool = False) -> Any:
+    """What the proposals read of ``toy_mining``: Check Credit the queueing bottleneck, the approval a candidate
+    for removal, shipping released at 10:00 and 15:00 (no causes of waiting: the old rules apply)."""
+    from procopt.scenario.proposals import Findings
+
     a = (
         ["创建订单", "信用检查", "审批", "发货"]
         if zh
         else ["Create Order", "Check Credit", "Approve Order", "Ship Goods"]
     )
-    if xss:
-        a[2] = XSS
-    return {
-        "activities": [
-            {"activity": a[0], "count": 60, "department": "Sales", "processing_median_s": 1800, "wait_median_s": 0},
-            {
-                "activity": a[1],
-                "count": 60,
-                "department": "Finance",
-                "processing_median_s": 3600,
-                "wait_median_s": 72000,
-            },
-            {
-                "activity": a[2],
-                "count": 60,
-                "department": "Finance",
-                "processing_median_s": 900,
-                "wait_median_s": 21600,
-            },
-            {
-                "activity": a[3],
-                "count": 60,
-                "department": "Logistics",
-                "processing_median_s": 1800,
-                "wait_median_s": 10800,
-            },
-        ],
-        "bottlenecks": [
-            {
-                "activity": a[1],
-                "score": 0.71,
-                "kind": "queueing",
-                "wait_median_s": 72000,
-                "department": "Finance",
-                "reason": f"{a[1]}: 61% of all waiting time, median wait 20.0 h, Finance analysts 91% busy",
-            }
-        ],
-        "approvals": [
-            {
-                "activity": a[2],
-                "verdict": "candidate_for_removal",
-                "approval_rate": 1.0,
-                "estimated_saving_h": 6.2,
-                "reason": "approves 100% of 60 cases; adds a median 6.0 h of waiting",
-            }
-        ],
-        "handoffs": [
-            {"from_department": "Sales", "to_department": "Finance", "count": 60, "delay_median_s": 72000},
-            {"from_department": "Finance", "to_department": "Logistics", "count": 60, "delay_median_s": 10800},
-        ],
-        "batches": [
-            {"activity": a[3], "release_times": ["10:00", "15:00"], "batched_share": 0.9, "wait_median_s": 10800}
-        ],
-        "rework": {"activities": [], "loops": []},
-        "variants": [{"variant": a, "cases": 60, "share": 1.0, "median_lead_s": 31.5 * 3600}],
-    }
+    return Findings(
+        batches=(batch(a[3], ("10:00", "15:00"), ("Mon", "Tue", "Wed", "Thu", "Fri")),),
+        approvals=(approval(a[2], "candidate_for_removal"),),
+        bottlenecks=(bottleneck(a[1], "queueing"),),
+    )
 
 
 def experiment_of(runs: list[dict]) -> ExperimentResult:
