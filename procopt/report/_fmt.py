@@ -16,10 +16,11 @@ def get(d: Any, *path: str | int, default: Any = None) -> Any:
     """``d[path[0]][path[1]]...`` or ``default`` when any step is missing."""
     cur = d
     for key in path:
-        if (
-            isinstance(cur, Mapping)
-            and key in cur
-            or isinstance(cur, Sequence)
+        # two branches, not one `or`: each narrows ``cur`` and ``key`` for its own kind of indexing
+        if isinstance(cur, Mapping) and key in cur:  # noqa: SIM114
+            cur = cur[key]
+        elif (
+            isinstance(cur, Sequence)
             and not isinstance(cur, str)
             and isinstance(key, int)
             and -len(cur) <= key < len(cur)

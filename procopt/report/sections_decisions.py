@@ -182,7 +182,7 @@ def _targets_text(inp: ReportInputs, targets: Any) -> str:
     """Which KPI targets a run meets and misses, e.g. "met: delivery_rate ≥ 0.95 · missed: lead_time_p90_hours ≤ 96"."""
     if not isinstance(targets, dict) or not targets:
         return "–"
-    parts = {True: [], False: []}
+    parts: dict[bool, list[str]] = {True: [], False: []}
     for kpi, check in sorted(targets.items()):
         if not isinstance(check, dict) or check.get("met") is None:
             continue
@@ -206,7 +206,7 @@ def option_rows(inp: ReportInputs) -> list[dict[str, Any]]:
     """Simulated options (not the baseline) with effects, ranked best first."""
     origin = {s.name: s.origin for s in inp.scenarios}
     scale = {s.name: s.arrival_scale for s in inp.scenarios}
-    out = []
+    out: list[dict[str, Any]] = []
     for run in _runs(inp):
         name = str(run.get("scenario"))
         vs = run.get("vs_baseline")
@@ -215,13 +215,14 @@ def option_rows(inp: ReportInputs) -> list[dict[str, Any]]:
         lt, dr = vs.get("lead_time_mean_hours") or {}, vs.get("delivery_rate") or {}
         targets = run.get("kpi_targets") or {}
         targets_text = _targets_text(inp, targets)
+        dr_diff = number(dr.get("diff"))
         out.append(
             {
                 "name": name,
                 "origin": origin.get(name, "given"),
                 "lt_diff": number(lt.get("diff")),
                 "lt_ci": ci_pair(lt.get("ci95")),
-                "dr_diff": None if number(dr.get("diff")) is None else 100 * number(dr["diff"]),
+                "dr_diff": None if dr_diff is None else 100 * dr_diff,
                 "dr_ci": ci_pair(dr.get("ci95"), 100.0),
                 "lt_mean": number(get(run, "lead_time_hours", "mean")),
                 "dr": number(get(run, "delivery_rate", "value")),
