@@ -107,8 +107,15 @@ def fit_gaps(arrival_times: pd.Series, arrivals: Arrivals) -> tuple[float, ...]:
     if float(stats.kstest(unit, "expon").pvalue) >= GAP_TEST_P:
         return ()
     kept = np.minimum(unit, np.quantile(unit, 0.99))
+    if float(kept.mean()) < 0.8:
+        # the long gaps carry the rate (cases stamped with a date only: all of a day's cases at midnight, then
+        # a day's gap): they are the pattern, not outliers
+        kept = unit
     q = np.quantile(kept, np.linspace(0.0, 1.0, GAP_QUANTILES))
-    return tuple(round(float(v), 6) for v in q / interpolated_mean(q))
+    mean = interpolated_mean(q)
+    if not np.isfinite(mean) or mean <= 0:
+        return ()
+    return tuple(round(float(v), 6) for v in q / mean)
 
 
 def interpolated_mean(quantiles: np.ndarray | tuple[float, ...]) -> float:

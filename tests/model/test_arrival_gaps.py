@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -101,6 +102,29 @@ def test_bursts_are_recognised() -> None:
 def _waits_min(events: pd.DataFrame) -> float:
     by_step = events.pivot_table(index=C.CASE, columns=C.ACTIVITY, values=[C.START, C.END], aggfunc="min")
     return float(((by_step[(C.START, "审批")] - by_step[(C.END, "提交")]).dt.total_seconds() / 60.0).mean())
+
+
+def test_date_only_arrivals_come_in_daily_clumps_at_the_right_rate() -> None:
+    # 150 cases stamped with their date only, every weekday: all at midnight
+    days = pd.bdate_range(MONDAY, periods=40)
+    first = pd.Series(np.repeat(days.to_numpy(), 150))
+    arrivals = fit_arrivals(first, gaps=True)
+    q = np.array(arrivals.gap_quantiles)
+    assert len(q) == GAP_QUANTILES and np.all(np.isfinite(q))
+    assert interpolated_mean(q) == pytest.approx(1.0, abs=1e-4)
+    assert q[-2] == 0.0  # nearly every case arrives together with others
+    cm = compile_model(_model_with(arrivals), 0.0)
+    rng = random.Random(1)
+    t, n = 0.0, 0
+    while t < 4 * 7 * 86_400.0:
+        t = cm.next_arrival(t, rng)
+        n += 1
+    assert n == pytest.approx(4 * 5 * 150, rel=0.1)
+
+
+def _model_with(arrivals: Arrivals) -> Any:
+    model = calibrate(_one_clerk([GAP_MIN * i for i in range(200)]))
+    return dataclasses.replace(model, arrivals=arrivals)
 
 
 def _simulated_wait_min(events: pd.DataFrame, options: CalibrationOptions) -> float:
