@@ -22,7 +22,12 @@ from procopt.cli.options import (
 @click.command("model")
 @click.argument("log", type=click.Path(dir_okay=False, path_type=str))
 @click.option(
-    "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=str), help="Where to write the model YAML."
+    "--out",
+    "-o",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Where to write the model YAML.",
 )
 @map_option
 @calibration_options
