@@ -327,6 +327,7 @@ def _fit_activities(
     wall = Calendar.always()
     activities: dict[str, Activity] = {}
     first_only: list[str] = []
+    dated: list[str] = []
     bound: dict[str, bool] = {}  # pool -> its members are not interchangeable (delay_rule auto)
     value_col = _value_attribute(log.attrs)
     value = log.attrs[value_col] if value_col is not None else None
@@ -341,7 +342,9 @@ def _fit_activities(
         cal = calendars[pool_cal[pname]]
         delay_cal = wall if options.delay_clock == "wall" else cal
         batch: BatchRule | None = None
-        if options.batches and not naive:
+        if options.batches and not naive and _recorded_as_dates(inst, has_start=has_start):
+            dated.append(act)
+        elif options.batches and not naive:
             batch = detect_batch(inst, has_start=has_start, calendar=overall)
             if batch is None and has_start:
                 batch = detect_size_batch(inst)
@@ -384,6 +387,13 @@ def _fit_activities(
             priority=priority,
             delay_clock="working" if extra is not None and delay_cal is cal and not cal.is_always else "wall",
         )
+    if dated:
+        log.estimated.append(
+            f"batches: not looked for in {len(dated)} step(s) recorded as dates without a time of day (at 00:00 "
+            "or 23:59), where a release at a fixed hour cannot be told from the date's resolution: "
+            + ", ".join(dated[:5])
+            + (", ..." if len(dated) > 5 else "")
+        )
     if not has_start:
         log.estimated.append(
             "durations: no start times; estimated as the lower half of the working time "
@@ -402,6 +412,19 @@ def _fit_activities(
                 "included)"
             )
     return activities
+
+
+def _recorded_as_dates(inst: pd.DataFrame, *, has_start: bool) -> bool:
+    """True when most of a step's times are dates without a time (00:00, or the 23:59 some ERPs write).
+
+    The same test as the miner's batch detection (``procopt.mine.batching``), so ``mine`` and ``model`` agree.
+    """
+    clock = inst[C.START].fillna(inst[C.END]) if has_start else inst[C.END]
+    clock = clock.dropna()
+    if clock.empty:
+        return False
+    dated = (clock == clock.dt.normalize()) | ((clock.dt.hour == 23) & (clock.dt.minute == 59))
+    return bool(dated.mean() >= 0.5)
 
 
 def _fit_speeds(

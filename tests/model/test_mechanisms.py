@@ -233,3 +233,14 @@ def test_model_cli_recent_weeks_and_drift_warning(tmp_path) -> None:
     assert doc["model_detail"]["provenance"]["recent_weeks"] == 4.0
     bad = CliRunner().invoke(main, ["model", str(path), "--out", str(out), "--recent", "0"])
     assert bad.exit_code == 2 and "--recent" in bad.output
+
+
+def test_dates_without_times_are_not_a_midnight_release() -> None:
+    # A log whose times are dates only (traffic fines: '2006-07-24') has every step at 00:00; that is the
+    # date's resolution, not work released at midnight (which `model` used to claim for nine steps).
+    frame, _ = gen.parallel_log(seed=5, cases=300, gap_h=8.0)
+    frame["end"] = frame["end"].dt.normalize()
+    events = contract(frame.drop(columns=["start"]))
+    model = calibrate(events)
+    assert {a: act.batch for a, act in model.activities.items() if act.batch is not None} == {}
+    assert any(n.startswith("batches: not looked for") for n in model.provenance["estimated"])
