@@ -244,8 +244,27 @@ def _fit_pool_discovery(log: _Log, options: CalibrationOptions) -> PoolDiscovery
         )
     disc = discover_pools(log.ev, use_resources=use)
     if options.queueing and not options.naive and not all(disc.members.values()) and use:
-        log.estimated.append("capacity: no resource column, pools have unlimited capacity")
+        log.estimated.append(_capacity_note(log.ev, disc))
     return disc
+
+
+def _capacity_note(ev: pd.DataFrame, disc: PoolDiscovery) -> str:
+    """Why some pools have unlimited capacity: no resource column, a mostly empty one, or steps without one."""
+    empty = float(ev[C.RESOURCE].isna().mean())
+    if empty >= 1.0:
+        return "capacity: no resource column, pools have unlimited capacity"
+    if not any(disc.members.values()):  # discover_pools ignores a column that is empty in most rows
+        return (
+            f"capacity: the resource column is empty in {empty:.0%} of the events, too few to tell who works "
+            "together: pools have unlimited capacity"
+        )
+    lacking = sorted(a for a, p in disc.activity_pool.items() if not disc.members.get(p))
+    return (
+        f"capacity: no resource recorded for {len(lacking)} step(s) ("
+        + ", ".join(lacking[:5])
+        + (", ..." if len(lacking) > 5 else "")
+        + "): their pools have unlimited capacity"
+    )
 
 
 def _fit_calendars(
