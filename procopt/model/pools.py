@@ -73,10 +73,13 @@ def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3, use_resourc
     counts = pd.crosstab([frame[C.RESOURCE].astype(str), dept.astype(str)], frame[C.ACTIVITY].astype(str))
     counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False, kind="stable").index]
     clusters: list[_Cluster] = []
+    # a resource seen in several departments (a shared account such as BPIC 2020's 'STAFF MEMBER', or a
+    # person moving between teams) is placed once per department, so its events are assigned by the pair
+    cluster_of: dict[str, int] = {}
     for (resource, department), row in counts.iterrows():
         vec = row.to_numpy(dtype=float)
         vec = vec / (np.linalg.norm(vec) or 1.0)
-        for cl in clusters:
+        for i, cl in enumerate(clusters):
             sim = float(np.dot(cl.centroid, vec))
             if sim >= (similarity if cl.dept == department else CROSS_DEPARTMENT):
                 cl.members.append(str(resource))
@@ -84,13 +87,15 @@ def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3, use_resourc
                     cl.dept = MIXED
                 cl.total = cl.total + row.to_numpy(dtype=float)
                 cl.centroid = cl.total / (np.linalg.norm(cl.total) or 1.0)
+                cluster_of[f"{resource}\x1f{department}"] = i
                 break
         else:
             clusters.append(_Cluster(str(department), [str(resource)], row.to_numpy(dtype=float), vec))
+            cluster_of[f"{resource}\x1f{department}"] = len(clusters) - 1
     names = _name_clusters(clusters, list(counts.columns))
-    members: dict[str, tuple[str, ...]] = {names[i]: tuple(sorted(cl.members)) for i, cl in enumerate(clusters)}
-    owner = {r: names[i] for i, cl in enumerate(clusters) for r in cl.members}
-    pool_of_row = frame[C.RESOURCE].astype(str).map(owner)
+    members: dict[str, tuple[str, ...]] = {names[i]: tuple(sorted(set(cl.members))) for i, cl in enumerate(clusters)}
+    pair = frame[C.RESOURCE].astype(str) + "\x1f" + dept.astype(str)
+    pool_of_row = pair.map({k: names[i] for k, i in cluster_of.items()})
     activity_pool: dict[str, str] = {}
     by_act = pd.crosstab(frame[C.ACTIVITY].astype(str), pool_of_row)
     for act in acts:
@@ -104,7 +109,10 @@ def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3, use_resourc
     conc = {p: _max_concurrency(events[events[C.ACTIVITY].map(activity_pool) == p]) for p in members}
     department = {names[i]: ("" if cl.dept == MIXED else cl.dept) for i, cl in enumerate(clusters)}
     return PoolDiscovery(
-        members, activity_pool, {k: v for k, v in conc.items() if v > 0}, {p: department.get(p, "") for p in members}
+        members,
+        activity_pool,
+        {k: v for k, v in conc.items() if v > 0},
+        {p: department.get(p, "") for p in members},
     )
 
 
