@@ -130,7 +130,14 @@ def next_step(inp: ReportInputs) -> str:
     t = inp.t
     options = dec.action_rows(inp)
     if not options:
-        key = "next_step_only_stress" if dec.stress_rows(inp) else "next_step_none"
+        simulated = inp.experiment is not None and bool(inp.experiment.runs)
+        key = (
+            "next_step_only_stress"
+            if dec.stress_rows(inp)
+            else "next_step_no_options"
+            if simulated
+            else "next_step_none"
+        )
         return t("summary_next", step=t(key))
     if dec.model_verdict(inp) == "worse":  # ranked, but no pilot rests on timing the model gets wrong
         return t("summary_next", step=t("next_step_model_worse", advice=dec.advice_text(inp)))

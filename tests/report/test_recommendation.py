@@ -197,3 +197,15 @@ def test_work_filling_the_lead_time_is_not_reported_as_only_so_much_processing()
     assert not any("of the lead time" in f for f in build_report(busy).top_findings)
     idle = replace(inputs, mining=replace(inputs.mined, value_stream=replace(vs, value_added_ratio=0.1)))
     assert any("Only 10.0% of the lead time" in f for f in build_report(idle).top_findings)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_baseline_without_options_does_not_say_no_simulation_was_run(language: str) -> None:
+    # traffic fines: the report simulated the baseline but had no option to compare, and said "No simulation
+    # was run" and "run the report with simulation".
+    report = _report([], (), language)
+    options = {s.key: s for s in report.sections}["options"]
+    text = " ".join(options.paragraphs) + " " + report.sections[0].bullets[-1]
+    assert "No simulation was run" not in text and "run the report with simulation" not in text
+    assert "未运行仿真" not in text and "再启用仿真" not in text
+    assert "--scenario" in text
