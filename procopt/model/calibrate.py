@@ -310,7 +310,9 @@ def _fit_pools(
         cap: int | None = None
         if options.queueing and not options.naive and members:
             conc = disc.max_concurrency.get(pname)
-            cap = max(1, min(len(members), conc)) if conc else len(members)
+            # people work one task at a time, but a role or shared account named as the resource does not
+            seats = disc.seats.get(pname, len(members))
+            cap = max(1, min(seats, conc)) if conc else seats
         duty = None
         if cap is not None and use_cal:
             duty = capacity_profile(ev[pool_of_event == pname], cap, has_start=has_start)
