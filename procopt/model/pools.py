@@ -108,7 +108,15 @@ def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3, use_resourc
             activity_pool[act] = f"{act}"
             members.setdefault(act, ())
     used = set(activity_pool.values())
-    members = {k: v for k, v in members.items() if k in used}
+    # a name made unique with a prime ("Queued team'") whose plain twin owns no step takes the plain name back
+    rename: dict[str, str] = {}
+    for n in sorted(used, key=lambda x: (len(x), x)):
+        plain = n.rstrip("'")
+        if plain != n and plain not in used and plain not in rename.values():
+            rename[n] = plain
+    activity_pool = {a: rename.get(p, p) for a, p in activity_pool.items()}
+    members = {rename.get(k, k): v for k, v in members.items() if k in used}
+    names = [rename.get(n, n) for n in names]
     conc = {p: _max_concurrency(events[events[C.ACTIVITY].map(activity_pool) == p]) for p in members}
     department = {names[i]: ("" if cl.dept == MIXED else cl.dept) for i, cl in enumerate(clusters)}
     # one seat per member, or as many as a member (a role, a shared account) is seen running at once
