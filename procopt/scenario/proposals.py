@@ -132,6 +132,10 @@ def cause_changes(
             name, why = _cause_text(language, "capacity", activity=act, share=share)
             change = {"capacity": {"activity": act, "add": 1}}
         elif cause == "batching":
+            if model is not None and getattr(model.activities[act], "batch", None) is None:
+                # the model does not hold this step for a release: "more releases" would add one (mobis:
+                # "More releases for pay expenses" lengthened the simulated lead time by 8.9 h)
+                continue
             batch = batches.get(act, {})
             times = [str(t) for t in (batch.get("release_times") or [])]
             pattern = str(batch.get("pattern") or "")
@@ -153,6 +157,8 @@ def cause_changes(
             name, why = _cause_text(language, "unavailability", activity=act, pool=hours[0], share=share)
             change = {"calendar": {"pool": hours[0], "hours": hours[1]}}
         elif cause == "prioritisation":
+            if model is not None and getattr(model.activities[act], "priority", "fifo") == "fifo":
+                continue  # the model already serves this step first come, first served: nothing would change
             name, why = _cause_text(language, "prioritisation", activity=act, share=share)
             change = {"priority": {"activity": act, "rule": "fifo"}}
         else:
