@@ -20,6 +20,7 @@ from procopt.cli.options import json_option, map_option
 )
 @click.option(
     "--out",
+    "-o",
     "out",
     required=True,
     type=click.Path(file_okay=False, path_type=str),

@@ -42,6 +42,7 @@ def _optional(name: str) -> Path | None:
 @click.command(name="demo")
 @click.option(
     "--out",
+    "-o",
     "out",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("reports/demo"),

@@ -47,6 +47,7 @@ from procopt.cli.common import ProgressCallback, emit_json, json_option
 )
 @click.option(
     "--out",
+    "-o",
     "out",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,

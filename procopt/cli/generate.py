@@ -162,6 +162,7 @@ def summary_lines(log: Any, out: Path, truth_path: Path | None) -> list[str]:
 )
 @click.option(
     "--out",
+    "-o",
     "out",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,

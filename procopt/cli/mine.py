@@ -194,6 +194,7 @@ def _summary_lines(data: dict[str, Any]) -> list[str]:
 @click.argument("log", type=click.Path(dir_okay=True))
 @click.option(
     "--out",
+    "-o",
     "out_dir",
     type=click.Path(file_okay=False),
     default=_DEFAULT_OUT,

@@ -22,7 +22,12 @@ from procopt.cli.options import (
 @click.command("model")
 @click.argument("log", type=click.Path(dir_okay=False, path_type=str))
 @click.option(
-    "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=str), help="Where to write the model YAML."
+    "--out",
+    "-o",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Where to write the model YAML.",
 )
 @map_option
 @calibration_options
@@ -237,7 +242,14 @@ def summarise_model(model: Any) -> dict[str, Any]:
         "extra_delays_h": {a: round(x.extra_delay.mean_s / 3600.0, 2) for a, x in acts.items() if x.extra_delay},
         "durations_h": {a: round(x.duration.mean_s / 3600.0, 3) for a, x in acts.items()},
         "attribute_branches": [
-            {"after": d.after, "visit": d.visit, "when": b.when}
+            {
+                "after": d.after,
+                "visit": d.visit,
+                "previous": d.previous,
+                "when": b.when,
+                "to": max(b.next, key=lambda k: (b.next[k], k)) if b.next else None,
+                "to_share": round(max(b.next.values()), 3) if b.next else None,
+            }
             for d in model.routing.decisions
             for b in d.branches
             if b.when
@@ -255,6 +267,7 @@ def summarise_model(model: Any) -> dict[str, Any]:
 def render_model(model: Any, out: str) -> str:
     """The human summary of a calibrated model."""
     from procopt.model.arrivals import describe_spacing
+    from procopt.model.types import END_TOKEN
 
     s = summarise_model(model)
     prov = model.provenance
@@ -293,7 +306,11 @@ def render_model(model: Any, out: str) -> str:
     lines += ["", "Routing:"]
     for br in s["attribute_branches"]:
         visit = f" (visit {br['visit']})" if br["visit"] else ""
-        lines.append(f"  after {br['after']}{visit}: branch when {br['when']}")
+        # the step before and where the branch leads: without them two rules of one step read as duplicates
+        prev = f" (coming from {br['previous']})" if br["previous"] else ""
+        to = "the end" if br["to"] == END_TOKEN else br["to"]
+        where = f" -> {to} ({br['to_share']:.0%})" if br["to"] else ""
+        lines.append(f"  after {br['after']}{visit}{prev}: when {br['when']}{where}")
     if s["loops"]:
         lines.append(f"  rework loops bounded per visit: {', '.join(s['loops'])}")
     lines.append(f"  cases end after: {', '.join(s['end_steps'])}")

@@ -99,7 +99,7 @@ def command() -> None:
 @map_option
 @seed_option
 @click.option(
-    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Pilot record to write (YAML)."
+    "--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Pilot record to write (YAML)."
 )
 @json_option
 def plan_command(
@@ -223,6 +223,7 @@ def _plan_summary(record: Any, out: Path, pages: dict[str, str]) -> str:
 @click.argument("log", type=click.Path(dir_okay=False, path_type=str))
 @click.option(
     "--out",
+    "-o",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="Updated pilot record to write (the input record is never changed).",

@@ -12,7 +12,11 @@ from procopt.cli.common import emit_json, json_option
 @click.command("register")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
-    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write the register into."
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the register into.",
 )
 @click.option("--lang", "language", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @json_option

@@ -124,6 +124,7 @@ def result_json(result: Any, out: Path) -> dict[str, Any]:
 @click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--out",
+    "-o",
     "out",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),

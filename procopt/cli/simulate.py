@@ -44,6 +44,7 @@ DEFAULT_NAMES = {
 @executor_options
 @click.option(
     "--out",
+    "-o",
     "out",
     type=click.Path(file_okay=False, path_type=str),
     help="Folder for summary.json, per_replication.csv and the simulated logs (logs/<scenario>.csv).",

@@ -35,6 +35,7 @@ from procopt.cli.options import json_option, load_model_or_log, model_source, ru
 @executor_options
 @click.option(
     "--out",
+    "-o",
     "out",
     type=click.Path(file_okay=False, path_type=str),
     required=True,

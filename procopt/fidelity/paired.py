@@ -117,7 +117,8 @@ def evaluate(task: Task) -> Outcome:
     produced = [int(log[CASE].nunique()) if len(log) else 0 for log in logs]
     if produced and min(produced) < s.cases:
         notes.append(
-            f"simulated logs hold {min(produced)}-{max(produced)} cases (test period: {s.cases}); "
+            f"{'naive' if task.naive else 'procopt'}: simulated logs hold {min(produced)}-{max(produced)} cases "
+            f"(test period: {s.cases}); "
             f"the horizon of {s.days} days cut some runs short"
         )
     scores = score_readings(

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from procopt.errors import InputError, did_you_mean
-from procopt.log.audit import Finding
+from procopt.log.audit import MIN_CASES, Finding
 
 _XES_DATE = re.compile(rb'<date\s+key="(?:time:timestamp|start_timestamp)"\s+value="[^"]*?(Z|[+-]\d\d:?\d\d)"')
 
@@ -221,8 +221,12 @@ def read_ocel(path: Path, object_type: str | None) -> tuple[pd.DataFrame, list[F
     events, relations = _load_ocel(path)
     per_type = relations.groupby("type")["eid"].nunique().sort_index()
     per_type = per_type.sort_values(ascending=False, kind="stable")
+    objects = relations.groupby("type")["oid"].nunique()
     findings: list[Finding] = []
-    listing = ", ".join(f"{t!r} ({n} events)" for t, n in per_type.items())
+    listing = ", ".join(
+        f"{t!r} ({n} events, {objects.get(t, 0)} object{'' if objects.get(t, 0) == 1 else 's'})"
+        for t, n in per_type.items()
+    )
     if per_type.empty:
         raise InputError(
             path,
@@ -230,14 +234,22 @@ def read_ocel(path: Path, object_type: str | None) -> tuple[pd.DataFrame, list[F
             hint="Check the file is a complete OCEL export.",
         )
     if object_type is None:
-        object_type = str(per_type.index[0])
+        # the type with most events, among those with enough objects to be cases: in an order-management log
+        # the 18 employees touch most events, but 18 cases are too few for any diagnostic
+        enough = [t for t in per_type.index if objects.get(t, 0) >= MIN_CASES]
+        object_type = str(enough[0] if enough else per_type.index[0])
+        why = (
+            f"the type with most events among those with at least {MIN_CASES} objects"
+            if enough
+            else "the type with most events"
+        )
         findings.append(
             Finding(
                 "object_type_chosen",
                 "info",
-                int(per_type.iloc[0]),
-                f"This is an object-centric log; it was flattened on object type {object_type!r}, the type with "
-                f"most events. Each object of that type is one case. Types: {listing}. "
+                int(per_type[object_type]),
+                f"This is an object-centric log; it was flattened on object type {object_type!r}, {why}. "
+                f"Each object of that type is one case. Types: {listing}. "
                 "Choose another with --object-type.",
                 tuple(str(t) for t in per_type.index),
             )

@@ -2,8 +2,8 @@
 
 Lean's value-stream map puts the steps of the usual path in a row, with the work time of each step
 above the line and the waiting before it below; the value-added ratio (process cycle efficiency) is
-work time / lead time. The main path is the most frequent variant when it covers at least 10 % of
-the cases; otherwise the most frequent activity sequence, followed greedily along the DFG's most
+work time / lead time. The main path is the most frequent variant of two or more steps when it covers at
+least 10 % of the cases; otherwise the most frequent activity sequence, followed greedily along the DFG's most
 frequent edges from the most frequent start activity.
 
 Output: :class:`ValueStream` with a ``steps`` table ``step, activity, department, processing_median_s,
@@ -43,8 +43,10 @@ def build_value_stream(
     """The value stream of the main path, or None for an empty log."""
     if inst.empty or variants.empty:
         return None
-    top = variants.iloc[0]
-    if float(top["share"]) >= MIN_VARIANT_SHARE:
+    # a one-step variant (cases cut to a single event) has no flow to map: the main path has two steps or more
+    flows = variants[variants["variant"].astype(str).str.contains(f" {VARIANT_SEP} ", regex=False)]
+    top = flows.iloc[0] if len(flows) else variants.iloc[0]
+    if len(flows) and float(top["share"]) >= MIN_VARIANT_SHARE:
         path = tuple(str(top["variant"]).split(f" {VARIANT_SEP} "))
         is_member = (variant_of == top["variant"]).to_numpy()  # variant_of is in case-code order
         members = variant_of.index[is_member]

@@ -247,8 +247,27 @@ def _fit_pool_discovery(log: _Log, options: CalibrationOptions) -> PoolDiscovery
         )
     disc = discover_pools(log.ev, use_resources=use)
     if options.queueing and not options.naive and not all(disc.members.values()) and use:
-        log.estimated.append("capacity: no resource column, pools have unlimited capacity")
+        log.estimated.append(_capacity_note(log.ev, disc))
     return disc
+
+
+def _capacity_note(ev: pd.DataFrame, disc: PoolDiscovery) -> str:
+    """Why some pools have unlimited capacity: no resource column, a mostly empty one, or steps without one."""
+    empty = float(ev[C.RESOURCE].isna().mean())
+    if empty >= 1.0:
+        return "capacity: no resource column, pools have unlimited capacity"
+    if not any(disc.members.values()):  # discover_pools ignores a column that is empty in most rows
+        return (
+            f"capacity: the resource column is empty in {empty:.0%} of the events, too few to tell who works "
+            "together: pools have unlimited capacity"
+        )
+    lacking = sorted(a for a, p in disc.activity_pool.items() if not disc.members.get(p))
+    return (
+        f"capacity: no resource recorded for {len(lacking)} step(s) ("
+        + ", ".join(lacking[:5])
+        + (", ..." if len(lacking) > 5 else "")
+        + "): their pools have unlimited capacity"
+    )
 
 
 def _fit_calendars(
@@ -294,7 +313,9 @@ def _fit_pools(
         cap: int | None = None
         if options.queueing and not options.naive and members:
             conc = disc.max_concurrency.get(pname)
-            cap = max(1, min(len(members), conc)) if conc else len(members)
+            # people work one task at a time, but a role or shared account named as the resource does not
+            seats = disc.seats.get(pname, len(members))
+            cap = max(1, min(seats, conc)) if conc else seats
         duty = None
         if cap is not None and use_cal:
             duty = capacity_profile(ev[pool_of_event == pname], cap, has_start=has_start)
@@ -330,6 +351,7 @@ def _fit_activities(
     wall = Calendar.always()
     activities: dict[str, Activity] = {}
     first_only: list[str] = []
+    dated: list[str] = []
     bound: dict[str, bool] = {}  # pool -> its members are not interchangeable (delay_rule auto)
     value_col = _value_attribute(log.attrs)
     value = log.attrs[value_col] if value_col is not None else None
@@ -344,7 +366,9 @@ def _fit_activities(
         cal = calendars[pool_cal[pname]]
         delay_cal = wall if options.delay_clock == "wall" else cal
         batch: BatchRule | None = None
-        if options.batches and not naive:
+        if options.batches and not naive and _recorded_as_dates(inst, has_start=has_start):
+            dated.append(act)
+        elif options.batches and not naive:
             batch = detect_batch(inst, has_start=has_start, calendar=overall)
             if batch is None and has_start:
                 batch = detect_size_batch(inst)
@@ -387,6 +411,13 @@ def _fit_activities(
             priority=priority,
             delay_clock="working" if extra is not None and delay_cal is cal and not cal.is_always else "wall",
         )
+    if dated:
+        log.estimated.append(
+            f"batches: not looked for in {len(dated)} step(s) recorded as dates without a time of day (at 00:00 "
+            "or 23:59), where a release at a fixed hour cannot be told from the date's resolution: "
+            + ", ".join(dated[:5])
+            + (", ..." if len(dated) > 5 else "")
+        )
     if not has_start:
         log.estimated.append(
             "durations: no start times; estimated as the lower half of the working time "
@@ -405,6 +436,19 @@ def _fit_activities(
                 "included)"
             )
     return activities
+
+
+def _recorded_as_dates(inst: pd.DataFrame, *, has_start: bool) -> bool:
+    """True when most of a step's times are dates without a time (00:00, or the 23:59 some ERPs write).
+
+    The same test as the miner's batch detection (``procopt.mine.batching``), so ``mine`` and ``model`` agree.
+    """
+    clock = inst[C.START].fillna(inst[C.END]) if has_start else inst[C.END]
+    clock = clock.dropna()
+    if clock.empty:
+        return False
+    dated = (clock == clock.dt.normalize()) | ((clock.dt.hour == 23) & (clock.dt.minute == 59))
+    return bool(dated.mean() >= 0.5)
 
 
 def _fit_speeds(

@@ -11,7 +11,7 @@ shift work where early and late shift share the same desks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,9 @@ class PoolDiscovery:
     activity_pool: dict[str, str]
     max_concurrency: dict[str, int]
     department: dict[str, str]
+    #: pool -> how many instances its members can run at once: the member count, unless a "member" is a role
+    #: or a shared account ('Claims handler') whose own instances overlap, which then counts as its own peak
+    seats: dict[str, int] = field(default_factory=dict)
 
 
 def resources_name_cases(events: pd.DataFrame) -> bool:
@@ -73,10 +76,13 @@ def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3, use_resourc
     counts = pd.crosstab([frame[C.RESOURCE].astype(str), dept.astype(str)], frame[C.ACTIVITY].astype(str))
     counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False, kind="stable").index]
     clusters: list[_Cluster] = []
+    # a resource seen in several departments (a shared account such as BPIC 2020's 'STAFF MEMBER', or a
+    # person moving between teams) is placed once per department, so its events are assigned by the pair
+    cluster_of: dict[str, int] = {}
     for (resource, department), row in counts.iterrows():
         vec = row.to_numpy(dtype=float)
         vec = vec / (np.linalg.norm(vec) or 1.0)
-        for cl in clusters:
+        for i, cl in enumerate(clusters):
             sim = float(np.dot(cl.centroid, vec))
             if sim >= (similarity if cl.dept == department else CROSS_DEPARTMENT):
                 cl.members.append(str(resource))
@@ -84,13 +90,15 @@ def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3, use_resourc
                     cl.dept = MIXED
                 cl.total = cl.total + row.to_numpy(dtype=float)
                 cl.centroid = cl.total / (np.linalg.norm(cl.total) or 1.0)
+                cluster_of[f"{resource}\x1f{department}"] = i
                 break
         else:
             clusters.append(_Cluster(str(department), [str(resource)], row.to_numpy(dtype=float), vec))
+            cluster_of[f"{resource}\x1f{department}"] = len(clusters) - 1
     names = _name_clusters(clusters, list(counts.columns))
-    members: dict[str, tuple[str, ...]] = {names[i]: tuple(sorted(cl.members)) for i, cl in enumerate(clusters)}
-    owner = {r: names[i] for i, cl in enumerate(clusters) for r in cl.members}
-    pool_of_row = frame[C.RESOURCE].astype(str).map(owner)
+    members: dict[str, tuple[str, ...]] = {names[i]: tuple(sorted(set(cl.members))) for i, cl in enumerate(clusters)}
+    pair = frame[C.RESOURCE].astype(str) + "\x1f" + dept.astype(str)
+    pool_of_row = pair.map({k: names[i] for k, i in cluster_of.items()})
     activity_pool: dict[str, str] = {}
     by_act = pd.crosstab(frame[C.ACTIVITY].astype(str), pool_of_row)
     for act in acts:
@@ -100,11 +108,26 @@ def discover_pools(events: pd.DataFrame, *, similarity: float = 0.3, use_resourc
             activity_pool[act] = f"{act}"
             members.setdefault(act, ())
     used = set(activity_pool.values())
-    members = {k: v for k, v in members.items() if k in used}
+    # a name made unique with a prime ("Queued team'") whose plain twin owns no step takes the plain name back
+    rename: dict[str, str] = {}
+    for n in sorted(used, key=lambda x: (len(x), x)):
+        plain = n.rstrip("'")
+        if plain != n and plain not in used and plain not in rename.values():
+            rename[n] = plain
+    activity_pool = {a: rename.get(p, p) for a, p in activity_pool.items()}
+    members = {rename.get(k, k): v for k, v in members.items() if k in used}
+    names = [rename.get(n, n) for n in names]
     conc = {p: _max_concurrency(events[events[C.ACTIVITY].map(activity_pool) == p]) for p in members}
     department = {names[i]: ("" if cl.dept == MIXED else cl.dept) for i, cl in enumerate(clusters)}
+    # one seat per member, or as many as a member (a role, a shared account) is seen running at once
+    own = {str(r): _busy_level(g) for r, g in frame.groupby(frame[C.RESOURCE].astype(str), sort=False)}
+    seats = {p: sum(own.get(m, 1) for m in ms) for p, ms in members.items() if ms}
     return PoolDiscovery(
-        members, activity_pool, {k: v for k, v in conc.items() if v > 0}, {p: department.get(p, "") for p in members}
+        members,
+        activity_pool,
+        {k: v for k, v in conc.items() if v > 0},
+        {p: department.get(p, "") for p in members},
+        seats,
     )
 
 
@@ -143,3 +166,26 @@ def _max_concurrency(events: pd.DataFrame) -> int:
     busy = span[level >= 1].sum()
     at_peak = span[level >= peak].sum()
     return peak if busy > 0 and at_peak / busy >= 0.05 else 0
+
+
+def _busy_level(events: pd.DataFrame, share: float = 0.05) -> int:
+    """How many instances of ``events`` run at once for at least ``share`` of the time any runs (>= 1).
+
+    A person's own instances rarely overlap (a forgotten completion, a quick call during a long task): 1. A
+    role or a shared account ('Claims handler', 'BATCH') stands for many people, and its level shows how many.
+    """
+    ev = events.dropna(subset=[C.START, C.END])
+    if ev.empty:
+        return 1
+    times = np.concatenate([ev[C.START].to_numpy(dtype="int64"), ev[C.END].to_numpy(dtype="int64")])
+    delta = np.concatenate([np.ones(len(ev)), -np.ones(len(ev))])
+    order = np.lexsort((delta, times))
+    times, running = times[order], np.cumsum(delta[order])
+    span, level = np.diff(times).astype(float), running[:-1].astype(int)
+    busy = span[level >= 1].sum()
+    if busy <= 0:
+        return 1
+    # time spent at each level or above, highest level first: the highest reached for `share` of busy time
+    at_least = np.bincount(np.maximum(level, 0), weights=span)[::-1].cumsum()[::-1]
+    held = np.nonzero(at_least[1:] >= share * busy)[0]
+    return int(held[-1]) + 1 if len(held) else 1

@@ -84,8 +84,9 @@ def top_findings(inp: ReportInputs) -> tuple[str, ...]:
             break
     options = dec.action_rows(inp)
     chosen = recommended_option(inp) if options else None
-    # the action the next step recommends, else the best-ranked one unless it changed nothing at all
-    moved = [o for o in options if (number(o["lt_diff"]) or 0.0) != 0.0 or (number(o["dr_diff"]) or 0.0) != 0.0]
+    # the action the next step recommends, else the best-ranked one that improved something: an option that
+    # only made things worse is no "best option" (mobis: "Best simulated option ...: mean lead time +5.6 h")
+    moved = [o for o in options if (number(o["lt_diff"]) or 0.0) < 0.0 or (number(o["dr_diff"]) or 0.0) > 0.0]
     if chosen is not None or moved:
         b = next((o for o in options if o["name"] == chosen), moved[0] if moved else options[0])
         key = "finding_best_option" if b["dr_diff"] is not None else "finding_best_option_lt"
@@ -100,7 +101,8 @@ def top_findings(inp: ReportInputs) -> tuple[str, ...]:
             )
         )
     vs = inp.value_stream
-    if len(out) < 3 and vs["va_ratio"] is not None:
+    # "only X % is processing" is a finding when X is small, not when work fills most of the lead time
+    if len(out) < 3 and vs["va_ratio"] is not None and vs["va_ratio"] < 0.5:
         out.append(t("finding_vsm", var=pct(vs["va_ratio"]), lead=fmt(vs["lead_time_h"])))
     if len(out) < 3 and "on_time" in inp.cases_table:
         on_time = inp.cases_table["on_time"].dropna()
@@ -128,7 +130,14 @@ def next_step(inp: ReportInputs) -> str:
     t = inp.t
     options = dec.action_rows(inp)
     if not options:
-        key = "next_step_only_stress" if dec.stress_rows(inp) else "next_step_none"
+        simulated = inp.experiment is not None and bool(inp.experiment.runs)
+        key = (
+            "next_step_only_stress"
+            if dec.stress_rows(inp)
+            else "next_step_no_options"
+            if simulated
+            else "next_step_none"
+        )
         return t("summary_next", step=t(key))
     if dec.model_verdict(inp) == "worse":  # ranked, but no pilot rests on timing the model gets wrong
         return t("summary_next", step=t("next_step_model_worse", advice=dec.advice_text(inp)))

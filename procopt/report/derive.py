@@ -19,6 +19,9 @@ from procopt.log.columns import ACTIVITY, CANONICAL, CASE, DUE, END, SOURCE_ROW,
 #: a segment attribute has between 2 and this many values, and each value reported needs this many cases
 MAX_LEVELS = 12
 MIN_CASES = 10
+#: ...and at least this share of the cases: a pilot in a sliver of the log (traffic fines: 10 of 10,000 cases
+#: with one postage fee) shows nothing before/after and is no place to start
+MIN_SHARE = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +71,12 @@ def compare_segments(events: pd.DataFrame, delivery_activity: str | None = None)
     if delivery_activity is not None and (events[ACTIVITY] == delivery_activity).any():
         cases = cases.loc[cases.index.isin(events.loc[events[ACTIVITY] == delivery_activity, CASE].unique())]
     out: list[Segment] = []
+    least = max(MIN_CASES, int(np.ceil(MIN_SHARE * len(cases))))
     for attr in segment_attributes(events):
         values = events.groupby(CASE)[attr].first().reindex(cases.index)
         for value, idx in values.groupby(values.astype(str)).groups.items():
             part = cases.loc[idx]
-            if len(part) < MIN_CASES or value in {"nan", "<NA>", "None"}:
+            if len(part) < least or value in {"nan", "<NA>", "None"}:
                 continue
             rate = None
             if "on_time" in part and part["on_time"].notna().any():

@@ -285,7 +285,9 @@ def options_section(inp: ReportInputs) -> Section:
     rows, stress = action_rows(inp), stress_rows(inp)
     base = next((r for r in _runs(inp) if r.get("scenario") == "baseline"), None)
     if not (rows or stress) or base is None:
-        return Section("options", t("h_options"), (t("options_none"), _trust(inp)))
+        # the baseline alone was simulated when procopt proposed nothing and no scenario was given
+        none = "options_none_found" if base is not None else "options_none"
+        return Section("options", t("h_options"), (t(none), _trust(inp)))
     best_text = ""
     if rows:
         best = rows[0]

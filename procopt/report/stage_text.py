@@ -79,7 +79,7 @@ _ZH: dict[str, str] = {
     "audit_unmatched_start": "{count} 个开始事件没有完成（提取时仍在进行或完成事件缺失），已删除。",
     "audit_lifecycle_paired": "{count} 对开始/完成事件已合并为活动实例。",
     "audit_preamble_skipped": "文件开头 {count} 行是标题或报表抬头而非数据，已跳过。",
-    "audit_object_type_chosen": "这是以对象为中心的日志，已按事件最多的对象类型展开（{count} 个事件）；可用 --object-type 选择其他类型。",
+    "audit_object_type_chosen": "这是以对象为中心的日志，已按对象数不少于 30 的类型中事件最多的一种展开（{count} 个事件）；可用 --object-type 选择其他类型。",
     "audit_excel_sheet": "工作簿有 {count} 个工作表，只读取了其中一个作为事件日志，其余被忽略。",
     "audit_ambiguous_date_format": "{count} 个时间列的日期既可按日/月也可按月/日读取（没有大于 12 的日）；若读法不对，所有时长都错，请用 --date-format 指定。",
     "audit_artificial_markers": "{count} 个零时长的人工开始/结束标记（导出工具在案例首尾添加）已从分析和模型中排除。",

@@ -195,6 +195,10 @@ def cause_changes(
                 _proposal(language, "capacity", {"capacity": {"activity": act, "add": 1}}, activity=act, share=share)
             )
         elif cause == "batching":
+            if model is not None and model.activities[act].batch is None:
+                # the model does not hold this step for a release: "more releases" would add one (mobis:
+                # "More releases for pay expenses" lengthened the simulated lead time by 8.9 h)
+                continue
             out.append(_batch_fix(act, batches.get(act), language))
         elif cause == "unavailability":
             hours = _longer_hours(model, act) if model is not None else None
@@ -203,6 +207,8 @@ def cause_changes(
             change = {"calendar": {"pool": hours[0], "hours": hours[1]}}
             out.append(_proposal(language, "unavailability", change, activity=act, pool=hours[0], share=share))
         elif cause == "prioritisation":
+            if model is not None and model.activities[act].priority == "fifo":
+                continue  # the model already serves this step first come, first served: nothing would change
             change = {"priority": {"activity": act, "rule": "fifo"}}
             out.append(_proposal(language, "prioritisation", change, activity=act, share=share))
         else:

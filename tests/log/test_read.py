@@ -257,7 +257,49 @@ def test_ocel2_flattened_on_busiest_type_or_chosen(tmp_path: Path) -> None:
     assert orders.events[C.ACTIVITY].tolist() == ["place order", "ship"]
     with pytest.raises(InputError, match="no object type 'ordr'. Did you mean 'order'") as info:
         read_log(path, object_type="ordr")
-    assert "'item' (4 events), 'order' (2 events)" in (info.value.hint or "")
+    assert "'item' (4 events, 2 objects), 'order' (2 events, 1 object)" in (info.value.hint or "")
+
+
+def test_ocel2_type_with_too_few_objects_is_not_the_default_case(tmp_path: Path) -> None:
+    # OCEL 2.0 order management (running-example.sqlite): the 18 employees touch most events, but 18 cases
+    # are too few for any diagnostic; the busiest type with at least 30 objects is taken instead
+    orders = [f"o{i}" for i in range(40)]
+    clerks = ["ann", "bob"]
+    events = []
+    for i, order in enumerate(orders):
+        for step, hour in (("place order", 9), ("confirm order", 11)):
+            events.append(
+                {
+                    "id": f"e{i}-{step}",
+                    "type": step,
+                    "time": f"2024-01-{1 + i % 28:02d}T{hour}:00:00Z",
+                    "relationships": [
+                        {"objectId": order, "qualifier": ""},
+                        {"objectId": clerks[i % 2], "qualifier": ""},
+                    ],
+                }
+            )
+        events.append(
+            {
+                "id": f"e{i}-check",
+                "type": "check stock",
+                "time": f"2024-01-{1 + i % 28:02d}T10:00:00Z",
+                "relationships": [{"objectId": clerks[i % 2], "qualifier": ""}],
+            }
+        )
+    doc = {
+        "objectTypes": [{"name": "order", "attributes": []}, {"name": "employee", "attributes": []}],
+        "eventTypes": [{"name": n, "attributes": []} for n in ("place order", "confirm order", "check stock")],
+        "objects": [{"id": o, "type": "order"} for o in orders] + [{"id": c, "type": "employee"} for c in clerks],
+        "events": events,
+    }
+    path = tmp_path / "om.jsonocel"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    log = read_log(path)
+    assert log.details["object_type"] == "order"
+    assert log.audit.cases == 40
+    finding = log.audit.finding("object_type_chosen")
+    assert finding is not None and "'employee' (120 events, 2 objects)" in finding.message
 
 
 def test_ocel1_json(tmp_path: Path) -> None:

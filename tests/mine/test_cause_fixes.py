@@ -151,3 +151,16 @@ def test_longer_hours_for_off_shift_waiting_is_a_valid_scenario(model) -> None: 
     changed = apply_scenario(shifted, scenario_from_dict(data))
     new_cal = changed.calendars[changed.pools[pool.name].calendar]
     assert new_cal.hours["Mon"] == (("07:00", "18:00"),) and "Sat" not in new_cal.hours
+
+
+def test_no_proposal_the_model_cannot_show(model) -> None:  # type: ignore[no-untyped-def]
+    # mobis: the miner saw a 07:55 release at 'pay expenses' that the model does not hold, so "More releases for
+    # pay expenses" added a batch (+8.9 h), and "First come, first served at calculate payments" changed a step
+    # the model already serves FIFO (+0.0 h [+0.0, +0.0])
+    assert model.activities["Check Credit"].batch is None and model.activities["Check Credit"].priority == "fifo"
+    mining = Findings(
+        waiting=(_item("Check Credit", 0.4, "batching"), _item("Check Credit", 0.3, "prioritisation")),
+        batches=(batch("Check Credit", ("07:55",), ("Mon",)),),
+    )
+    assert cause_changes(mining, model=model) == []
+    assert len(cause_changes(mining) or []) == 2  # without a model to check against, both are proposed

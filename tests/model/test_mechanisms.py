@@ -233,3 +233,45 @@ def test_model_cli_recent_weeks_and_drift_warning(tmp_path) -> None:
     assert doc["model_detail"]["provenance"]["recent_weeks"] == 4.0
     bad = CliRunner().invoke(main, ["model", str(path), "--out", str(out), "--recent", "0"])
     assert bad.exit_code == 2 and "--recent" in bad.output
+
+
+def test_a_role_named_as_the_resource_is_not_one_person() -> None:
+    # Exports often name the role ('Claims handler') instead of the person: one "member" then runs many
+    # instances at once, and a pool of capacity 1 would queue every case behind the others (02_teleclaims:
+    # 100 'Claims handler' instances at once became "1 at once" and the simulated lead time 34x the real one).
+    frame, truth = gen.parallel_log(seed=2, cases=400, gap_h=0.5)
+    roles = {"Receive": "Receiving clerk", "Check Stock": "Store", "Check Credit": "Finance", "Ship": "Driver"}
+    frame["resource"] = frame["activity"].map(roles)
+    events = contract(frame)
+    model = calibrate(events)
+    for act in ("Check Stock", "Check Credit"):
+        pool = model.pools[model.activities[act].pool]
+        assert pool.capacity is None or pool.capacity >= 8, (act, pool.capacity)
+    sim = simulate(model, days=40, seed=1)
+    assert lead_times_h(sim).mean() == pytest.approx(truth.mean_lead_time_h, rel=0.25)
+
+
+def test_dates_without_times_are_not_a_midnight_release() -> None:
+    # A log whose times are dates only (traffic fines: '2006-07-24') has every step at 00:00; that is the
+    # date's resolution, not work released at midnight (which `model` used to claim for nine steps).
+    frame, _ = gen.parallel_log(seed=5, cases=300, gap_h=8.0)
+    frame["end"] = frame["end"].dt.normalize()
+    events = contract(frame.drop(columns=["start"]))
+    model = calibrate(events)
+    assert {a: act.batch for a, act in model.activities.items() if act.batch is not None} == {}
+    assert any(n.startswith("batches: not looked for") for n in model.provenance["estimated"])
+
+
+def test_capacity_note_says_which_steps_have_no_resource() -> None:
+    # The mobis log names its people except on one step; "no resource column" beside pools of 10 and 47
+    # people contradicted itself. Traffic fines has the column but empty in 71% of the events.
+    frame, _ = gen.parallel_log(seed=6, cases=200)
+    frame.loc[frame["activity"] == "Ship", "resource"] = None
+    notes = calibrate(contract(frame)).provenance["estimated"]
+    assert "capacity: no resource recorded for 1 step(s) (Ship): their pools have unlimited capacity" in notes
+    frame.loc[frame["activity"] != "Receive", "resource"] = None
+    notes = calibrate(contract(frame)).provenance["estimated"]
+    assert any(n.startswith("capacity: the resource column is empty in 75% of the events") for n in notes)
+    frame["resource"] = None
+    notes = calibrate(contract(frame)).provenance["estimated"]
+    assert "capacity: no resource column, pools have unlimited capacity" in notes

@@ -174,3 +174,38 @@ def test_a_model_better_than_naive_keeps_its_recommendation() -> None:
     report = build_report(inputs)
     assert report.facts["recommended_option"] == "add_analyst"
     assert report.sections[0].bullets[-2].startswith("Model check: on a held-out part")
+
+
+def test_an_option_that_only_made_things_worse_is_not_the_best_option() -> None:
+    # mobis travel expenses: every proposed option lengthened the lead time or changed nothing, and the summary
+    # still said 'Best simulated option "More releases ...": mean lead time +5.6 h'.
+    runs = [
+        _run("add_analyst", 0.0, (0.0, 0.0), 0.0, (0.0, 0.0)),
+        _run("drop_approval", 5.6, (-20.2, 31.3), -0.01, (-0.05, 0.03)),
+    ]
+    report = _report(runs, ACTIONS)
+    assert report.facts["recommended_option"] is None
+    assert not any("Best simulated option" in f for f in report.top_findings), report.top_findings
+
+
+def test_work_filling_the_lead_time_is_not_reported_as_only_so_much_processing() -> None:
+    # mobis: "Only 100.0% of the lead time (21.5 h on the main path) is processing; the rest is waiting."
+    inputs = replace(toy_inputs("en"), experiment=None)  # no options: the third finding is the value stream's
+    vs = inputs.mined.value_stream
+    assert vs is not None
+    busy = replace(inputs, mining=replace(inputs.mined, value_stream=replace(vs, value_added_ratio=1.0)))
+    assert not any("of the lead time" in f for f in build_report(busy).top_findings)
+    idle = replace(inputs, mining=replace(inputs.mined, value_stream=replace(vs, value_added_ratio=0.1)))
+    assert any("Only 10.0% of the lead time" in f for f in build_report(idle).top_findings)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_baseline_without_options_does_not_say_no_simulation_was_run(language: str) -> None:
+    # traffic fines: the report simulated the baseline but had no option to compare, and said "No simulation
+    # was run" and "run the report with simulation".
+    report = _report([], (), language)
+    options = {s.key: s for s in report.sections}["options"]
+    text = " ".join(options.paragraphs) + " " + report.sections[0].bullets[-1]
+    assert "No simulation was run" not in text and "run the report with simulation" not in text
+    assert "未运行仿真" not in text and "再启用仿真" not in text
+    assert "--scenario" in text

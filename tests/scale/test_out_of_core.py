@@ -199,3 +199,19 @@ def test_means_differ_from_in_memory_only_by_rounding(dataset: Path, in_memory: 
     for col in ("processing_mean_s", "wait_mean_s"):
         for act in want.index:
             assert math.isclose(got.loc[act, col], want.loc[act, col], rel_tol=1e-9)
+
+
+def test_a_folder_of_different_logs_is_refused(dataset: Path, tmp_path: Path) -> None:
+    # `procopt validate ../shared/logs/general` read receipt, sepsis, traffic fines and the running example as
+    # one log of 12,490 cases and 62 activities
+    files = sorted(dataset.rglob("*.parquet"))
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    pd.read_parquet(files[0]).to_csv(folder / "a_orders.csv", index=False)
+    other = pd.read_parquet(files[1]).rename(columns={C.ACTIVITY: "step"}).drop(columns=[C.RESOURCE])
+    other.to_csv(folder / "b_tickets.csv", index=False, sep=";")
+    r = CliRunner().invoke(main, ["validate", str(folder)])
+    assert r.exit_code == 2, r.output
+    assert f"{folder / 'b_tickets.csv'}: its columns differ from {folder / 'a_orders.csv'}" in r.output
+    assert f"column {C.ACTIVITY!r} is missing" in r.output and "extra column 'step'" in r.output
+    assert "Traceback" not in r.output
