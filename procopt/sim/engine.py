@@ -5,7 +5,7 @@ may wait for the customer (``extra_delay``), for the next clock-time release (th
 the 10:00/15:00 trucks) or for its batch to fill (labels printed once ten orders wait), then for a free person of the step's pool (a SimPy resource), who works only
 within the pool's calendar — work left at 17:00 continues at 08:00 the next working day.
 
-This is the only module that imports ``simpy``. Per-event work is plain Python; the pandas frame is built
+Only this module and ``resources`` import ``simpy``. Per-event work is plain Python; the pandas frame is built
 once at the end. Clock: float seconds since the origin = ``start - warmup_days``.
 """
 
@@ -23,6 +23,7 @@ from procopt.log import columns as C
 from procopt.model.calendars import DAY_S, WEEK_S, WorkClock
 from procopt.model.types import SimulationModel
 from procopt.sim.compiled import CompiledModel, compile_model, next_release, release_table
+from procopt.sim.resources import Places
 from procopt.sim.rng import stream
 
 DEFAULT_START = pd.Timestamp("2024-01-01")  # a Monday
@@ -157,8 +158,7 @@ class _Run:
         for name, pool in cm.pools.items():
             if pool.capacity is None:
                 continue
-            cls = simpy.PriorityResource if pool.prioritised else simpy.Resource
-            self.resources[name] = cls(self.env, capacity=pool.capacity)
+            self.resources[name] = Places(self.env, pool.capacity, prioritised=pool.prioritised)
             self.free[name] = list(reversed(pool.members))
             trace.busy_s[name] = 0.0
             if pool.on_duty is not None:
@@ -193,7 +193,7 @@ class _Run:
                 if req.triggered:
                     res.release(req)
                 else:
-                    req.cancel()
+                    res.cancel(req)
             while len(held) < want:
                 held.append(res.request(priority=OFF_DUTY))
             step = 3600.0 - ((env.now + off) % 3600.0)
