@@ -263,6 +263,46 @@ def _priority(rule: str, value_attr: str | None) -> Callable[[float, float, Mapp
     return lambda now, due, attrs: now
 
 
+def work_span(clock: WorkClock) -> Callable[[float, float], tuple[float, float]]:
+    """``(t, work_s) -> (begin, end)``: ``begin = clock.next_open(t)``, ``end = clock.end_after(begin, work_s)``.
+
+    The same float operations as the two ``WorkClock`` calls (a seeded run stays identical; a test checks the
+    equality bit for bit), fused into one call with the calendar's tables bound once: every activity instance
+    asks this, and four method calls with attribute lookups were a tenth of the engine's time. When work
+    starts inside open hours (``begin == t``), the working time reached at ``t`` is computed once, not twice.
+    """
+    if clock.always:
+        return lambda t, work_s: (t, t + work_s)
+    off, week_work = clock.offset_s, clock.week_work_s
+    starts, ends, cum = clock.starts, clock.ends, clock.cum
+
+    def worked(t: float) -> float:
+        w, r = divmod(t + off, WEEK_S)
+        i = bisect_right(starts, r) - 1
+        return w * week_work + (0.0 if i < 0 else cum[i] + min(r, ends[i]) - starts[i])
+
+    def open_at(done: float) -> float:  # WorkClock._at(done, open_side=True)
+        w, r = divmod(done, week_work)
+        i = bisect_right(cum, r) - 1
+        return w * WEEK_S + starts[i] + (r - cum[i]) - off
+
+    def span(t: float, work_s: float) -> tuple[float, float]:
+        done = worked(t)
+        begin = max(t, open_at(done))
+        if begin != t:
+            done = worked(begin)
+        if work_s <= 0:  # end_after(begin, 0) is next_open(begin), which is begin when begin == t
+            return begin, begin if begin == t else max(begin, open_at(done))
+        w, r = divmod(done + work_s, week_work)
+        i = bisect_left(cum, r) - 1
+        if i < 0:
+            w, i = w - 1, len(cum) - 1
+            r = week_work
+        return begin, w * WEEK_S + starts[i] + (r - cum[i]) - off
+
+    return span
+
+
 def release_table(times: tuple[str, ...], weekdays: tuple[str, ...]) -> list[float]:
     """Sorted release instants in seconds since Monday 00:00 for a batch rule."""
     out = sorted(WEEKDAYS.index(d) * DAY_S + parse_clock(t) for d in weekdays for t in times)

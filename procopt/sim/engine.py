@@ -22,7 +22,7 @@ import simpy
 from procopt.log import columns as C
 from procopt.model.calendars import DAY_S, WEEK_S, WorkClock
 from procopt.model.types import SimulationModel
-from procopt.sim.compiled import CompiledModel, compile_model, next_release, release_table
+from procopt.sim.compiled import CActivity, CompiledModel, compile_model, next_release, release_table, work_span
 from procopt.sim.resources import Places
 from procopt.sim.rng import stream
 
@@ -163,19 +163,32 @@ class _Run:
             trace.busy_s[name] = 0.0
             if pool.on_duty is not None:
                 self.env.process(self._staffing(pool, self.resources[name]))
-        # everything a step needs, looked up once per step instead of field by field
-        self.steps = {
-            a: (
-                act,
-                act.pool.clock,
-                self.resources.get(act.pool.name),
-                self.free.get(act.pool.name),
-                self.rng_dur[a],
-                self.rng_delay[a],
-                act.pool.name,
-            )
-            for a, act in cm.activities.items()
-        }
+        # everything a step needs, unpacked in one go per activity instance instead of attribute by attribute
+        self.steps = {a: self._plan(act) for a, act in cm.activities.items()}
+
+    def _plan(self, act: CActivity) -> tuple[Any, ...]:
+        pool = act.pool
+        res = self.resources.get(pool.name)
+        return (
+            act.skip,
+            act.extra,
+            act.extra_wall,
+            act.next_release if act.releases is not None else None,
+            (act.batch_size, act.batch_wait_s) if act.batch_size is not None else None,
+            res,
+            act.priority_key if res is not None and pool.prioritised else None,
+            self.free.get(pool.name),
+            pool.speeds if res is not None else None,
+            pool.clock,
+            work_span(pool.clock),
+            act.duration,
+            act.dur_attr,
+            act.dur_map,
+            self.rng_dur[act.name],
+            self.rng_delay[act.name],
+            pool.name,
+            act.name == self.cm.delivery,
+        )
 
     def _staffing(self, pool: Any, res: Any) -> Any:
         """Hold the pool's off-duty people: each hour, as many top-priority requests as people are absent.
@@ -279,45 +292,62 @@ class _Run:
 
     def _step(self, cid: int, cur: str, attrs: dict[str, Any], due: float) -> Any:
         """One activity instance: extra delay, batch release, queue for a person, work within the calendar."""
-        env, tr = self.env, self.trace
-        act, clock, res, free, rng_dur, rng_delay, pname = self.steps[cur]
-        if act.skip is not None and act.skip(attrs):
+        (
+            skip,
+            extra,
+            extra_wall,
+            release_at,
+            batch,
+            res,
+            priority_key,
+            free,
+            speeds,
+            clock,
+            span,
+            duration,
+            dur_attr,
+            dur_map,
+            rng_dur,
+            rng_delay,
+            pname,
+            delivers,
+        ) = self.steps[cur]
+        if skip is not None and skip(attrs):
             return
-        if act.extra is not None:
-            d = act.extra(rng_delay)
+        env = self.env
+        if extra is not None:
+            d = extra(rng_delay)
             if d > 0:
-                yield env.timeout(d if act.extra_wall else clock.end_after(env.now, d) - env.now)
-        if act.releases is not None:
-            yield env.timeout(act.next_release(env.now) - env.now)
-        elif act.batch_size is not None:
-            yield self._join_batch(cur, act.batch_size, act.batch_wait_s)
+                yield env.timeout(d if extra_wall else clock.end_after(env.now, d) - env.now)
+        if release_at is not None:
+            yield env.timeout(release_at(env.now) - env.now)
+        elif batch is not None:
+            yield self._join_batch(cur, *batch)
         if res is not None:
-            req = res.request(priority=act.priority_key(env.now, due, attrs)) if act.pool.prioritised else res.request()
+            req = res.request() if priority_key is None else res.request(priority_key(env.now, due, attrs))
             yield req
-            speeds = act.pool.speeds
             # with people of different speeds, who takes the case matters: the one idle longest (work spreads
             # over the team as in the log), not the one who just finished (the first name would do it all)
             member = free.pop() if speeds is None else free.pop(0)
         else:
-            member, speeds = pname, None
-        begin = clock.next_open(env.now)
-        if act.dur_attr is None:
-            work = act.duration(rng_dur)
-        else:
-            work = act.dur_map.get(attrs.get(act.dur_attr), act.duration)(rng_dur)
+            member = pname
+        now = env.now
+        work = duration(rng_dur) if dur_attr is None else dur_map.get(attrs.get(dur_attr), duration)(rng_dur)
         if speeds is not None:
             work *= speeds.get(member, 1.0)
-        end = clock.end_after(begin, work)
-        yield env.timeout(end - env.now)
+        begin, end = span(now, work)
+        yield env.timeout(end - now)
+        tr = self.trace
         if res is not None:
             free.append(member)
             res.release(req)
             if tr.window_start_s <= begin < tr.window_end_s:
                 tr.busy_s[pname] += work
-        if tr.case_first[cid] != tr.case_first[cid]:
-            tr.case_first[cid] = begin
+        first = tr.case_first
+        if first[cid] != first[cid]:
+            first[cid] = begin
         tr.events.append((cid, cur, begin, end, member, pname))
-        if cur == self.cm.delivery:
+        if delivers:
             tr.case_delivery_end[cid] = end
 
 
