@@ -276,23 +276,28 @@ def work_span(clock: WorkClock) -> Callable[[float, float], tuple[float, float]]
     off, week_work = clock.offset_s, clock.week_work_s
     starts, ends, cum = clock.starts, clock.ends, clock.cum
 
-    def worked(t: float) -> float:
+    def span(t: float, work_s: float) -> tuple[float, float]:
+        # worked(t): working seconds from the origin's week start to t
         w, r = divmod(t + off, WEEK_S)
         i = bisect_right(starts, r) - 1
-        return w * week_work + (0.0 if i < 0 else cum[i] + min(r, ends[i]) - starts[i])
-
-    def open_at(done: float) -> float:  # WorkClock._at(done, open_side=True)
+        done = w * week_work + (0.0 if i < 0 else cum[i] + min(r, ends[i]) - starts[i])
+        # next_open(t) = max(t, _at(worked(t), open_side=True))
         w, r = divmod(done, week_work)
         i = bisect_right(cum, r) - 1
-        return w * WEEK_S + starts[i] + (r - cum[i]) - off
-
-    def span(t: float, work_s: float) -> tuple[float, float]:
-        done = worked(t)
-        begin = max(t, open_at(done))
-        if begin != t:
-            done = worked(begin)
-        if work_s <= 0:  # end_after(begin, 0) is next_open(begin), which is begin when begin == t
-            return begin, begin if begin == t else max(begin, open_at(done))
+        begin = w * WEEK_S + starts[i] + (r - cum[i]) - off
+        if begin <= t:
+            begin = t  # open at t: the usual case, worked(begin) is done already
+        else:
+            w, r = divmod(begin + off, WEEK_S)
+            i = bisect_right(starts, r) - 1
+            done = w * week_work + (0.0 if i < 0 else cum[i] + min(r, ends[i]) - starts[i])
+            if work_s <= 0:  # end_after(begin, 0) = next_open(begin)
+                w, r = divmod(done, week_work)
+                i = bisect_right(cum, r) - 1
+                return begin, max(begin, w * WEEK_S + starts[i] + (r - cum[i]) - off)
+        if work_s <= 0:  # next_open(begin) with begin == t is begin again
+            return begin, begin
+        # end_after(begin, work_s) = _at(worked(begin) + work_s, open_side=False)
         w, r = divmod(done + work_s, week_work)
         i = bisect_left(cum, r) - 1
         if i < 0:
