@@ -152,6 +152,52 @@ class CompiledModel:
                 return targets[min(bisect_right(cum, u), len(targets) - 1)]
         return None
 
+    def chooser(self, rng: random.Random) -> Callable[[str, str | None, int, Mapping[str, Any], int], str | None]:
+        """``choose`` bound to ``rng`` for the engine: ``(after, prev, visit, attrs, row) -> next``, ``row`` being
+        the case's attribute row (``sample_attributes``' index). The same answers and the same draws as
+        ``choose``, at a fraction of the cost: the branch list of an (after, previous, visit) is looked up once
+        per run, and a condition is evaluated once per attribute row — it reads only the case's attributes,
+        which the row fixes. (Visits beyond the largest numbered visit of any decision share one branch list.)
+        """
+        routes = self.routes
+        top = max((maxv for maxv, _ in routes.values()), default=0)
+        lists: dict[tuple[str, str | None, int], Branches | None] = {}
+        truth: dict[tuple[Condition, int], bool] = {}
+        rand = rng.random
+
+        def branches_of(after: str, prev: str | None, visit: int) -> Branches | None:
+            for key in ((after, prev), (after, None)):
+                entry = routes.get(key)
+                if entry is not None:
+                    maxv, by_visit = entry
+                    branches = by_visit.get(min(visit, maxv)) if maxv else None
+                    if branches is None:
+                        branches = by_visit.get(None)
+                    if branches is not None:
+                        return branches
+            return None
+
+        def choose(after: str, prev: str | None, visit: int, attrs: Mapping[str, Any], row: int) -> str | None:
+            key = (after, prev, visit if visit <= top else top + 1)
+            try:
+                branches = lists[key]
+            except KeyError:
+                branches = lists[key] = branches_of(*key)
+            if branches is None:
+                return None
+            for cond, targets, cum in branches:
+                if cond is not None:
+                    known = truth.get((cond, row))
+                    if known is None:
+                        known = truth[cond, row] = bool(cond(attrs))
+                    if not known:
+                        continue
+                u = rand() * cum[-1]
+                return targets[min(bisect_right(cum, u), len(targets) - 1)]
+            return None
+
+        return choose
+
 
 def compile_model(model: SimulationModel, offset_s: float) -> CompiledModel:
     """Compile ``model`` for a run whose origin is ``offset_s`` seconds after a Monday 00:00."""

@@ -148,6 +148,7 @@ class _Run:
         self.rng_arr = stream(seq, "arrivals")
         self.rng_attr = stream(seq, "attributes")
         self.rng_route = stream(seq, "routing")
+        self.choose = cm.chooser(self.rng_route)
         self.rng_dur = {a: stream(seq, "durations", key=a) for a in cm.activities}
         self.rng_delay = {a: stream(seq, "delays", key=a) for a in cm.activities}
         self.offset_s = offset_s
@@ -249,11 +250,11 @@ class _Run:
         tr.case_delivery_end.append(NAN)
         tr.case_end.append(NAN)
         tr.case_first.append(NAN)
-        choose, fast, rng_route, blocks = cm.choose, cm.fast, self.rng_route, cm.blocks
+        choose, fast, blocks = self.choose, cm.fast, cm.blocks
         step = self._step
         visits: dict[str, int] = {}
         prev = None
-        cur = choose(cm.START, None, 1, attrs, rng_route)
+        cur = choose(cm.START, None, 1, attrs, row)
         while cur is not None:
             visits[cur] = visit = visits.get(cur, 0) + 1
             if cur in blocks:  # AND-split: every branch at once, continue when all are done (the join)
@@ -262,7 +263,7 @@ class _Run:
                 yield from step(cid, cur, attrs, due)
             nxt = fast.get(cur, MISSING)
             if nxt is MISSING:
-                nxt = choose(cur, prev, visit, attrs, rng_route)
+                nxt = choose(cur, prev, visit, attrs, row)
             prev, cur = cur, nxt
         tr.case_end[cid] = env.now
 
