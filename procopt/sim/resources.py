@@ -28,7 +28,7 @@ from simpy import Environment, Event
 class Places:
     """``capacity`` places; requests wait first come first served, or by priority when ``prioritised``."""
 
-    __slots__ = ("_env", "_schedule", "capacity", "used", "_fifo", "_heap", "_seq", "prioritised")
+    __slots__ = ("_env", "_schedule", "capacity", "used", "_fifo", "_heap", "_seq", "prioritised", "_retry_cb")
 
     def __init__(self, env: Environment, capacity: int, *, prioritised: bool = False) -> None:
         if capacity <= 0:
@@ -42,6 +42,7 @@ class Places:
         self._heap: list[tuple[float, float, int, Any]] = []
         self._seq = count()
         self.prioritised = prioritised
+        self._retry_cb = self._retry
 
     def request(self, priority: float = 0.0) -> Any:
         """An event that succeeds when the requester holds a place (``priority``: lower first)."""
@@ -53,7 +54,11 @@ class Places:
             if self.used < self.capacity:
                 self._grant(heappop(heap)[3])
         elif self.used < self.capacity and not self._fifo:
-            self._grant(event)  # the usual case: nobody waits, so the new request is the head
+            # the usual case: nobody waits, so the new request is the head and gets the place (_grant inline)
+            self.used += 1
+            event._ok = True
+            event._value = None
+            self._schedule(event)
         else:
             self._fifo.append(event)
             if self.used < self.capacity:
@@ -61,13 +66,21 @@ class Places:
         return event
 
     def release(self, request: Any) -> None:
-        """Give back the place ``request`` holds; the head of the queue tries when the release is processed."""
+        """Give back the place ``request`` holds; the head of the queue tries when the release is processed.
+
+        The request event is spent once processed (its callbacks ran, nothing waits on it), so it is scheduled
+        again as the release's event instead of allocating one: ``request`` must not be used afterwards.
+        """
         self.used -= 1
-        kick = Event(self._env)
-        kick.callbacks.append(self._retry)
-        kick._ok = True
-        kick._value = None
-        self._schedule(kick)
+        if request.callbacks is None:
+            request.callbacks = [self._retry_cb]
+            self._schedule(request)
+        else:  # granted but not processed yet (a place held without waiting for it): a fresh event
+            kick = Event(self._env)
+            kick.callbacks.append(self._retry_cb)
+            kick._ok = True
+            kick._value = None
+            self._schedule(kick)
 
     def cancel(self, request: Any) -> None:
         """Withdraw ``request`` if it still waits (a granted one must be released instead)."""
