@@ -12,12 +12,13 @@ import random
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from random import NV_MAGICCONST  # type: ignore[attr-defined]
 from typing import Any
 
 from procopt.model.calendars import DAY_S, WEEK_S, WorkClock, parse_clock
 from procopt.model.distributions import Sampler, sampler
 from procopt.model.expr import Condition, parse_condition
-from procopt.model.types import START_TOKEN, WEEKDAYS, SimulationModel
+from procopt.model.types import START_TOKEN, WEEKDAYS, Distribution, SimulationModel
 
 Branches = list[tuple[Condition | None, list[str | None], list[float]]]
 
@@ -40,6 +41,8 @@ class CActivity:
     name: str
     pool: CPool
     duration: Sampler
+    #: the distribution ``duration`` samples (the engine binds it to the activity's stream: ``bound_draw``)
+    duration_dist: Distribution
     dur_attr: str | None
     dur_map: dict[Any, Sampler]
     extra: Sampler | None
@@ -232,6 +235,7 @@ def compile_model(model: SimulationModel, offset_s: float) -> CompiledModel:
             name=name,
             pool=pools[a.pool],
             duration=sampler(a.duration),
+            duration_dist=a.duration,
             dur_attr=a.duration_by[0] if a.duration_by else None,
             dur_map={k: sampler(d) for k, d in a.duration_by[1].items()} if a.duration_by else {},
             extra=sampler(a.extra_delay) if a.extra_delay is not None else None,
@@ -307,6 +311,45 @@ def _priority(rule: str, value_attr: str | None) -> Callable[[float, float, Mapp
 
         return by_value
     return lambda now, due, attrs: now
+
+
+def bound_draw(dist: Distribution, rng: random.Random) -> Callable[[], float]:
+    """``sampler(dist)`` with ``rng`` bound: ``draw()`` returns what ``sampler(dist)(rng)`` would, same stream.
+
+    Most calibrated durations are lognormal, drawn once per activity instance through three Python calls
+    (the sampler, ``lognormvariate``, ``normalvariate``). ``lognormvariate(mu, sigma)`` is
+    ``exp(normalvariate(mu, sigma))``, Kinderman-Monahan on pairs of uniforms; it is inlined here on the
+    stream's ``random`` (a test checks equality with the sampler draw for draw). Exponential likewise;
+    gamma calls ``gammavariate`` directly; the other kinds go through the sampler.
+    """
+    p, kind = dist.params, dist.kind
+    rand = rng.random
+    if kind in ("lognormal", "gamma") and float(p["mean_s"]) > 0 and float(p["cv"]) > 0:
+        mean, cv = float(p["mean_s"]), float(p["cv"])
+        if kind == "gamma":
+            shape = 1.0 / (cv * cv)
+            scale = mean / shape
+            gamma = rng.gammavariate
+            return lambda: gamma(shape, scale)
+        sigma = math.sqrt(math.log1p(cv * cv))
+        mu = math.log(mean) - sigma * sigma / 2
+        log, exp = math.log, math.exp
+
+        def lognormal() -> float:
+            while True:
+                u1 = rand()
+                u2 = 1.0 - rand()
+                z = NV_MAGICCONST * (u1 - 0.5) / u2
+                if z * z / 4.0 <= -log(u2):
+                    return exp(mu + z * sigma)
+
+        return lognormal
+    if kind == "exponential" and float(p["mean_s"]) > 0:
+        rate = 1.0 / float(p["mean_s"])
+        log = math.log
+        return lambda: -log(1.0 - rand()) / rate
+    draw = sampler(dist)
+    return lambda: draw(rng)
 
 
 def work_span(clock: WorkClock) -> Callable[[float, float], tuple[float, float]]:

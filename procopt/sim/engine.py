@@ -22,7 +22,15 @@ import simpy
 from procopt.log import columns as C
 from procopt.model.calendars import DAY_S, WEEK_S, WorkClock
 from procopt.model.types import SimulationModel
-from procopt.sim.compiled import CActivity, CompiledModel, compile_model, next_release, release_table, work_span
+from procopt.sim.compiled import (
+    CActivity,
+    CompiledModel,
+    bound_draw,
+    compile_model,
+    next_release,
+    release_table,
+    work_span,
+)
 from procopt.sim.resources import Places
 from procopt.sim.rng import stream
 
@@ -182,9 +190,10 @@ class _Run:
             pool.speeds if res is not None else None,
             pool.clock,
             work_span(pool.clock),
-            act.duration,
+            bound_draw(act.duration_dist, self.rng_dur[act.name]),
             act.dur_attr,
             act.dur_map,
+            act.duration,
             self.rng_dur[act.name],
             self.rng_delay[act.name],
             pool.name,
@@ -305,9 +314,10 @@ class _Run:
             speeds,
             clock,
             span,
-            duration,
+            draw,
             dur_attr,
             dur_map,
+            dur_default,
             rng_dur,
             rng_delay,
             pname,
@@ -333,7 +343,8 @@ class _Run:
         else:
             member = pname
         now = env.now
-        work = duration(rng_dur) if dur_attr is None else dur_map.get(attrs.get(dur_attr), duration)(rng_dur)
+        # by attribute: the attribute's own distribution, or the activity's (through its sampler) for other values
+        work = draw() if dur_attr is None else dur_map.get(attrs.get(dur_attr), dur_default)(rng_dur)
         if speeds is not None:
             work *= speeds.get(member, 1.0)
         begin, end = span(now, work)

@@ -1,6 +1,6 @@
 """The engine's fast paths must give exactly what the plain definitions give, or seeded runs would drift:
 ``work_span`` (``WorkClock.next_open`` then ``end_after``, bit for bit) and ``CompiledModel.chooser``
-(``CompiledModel.choose``: same next step, same draws)."""
+(``CompiledModel.choose``: same next step, same draws) and ``bound_draw`` (the distribution's sampler)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procopt.model.calendars import WEEK_S, WorkClock
+from procopt.model.distributions import sampler
 from procopt.model.types import (
     WEEKDAYS,
     Activity,
@@ -23,7 +24,7 @@ from procopt.model.types import (
     Routing,
     SimulationModel,
 )
-from procopt.sim.compiled import compile_model, work_span
+from procopt.sim.compiled import bound_draw, compile_model, work_span
 
 HALF_HOURS = st.integers(0, 48)
 
@@ -114,3 +115,26 @@ def test_chooser_answers_and_draws_as_choose(seed: int, asks: list[tuple[str, st
         attrs = dict(zip(cm.attr_columns, cm.attr_rows[row], strict=True))
         assert choose(after, prev, visit, attrs, row) == cm.choose(after, prev, visit, attrs, plain)
     assert plain.random() == fast.random()  # the same number of draws
+
+
+DISTRIBUTIONS = st.one_of(
+    st.builds(
+        lambda kind, mean, cv: Distribution(kind, {"mean_s": mean, "cv": cv}),
+        st.sampled_from(["lognormal", "gamma"]),
+        st.sampled_from([0.0, 1.0, 600.0, 86_400.0]),
+        st.sampled_from([0.0, 0.1, 0.7, 1.0, 3.0]),
+    ),
+    st.builds(lambda mean: Distribution("exponential", {"mean_s": mean}), st.sampled_from([0.0, 5.0, 7200.0])),
+    st.just(Distribution("fixed", {"value_s": 30.0})),
+    st.just(Distribution("uniform", {"low_s": 10.0, "high_s": 20.0})),
+    st.just(Distribution("empirical", {"quantiles_s": [0.0, 0.0, 60.0, 600.0]})),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(dist=DISTRIBUTIONS, seed=st.integers(0, 2**32))
+def test_bound_draw_gives_the_samplers_numbers(dist: Distribution, seed: int) -> None:
+    plain, fast = random.Random(seed), random.Random(seed)
+    draw, sample = bound_draw(dist, fast), sampler(dist)
+    assert [draw() for _ in range(300)] == [sample(plain) for _ in range(300)]
+    assert plain.random() == fast.random()
