@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import simpy
+from simpy.events import NORMAL
 
 from procopt.log import columns as C
 from procopt.model.calendars import DAY_S, WEEK_S, WorkClock
@@ -348,7 +349,14 @@ class _Run:
         if speeds is not None:
             work *= speeds.get(member, 1.0)
         begin, end = span(now, work)
-        yield env.timeout(end - now)
+        if res is None:
+            yield env.timeout(end - now)
+        else:  # the request event is spent (processed): it serves again as the work's timeout, then the release's
+            if end < now:
+                raise ValueError(f"negative work time {end - now} at {cur!r}")
+            req.callbacks = []
+            env.schedule(req, NORMAL, end - now)
+            yield req
         tr = self.trace
         if res is not None:
             free.append(member)
