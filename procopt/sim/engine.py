@@ -249,28 +249,108 @@ class _Run:
             yield env.timeout(t - env.now)
             self.env.process(self._case(len(tr.case_arrival)))
 
-    def _case(self, cid: int) -> Any:
-        env, cm, tr = self.env, self.cm, self.trace
-        now = env.now
-        row, attrs, due_off = cm.sample_attributes(self.rng_attr)
-        due = cm.due_time(now, due_off, self.offset_s)
-        tr.case_arrival.append(now)
-        tr.case_due.append(due)
-        tr.case_attr.append(row)
-        tr.case_delivery_end.append(NAN)
-        tr.case_end.append(NAN)
-        tr.case_first.append(NAN)
+    def _case(self, cid: int, branch: tuple[str, dict[str, Any], float] | None = None) -> Any:
+        """Case ``cid`` from arrival to end, activity instance after activity instance; or, with ``branch``
+        (activity, attributes, due), that one activity of a parallel block of the case.
+
+        An instance: extra delay, batch release, queue for a person, work within the pool's calendar. It is
+        written out in this loop (not a generator per instance): a step generator and its ``yield from``
+        cost as much as the calendar arithmetic of the step.
+        """
+        env, cm, tr, steps = self.env, self.cm, self.trace, self.steps
         choose, fast, blocks = self.choose, cm.fast, cm.blocks
-        step = self._step
+        window_start, window_end, busy = tr.window_start_s, tr.window_end_s, tr.busy_s
+        events, first = tr.events, tr.case_first
+        if branch is None:
+            now = env.now
+            row, attrs, due_off = cm.sample_attributes(self.rng_attr)
+            due = cm.due_time(now, due_off, self.offset_s)
+            tr.case_arrival.append(now)
+            tr.case_due.append(due)
+            tr.case_attr.append(row)
+            tr.case_delivery_end.append(NAN)
+            tr.case_end.append(NAN)
+            first.append(NAN)
+            cur = choose(cm.START, None, 1, attrs, row)
+        else:
+            cur, attrs, due = branch
+            row = -1  # not routed
         visits: dict[str, int] = {}
         prev = None
-        cur = choose(cm.START, None, 1, attrs, row)
+        visit = 0
         while cur is not None:
-            visits[cur] = visit = visits.get(cur, 0) + 1
-            if cur in blocks:  # AND-split: every branch at once, continue when all are done (the join)
-                yield env.all_of([env.process(step(cid, a, attrs, due)) for a in blocks[cur]])
-            else:
-                yield from step(cid, cur, attrs, due)
+            if branch is None:
+                visits[cur] = visit = visits.get(cur, 0) + 1
+                if cur in blocks:  # AND-split: every branch at once, continue when all are done (the join)
+                    yield env.all_of([env.process(self._case(cid, (a, attrs, due))) for a in blocks[cur]])
+                    nxt = fast.get(cur, MISSING)
+                    if nxt is MISSING:
+                        nxt = choose(cur, prev, visit, attrs, row)
+                    prev, cur = cur, nxt
+                    continue
+            (
+                skip,
+                extra,
+                extra_wall,
+                release_at,
+                batch,
+                res,
+                priority_key,
+                free,
+                speeds,
+                clock,
+                span,
+                draw,
+                dur_attr,
+                dur_map,
+                dur_default,
+                rng_dur,
+                rng_delay,
+                pname,
+                delivers,
+            ) = steps[cur]
+            if skip is None or not skip(attrs):
+                if extra is not None:
+                    d = extra(rng_delay)
+                    if d > 0:
+                        yield env.timeout(d if extra_wall else clock.end_after(env.now, d) - env.now)
+                if release_at is not None:
+                    yield env.timeout(release_at(env.now) - env.now)
+                elif batch is not None:
+                    yield self._join_batch(cur, *batch)
+                if res is not None:
+                    req = res.request() if priority_key is None else res.request(priority_key(env.now, due, attrs))
+                    yield req
+                    # with people of different speeds, who takes the case matters: the one idle longest (work
+                    # spreads over the team as in the log), not the one who just finished (the first would do it all)
+                    member = free.pop() if speeds is None else free.pop(0)
+                else:
+                    member = pname
+                now = env.now
+                # by attribute: the attribute's own distribution, or the activity's (its sampler) for other values
+                work = draw() if dur_attr is None else dur_map.get(attrs.get(dur_attr), dur_default)(rng_dur)
+                if speeds is not None:
+                    work *= speeds.get(member, 1.0)
+                begin, end = span(now, work)
+                if res is None:
+                    yield env.timeout(end - now)
+                else:  # the request event is spent (processed): it times the work, then carries the release
+                    if end < now:
+                        raise ValueError(f"negative work time {end - now} at {cur!r}")
+                    req.callbacks = []
+                    env.schedule(req, NORMAL, end - now)
+                    yield req
+                    free.append(member)
+                    res.release(req)
+                    if window_start <= begin < window_end:
+                        busy[pname] += work
+                if first[cid] != first[cid]:
+                    first[cid] = begin
+                events.append((cid, cur, begin, end, member, pname))
+                if delivers:
+                    tr.case_delivery_end[cid] = end
+            if branch is not None:
+                return
             nxt = fast.get(cur, MISSING)
             if nxt is MISSING:
                 nxt = choose(cur, prev, visit, attrs, row)
@@ -300,75 +380,6 @@ class _Run:
         yield self.env.timeout(wait_s)
         if self.filling.get(cur) is batch:  # still filling: release what is there
             self._release_batch(cur)
-
-    def _step(self, cid: int, cur: str, attrs: dict[str, Any], due: float) -> Any:
-        """One activity instance: extra delay, batch release, queue for a person, work within the calendar."""
-        (
-            skip,
-            extra,
-            extra_wall,
-            release_at,
-            batch,
-            res,
-            priority_key,
-            free,
-            speeds,
-            clock,
-            span,
-            draw,
-            dur_attr,
-            dur_map,
-            dur_default,
-            rng_dur,
-            rng_delay,
-            pname,
-            delivers,
-        ) = self.steps[cur]
-        if skip is not None and skip(attrs):
-            return
-        env = self.env
-        if extra is not None:
-            d = extra(rng_delay)
-            if d > 0:
-                yield env.timeout(d if extra_wall else clock.end_after(env.now, d) - env.now)
-        if release_at is not None:
-            yield env.timeout(release_at(env.now) - env.now)
-        elif batch is not None:
-            yield self._join_batch(cur, *batch)
-        if res is not None:
-            req = res.request() if priority_key is None else res.request(priority_key(env.now, due, attrs))
-            yield req
-            # with people of different speeds, who takes the case matters: the one idle longest (work spreads
-            # over the team as in the log), not the one who just finished (the first name would do it all)
-            member = free.pop() if speeds is None else free.pop(0)
-        else:
-            member = pname
-        now = env.now
-        # by attribute: the attribute's own distribution, or the activity's (through its sampler) for other values
-        work = draw() if dur_attr is None else dur_map.get(attrs.get(dur_attr), dur_default)(rng_dur)
-        if speeds is not None:
-            work *= speeds.get(member, 1.0)
-        begin, end = span(now, work)
-        if res is None:
-            yield env.timeout(end - now)
-        else:  # the request event is spent (processed): it serves again as the work's timeout, then the release's
-            if end < now:
-                raise ValueError(f"negative work time {end - now} at {cur!r}")
-            req.callbacks = []
-            env.schedule(req, NORMAL, end - now)
-            yield req
-        tr = self.trace
-        if res is not None:
-            free.append(member)
-            res.release(req)
-            if tr.window_start_s <= begin < tr.window_end_s:
-                tr.busy_s[pname] += work
-        first = tr.case_first
-        if first[cid] != first[cid]:
-            first[cid] = begin
-        tr.events.append((cid, cur, begin, end, member, pname))
-        if delivers:
-            tr.case_delivery_end[cid] = end
 
 
 def trace_to_frame(model: SimulationModel, trace: Trace) -> pd.DataFrame:
