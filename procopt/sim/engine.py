@@ -5,7 +5,7 @@ may wait for the customer (``extra_delay``), for the next clock-time release (th
 the 10:00/15:00 trucks) or for its batch to fill (labels printed once ten orders wait), then for a free person of the step's pool (a SimPy resource), who works only
 within the pool's calendar — work left at 17:00 continues at 08:00 the next working day.
 
-This is the only module that imports ``simpy``. Per-event work is plain Python; the pandas frame is built
+Only this module and ``resources`` import ``simpy``. Per-event work is plain Python; the pandas frame is built
 once at the end. Clock: float seconds since the origin = ``start - warmup_days``.
 """
 
@@ -18,11 +18,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import simpy
+from simpy.events import NORMAL
 
 from procopt.log import columns as C
 from procopt.model.calendars import DAY_S, WEEK_S, WorkClock
 from procopt.model.types import SimulationModel
-from procopt.sim.compiled import CompiledModel, compile_model, next_release, release_table
+from procopt.sim.compiled import (
+    CActivity,
+    CompiledModel,
+    bound_draw,
+    compile_model,
+    next_release,
+    release_table,
+    work_span,
+)
+from procopt.sim.resources import Places
 from procopt.sim.rng import stream
 
 DEFAULT_START = pd.Timestamp("2024-01-01")  # a Monday
@@ -147,6 +157,7 @@ class _Run:
         self.rng_arr = stream(seq, "arrivals")
         self.rng_attr = stream(seq, "attributes")
         self.rng_route = stream(seq, "routing")
+        self.choose = cm.chooser(self.rng_route)
         self.rng_dur = {a: stream(seq, "durations", key=a) for a in cm.activities}
         self.rng_delay = {a: stream(seq, "delays", key=a) for a in cm.activities}
         self.offset_s = offset_s
@@ -157,25 +168,38 @@ class _Run:
         for name, pool in cm.pools.items():
             if pool.capacity is None:
                 continue
-            cls = simpy.PriorityResource if pool.prioritised else simpy.Resource
-            self.resources[name] = cls(self.env, capacity=pool.capacity)
+            self.resources[name] = Places(self.env, pool.capacity, prioritised=pool.prioritised)
             self.free[name] = list(reversed(pool.members))
             trace.busy_s[name] = 0.0
             if pool.on_duty is not None:
                 self.env.process(self._staffing(pool, self.resources[name]))
-        # everything a step needs, looked up once per step instead of field by field
-        self.steps = {
-            a: (
-                act,
-                act.pool.clock,
-                self.resources.get(act.pool.name),
-                self.free.get(act.pool.name),
-                self.rng_dur[a],
-                self.rng_delay[a],
-                act.pool.name,
-            )
-            for a, act in cm.activities.items()
-        }
+        # everything a step needs, unpacked in one go per activity instance instead of attribute by attribute
+        self.steps = {a: self._plan(act) for a, act in cm.activities.items()}
+
+    def _plan(self, act: CActivity) -> tuple[Any, ...]:
+        pool = act.pool
+        res = self.resources.get(pool.name)
+        return (
+            act.skip,
+            act.extra,
+            act.extra_wall,
+            act.next_release if act.releases is not None else None,
+            (act.batch_size, act.batch_wait_s) if act.batch_size is not None else None,
+            res,
+            act.priority_key if res is not None and pool.prioritised else None,
+            self.free.get(pool.name),
+            pool.speeds if res is not None else None,
+            pool.clock,
+            work_span(pool.clock),
+            bound_draw(act.duration_dist, self.rng_dur[act.name]),
+            act.dur_attr,
+            act.dur_map,
+            act.duration,
+            self.rng_dur[act.name],
+            self.rng_delay[act.name],
+            pool.name,
+            act.name == self.cm.delivery,
+        )
 
     def _staffing(self, pool: Any, res: Any) -> Any:
         """Hold the pool's off-duty people: each hour, as many top-priority requests as people are absent.
@@ -193,7 +217,7 @@ class _Run:
                 if req.triggered:
                     res.release(req)
                 else:
-                    req.cancel()
+                    res.cancel(req)
             while len(held) < want:
                 held.append(res.request(priority=OFF_DUTY))
             step = 3600.0 - ((env.now + off) % 3600.0)
@@ -225,31 +249,111 @@ class _Run:
             yield env.timeout(t - env.now)
             self.env.process(self._case(len(tr.case_arrival)))
 
-    def _case(self, cid: int) -> Any:
-        env, cm, tr = self.env, self.cm, self.trace
-        now = env.now
-        row, attrs, due_off = cm.sample_attributes(self.rng_attr)
-        due = cm.due_time(now, due_off, self.offset_s)
-        tr.case_arrival.append(now)
-        tr.case_due.append(due)
-        tr.case_attr.append(row)
-        tr.case_delivery_end.append(NAN)
-        tr.case_end.append(NAN)
-        tr.case_first.append(NAN)
-        choose, fast, rng_route, blocks = cm.choose, cm.fast, self.rng_route, cm.blocks
-        step = self._step
+    def _case(self, cid: int, branch: tuple[str, dict[str, Any], float] | None = None) -> Any:
+        """Case ``cid`` from arrival to end, activity instance after activity instance; or, with ``branch``
+        (activity, attributes, due), that one activity of a parallel block of the case.
+
+        An instance: extra delay, batch release, queue for a person, work within the pool's calendar. It is
+        written out in this loop (not a generator per instance): a step generator and its ``yield from``
+        cost as much as the calendar arithmetic of the step.
+        """
+        env, cm, tr, steps = self.env, self.cm, self.trace, self.steps
+        choose, fast, blocks = self.choose, cm.fast, cm.blocks
+        window_start, window_end, busy = tr.window_start_s, tr.window_end_s, tr.busy_s
+        events, first = tr.events, tr.case_first
+        if branch is None:
+            now = env.now
+            row, attrs, due_off = cm.sample_attributes(self.rng_attr)
+            due = cm.due_time(now, due_off, self.offset_s)
+            tr.case_arrival.append(now)
+            tr.case_due.append(due)
+            tr.case_attr.append(row)
+            tr.case_delivery_end.append(NAN)
+            tr.case_end.append(NAN)
+            first.append(NAN)
+            cur = choose(cm.START, None, 1, attrs, row)
+        else:
+            cur, attrs, due = branch
+            row = -1  # not routed
         visits: dict[str, int] = {}
         prev = None
-        cur = choose(cm.START, None, 1, attrs, rng_route)
+        visit = 0
         while cur is not None:
-            visits[cur] = visit = visits.get(cur, 0) + 1
-            if cur in blocks:  # AND-split: every branch at once, continue when all are done (the join)
-                yield env.all_of([env.process(step(cid, a, attrs, due)) for a in blocks[cur]])
-            else:
-                yield from step(cid, cur, attrs, due)
+            if branch is None:
+                visits[cur] = visit = visits.get(cur, 0) + 1
+                if cur in blocks:  # AND-split: every branch at once, continue when all are done (the join)
+                    yield env.all_of([env.process(self._case(cid, (a, attrs, due))) for a in blocks[cur]])
+                    nxt = fast.get(cur, MISSING)
+                    if nxt is MISSING:
+                        nxt = choose(cur, prev, visit, attrs, row)
+                    prev, cur = cur, nxt
+                    continue
+            (
+                skip,
+                extra,
+                extra_wall,
+                release_at,
+                batch,
+                res,
+                priority_key,
+                free,
+                speeds,
+                clock,
+                span,
+                draw,
+                dur_attr,
+                dur_map,
+                dur_default,
+                rng_dur,
+                rng_delay,
+                pname,
+                delivers,
+            ) = steps[cur]
+            if skip is None or not skip(attrs):
+                if extra is not None:
+                    d = extra(rng_delay)
+                    if d > 0:
+                        yield env.timeout(d if extra_wall else clock.end_after(env.now, d) - env.now)
+                if release_at is not None:
+                    yield env.timeout(release_at(env.now) - env.now)
+                elif batch is not None:
+                    yield self._join_batch(cur, *batch)
+                if res is not None:
+                    req = res.request() if priority_key is None else res.request(priority_key(env.now, due, attrs))
+                    yield req
+                    # with people of different speeds, who takes the case matters: the one idle longest (work
+                    # spreads over the team as in the log), not the one who just finished (the first would do it all)
+                    member = free.pop() if speeds is None else free.pop(0)
+                else:
+                    member = pname
+                now = env.now
+                # by attribute: the attribute's own distribution, or the activity's (its sampler) for other values
+                work = draw() if dur_attr is None else dur_map.get(attrs.get(dur_attr), dur_default)(rng_dur)
+                if speeds is not None:
+                    work *= speeds.get(member, 1.0)
+                begin, end = span(now, work)
+                if res is None:
+                    yield env.timeout(end - now)
+                else:  # the request event is spent (processed): it times the work, then carries the release
+                    if end < now:
+                        raise ValueError(f"negative work time {end - now} at {cur!r}")
+                    req.callbacks = []
+                    env.schedule(req, NORMAL, end - now)
+                    yield req
+                    free.append(member)
+                    res.release(req)
+                    if window_start <= begin < window_end:
+                        busy[pname] += work
+                if first[cid] != first[cid]:
+                    first[cid] = begin
+                events.append((cid, cur, begin, end, member, pname))
+                if delivers:
+                    tr.case_delivery_end[cid] = end
+            if branch is not None:
+                return
             nxt = fast.get(cur, MISSING)
             if nxt is MISSING:
-                nxt = choose(cur, prev, visit, attrs, rng_route)
+                nxt = choose(cur, prev, visit, attrs, row)
             prev, cur = cur, nxt
         tr.case_end[cid] = env.now
 
@@ -276,49 +380,6 @@ class _Run:
         yield self.env.timeout(wait_s)
         if self.filling.get(cur) is batch:  # still filling: release what is there
             self._release_batch(cur)
-
-    def _step(self, cid: int, cur: str, attrs: dict[str, Any], due: float) -> Any:
-        """One activity instance: extra delay, batch release, queue for a person, work within the calendar."""
-        env, tr = self.env, self.trace
-        act, clock, res, free, rng_dur, rng_delay, pname = self.steps[cur]
-        if act.skip is not None and act.skip(attrs):
-            return
-        if act.extra is not None:
-            d = act.extra(rng_delay)
-            if d > 0:
-                yield env.timeout(d if act.extra_wall else clock.end_after(env.now, d) - env.now)
-        if act.releases is not None:
-            yield env.timeout(act.next_release(env.now) - env.now)
-        elif act.batch_size is not None:
-            yield self._join_batch(cur, act.batch_size, act.batch_wait_s)
-        if res is not None:
-            req = res.request(priority=act.priority_key(env.now, due, attrs)) if act.pool.prioritised else res.request()
-            yield req
-            speeds = act.pool.speeds
-            # with people of different speeds, who takes the case matters: the one idle longest (work spreads
-            # over the team as in the log), not the one who just finished (the first name would do it all)
-            member = free.pop() if speeds is None else free.pop(0)
-        else:
-            member, speeds = pname, None
-        begin = clock.next_open(env.now)
-        if act.dur_attr is None:
-            work = act.duration(rng_dur)
-        else:
-            work = act.dur_map.get(attrs.get(act.dur_attr), act.duration)(rng_dur)
-        if speeds is not None:
-            work *= speeds.get(member, 1.0)
-        end = clock.end_after(begin, work)
-        yield env.timeout(end - env.now)
-        if res is not None:
-            free.append(member)
-            res.release(req)
-            if tr.window_start_s <= begin < tr.window_end_s:
-                tr.busy_s[pname] += work
-        if tr.case_first[cid] != tr.case_first[cid]:
-            tr.case_first[cid] = begin
-        tr.events.append((cid, cur, begin, end, member, pname))
-        if cur == self.cm.delivery:
-            tr.case_delivery_end[cid] = end
 
 
 def trace_to_frame(model: SimulationModel, trace: Trace) -> pd.DataFrame:
