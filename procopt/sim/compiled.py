@@ -137,7 +137,18 @@ class CompiledModel:
         self, after: str, prev: str | None, visit: int, attrs: Mapping[str, Any], rng: random.Random
     ) -> str | None:
         """The next activity (None = the case ends)."""
-        branches = None
+        branches = self.branch_list(after, prev, visit)
+        if branches is None:
+            return None
+        for cond, targets, cum in branches:
+            if cond is None or cond(attrs):
+                u = rng.random() * cum[-1]
+                return targets[min(bisect_right(cum, u), len(targets) - 1)]
+        return None
+
+    def branch_list(self, after: str, prev: str | None, visit: int) -> Branches | None:
+        """The branches of the decision after ``after``: the one for the previous step when there is one, else the
+        general one; within it the numbered visit (the largest numbered one beyond), else the visit-free list."""
         for key in ((after, prev), (after, None)):
             entry = self.routes.get(key)
             if entry is not None:
@@ -146,13 +157,7 @@ class CompiledModel:
                 if branches is None:
                     branches = by_visit.get(None)
                 if branches is not None:
-                    break
-        if branches is None:
-            return None
-        for cond, targets, cum in branches:
-            if cond is None or cond(attrs):
-                u = rng.random() * cum[-1]
-                return targets[min(bisect_right(cum, u), len(targets) - 1)]
+                    return branches
         return None
 
     def chooser(self, rng: random.Random) -> Callable[[str, str | None, int, Mapping[str, Any], int], str | None]:
@@ -168,24 +173,12 @@ class CompiledModel:
         truth: dict[tuple[Condition, int], bool] = {}
         rand = rng.random
 
-        def branches_of(after: str, prev: str | None, visit: int) -> Branches | None:
-            for key in ((after, prev), (after, None)):
-                entry = routes.get(key)
-                if entry is not None:
-                    maxv, by_visit = entry
-                    branches = by_visit.get(min(visit, maxv)) if maxv else None
-                    if branches is None:
-                        branches = by_visit.get(None)
-                    if branches is not None:
-                        return branches
-            return None
-
         def choose(after: str, prev: str | None, visit: int, attrs: Mapping[str, Any], row: int) -> str | None:
             key = (after, prev, visit if visit <= top else top + 1)
             try:
                 branches = lists[key]
             except KeyError:
-                branches = lists[key] = branches_of(*key)
+                branches = lists[key] = self.branch_list(*key)
             if branches is None:
                 return None
             for cond, targets, cum in branches:
