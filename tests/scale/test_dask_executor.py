@@ -152,7 +152,8 @@ def test_model_fidelity_check_on_a_real_cluster_matches_local(
 
 
 def test_an_interrupt_cancels_the_dask_tasks(dask_cluster: str) -> None:
-    import _thread
+    import os
+    import signal
     import threading
 
     from distributed import Client
@@ -161,10 +162,14 @@ def test_an_interrupt_cancels_the_dask_tasks(dask_cluster: str) -> None:
 
     ex = DaskExecutor(dask_cluster)
     try:
-        timer = threading.Timer(1.5, _thread.interrupt_main)  # as Ctrl-C / kill -INT reaches the main thread
+        # a real SIGINT, as Ctrl-C / kill -INT sends it: it wakes the main thread where it blocks on the cluster
+        # (_thread.interrupt_main only sets a flag, seen when the main thread next runs Python code -- on a busy
+        # machine that was after every task had finished, and the map returned normally); tasks of 8 s leave a
+        # late timer thread time to fire
+        timer = threading.Timer(1.5, os.kill, (os.getpid(), signal.SIGINT))
         timer.start()
         with pytest.raises(KeyboardInterrupt):
-            ex.map(time.sleep, [4.0] * 12)
+            ex.map(time.sleep, [8.0] * 12)
         timer.cancel()
         # the executor's client is still connected: only a cancel can have removed its replication tasks
         with Client(dask_cluster, timeout=10, set_as_default=False) as watcher:
